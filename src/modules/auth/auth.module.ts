@@ -1,0 +1,51 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { RefreshToken } from './entities/refresh-token.entity.js';
+import { Session } from './entities/session.entity.js';
+import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { PasswordController } from './password.controller.js';
+import { PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
+import { SessionsService } from './sessions.service.js';
+import { JwtStrategy } from './strategies/jwt.strategy.js';
+import { LocalStrategy } from './strategies/local.strategy.js';
+import { TokenService } from './token.service.js';
+
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    MikroOrmModule.forFeature([Session, RefreshToken]),
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: ({ auth }: AppConfig) => ({
+        secret: auth.jwtSecret,
+        signOptions: {
+          algorithm: 'HS256',
+          issuer: auth.issuer,
+          audience: auth.audience,
+          expiresIn: auth.accessTokenTtlSeconds,
+        },
+      }),
+    }),
+  ],
+  controllers: [AuthController, PasswordController],
+  providers: [
+    AuthService,
+    SessionsService,
+    TokenService,
+    PasswordHasher,
+    PasswordPolicy,
+    LocalStrategy,
+    JwtStrategy,
+    JwtAuthGuard,
+  ],
+  exports: [JwtAuthGuard],
+})
+export class AuthModule {}

@@ -1,0 +1,77 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import { User } from '../users/entities/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { InvalidCredentials, WrongCurrentPassword } from './auth.errors.js';
+import { PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
+import { SessionsService, type TokenPair } from './sessions.service.js';
+
+export interface Registration {
+  email: string;
+  name: string;
+  password: string;
+}
+
+export interface SignedIn {
+  user: User;
+  tokens: TokenPair;
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+  ) {}
+
+  async register(registration: Registration, userAgent: string | undefined): Promise<SignedIn> {
+    this.policy.assertAcceptable(registration.password, registration.email);
+    const passwordHash = await this.hasher.hash(registration.password);
+    return this.em.transactional(async () => {
+      const user = await this.users.create({ email: registration.email, name: registration.name, passwordHash });
+      return { user, tokens: await this.sessions.start(user, userAgent) };
+    });
+  }
+
+  /**
+   * Checks an email/password pair. Unknown email and wrong password fail alike, in
+   * comparable time (a dummy hash is verified when there is no user).
+   */
+  async verifyCredentials(email: string, password: string): Promise<User> {
+    const user = await this.users.findWithPasswordByEmail(email);
+    const valid = user
+      ? await this.hasher.verify(password, user.passwordHash)
+      : await this.hasher.verifyNothing(password);
+    if (!user || !valid) throw new InvalidCredentials();
+    return user;
+  }
+
+  async login(user: User, userAgent: string | undefined): Promise<SignedIn> {
+    return { user, tokens: await this.sessions.start(user, userAgent) };
+  }
+
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.sessions.rotate(refreshToken);
+  }
+
+  logout(caller: AuthenticatedUser): Promise<void> {
+    return this.sessions.revoke(caller, caller.sessionId);
+  }
+
+  /** Sets a new password and ends every other session of the caller, in one transaction. */
+  async changePassword(caller: AuthenticatedUser, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.users.getWithPassword(caller.userId);
+    if (!(await this.hasher.verify(currentPassword, user.passwordHash))) throw new WrongCurrentPassword();
+    this.policy.assertAcceptable(newPassword, user.email, 'newPassword');
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.em.transactional(async (em) => {
+      await em.nativeUpdate(User, { id: user.id }, { passwordHash });
+      await this.sessions.revokeOthers(caller);
+    });
+  }
+}

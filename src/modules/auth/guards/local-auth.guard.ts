@@ -1,0 +1,36 @@
+import { createParamDecorator, Injectable, type ExecutionContext } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { createValidationPipe } from '../../../common/http/validation.js';
+import { User } from '../../users/entities/user.entity.js';
+import { InvalidCredentials } from '../auth.errors.js';
+import { LoginDto } from '../dto/login.dto.js';
+
+/**
+ * Guards run before pipes, so the body is validated here first: passport-local must
+ * only ever see a well-formed `{ email, password }`.
+ */
+@Injectable()
+export class LocalAuthGuard extends AuthGuard('local') {
+  private readonly validation = createValidationPipe();
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    request.body = await this.validation.transform(request.body, { type: 'body', metatype: LoginDto });
+    const result = await super.canActivate(context);
+    return result === true;
+  }
+
+  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+    if (error) throw error;
+    if (!user) throw new InvalidCredentials();
+    return user;
+  }
+}
+
+/** The user whose credentials `LocalAuthGuard` just verified. */
+export const CredentialsOwner = createParamDecorator((_data: unknown, context: ExecutionContext): User => {
+  const user = context.switchToHttp().getRequest<FastifyRequest>().user;
+  if (!(user instanceof User)) throw new Error('CredentialsOwner used without LocalAuthGuard');
+  return user;
+});

@@ -1,0 +1,135 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
+import type { Page } from '../../common/pagination/page.dto.js';
+import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { SessionDto } from './dto/session.dto.js';
+import { User } from '../users/entities/user.entity.js';
+import { InvalidRefreshToken, SessionNotFound } from './auth.errors.js';
+import { RefreshToken } from './entities/refresh-token.entity.js';
+import { Session } from './entities/session.entity.js';
+import { hashRefreshToken, TokenService } from './token.service.js';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+type RotationOutcome = { pair: TokenPair } | { reused: RefreshToken | null };
+
+/** `lastUsedAt` is a hint for the sessions list: refresh it at most this often per session. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly tokens: TokenService,
+    private readonly pagination: PaginationService,
+  ) {}
+
+  /** Opens a session for `user` and issues its first token pair (flushed with the caller's unit of work). */
+  async start(user: User, userAgent: string | undefined): Promise<TokenPair> {
+    const now = new Date();
+    const session = this.em.create(Session, {
+      user,
+      userAgent: userAgent?.slice(0, 512) ?? null,
+      expiresAt: now,
+    });
+    const pair = await this.issue(session, now);
+    await this.em.flush();
+    return pair;
+  }
+
+  /**
+   * Spends a refresh token and issues the next pair. A token presented after it was
+   * spent means it leaked: the whole session is revoked (RFC 9700 §4.14.2).
+   */
+  async rotate(refreshToken: string): Promise<TokenPair> {
+    const tokenHash = hashRefreshToken(refreshToken);
+    const now = new Date();
+    const outcome = await this.em.transactional(async (em): Promise<RotationOutcome> => {
+      // One conditional UPDATE: of two concurrent uses of one token, exactly one wins.
+      const spent = await em.nativeUpdate(
+        RefreshToken,
+        { tokenHash, spentAt: null, expiresAt: { $gt: now } },
+        { spentAt: now },
+      );
+      if (spent === 0) return { reused: await em.findOne(RefreshToken, { tokenHash, spentAt: { $ne: null } }) };
+      const { session } = await em.findOneOrFail(RefreshToken, { tokenHash }, { populate: ['session'] });
+      if (!session.isActive(now)) return { reused: null };
+      return { pair: await this.issue(session, now) };
+    });
+    if ('pair' in outcome) return outcome.pair;
+    if (outcome.reused) {
+      await this.em.nativeUpdate(Session, { id: outcome.reused.session.id, revokedAt: null }, { revokedAt: now });
+      this.logger.warn({ sessionId: outcome.reused.session.id }, 'refresh token reused: session revoked');
+    }
+    throw new InvalidRefreshToken();
+  }
+
+  /** The live session behind an access token, or null when it was revoked or expired. */
+  async findActive(sessionId: string, userId: string): Promise<Session | null> {
+    const now = new Date();
+    const session = await this.em.findOne(Session, {
+      id: sessionId,
+      user: userId,
+      revokedAt: null,
+      expiresAt: { $gt: now },
+    });
+    if (session && now.getTime() - session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.em.nativeUpdate(Session, { id: sessionId }, { lastUsedAt: now });
+    }
+    return session;
+  }
+
+  listActive(caller: AuthenticatedUser, query: PageQueryDto): Promise<Page<SessionDto>> {
+    return this.pagination.page(
+      query,
+      'sessions:-createdAt',
+      (window) =>
+        this.em.findByCursor(Session, {
+          ...window,
+          where: { user: caller.userId, revokedAt: null, expiresAt: { $gt: new Date() } },
+          orderBy: { createdAt: 'desc', id: 'desc' },
+        }),
+      (session) => SessionDto.from(session, caller),
+    );
+  }
+
+  async revoke(caller: AuthenticatedUser, sessionId: string): Promise<void> {
+    const revoked = await this.em.nativeUpdate(
+      Session,
+      { id: sessionId, user: caller.userId, revokedAt: null, expiresAt: { $gt: new Date() } },
+      { revokedAt: new Date() },
+    );
+    if (revoked === 0) throw new SessionNotFound();
+  }
+
+  /** Ends every other session of the caller (after a password change). */
+  async revokeOthers(caller: AuthenticatedUser): Promise<void> {
+    await this.em.nativeUpdate(
+      Session,
+      { user: caller.userId, id: { $ne: caller.sessionId }, revokedAt: null },
+      { revokedAt: new Date() },
+    );
+  }
+
+  private async issue(session: Session, now: Date): Promise<TokenPair> {
+    const refresh = this.tokens.newRefreshToken(session.id, now);
+    this.em.create(RefreshToken, { tokenHash: refresh.hash, session, expiresAt: refresh.expiresAt });
+    session.expiresAt = refresh.expiresAt;
+    session.lastUsedAt = now;
+    return {
+      accessToken: await this.tokens.signAccessToken(session.user.id, session.id),
+      refreshToken: refresh.token,
+      tokenType: 'Bearer',
+      expiresIn: this.tokens.accessTokenTtlSeconds,
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { NormalizeEmail, Trim } from '../../../common/validation/transforms.js';
+
+// class-validator runs a property's decorators bottom-up and stops at the first failure:
+// the type check sits lowest so a wrong type is reported as such.
+
+/** The writable fields of a user, validated once; request DTOs pick from here. */
+export class UserFieldsDto {
+  /** Case-insensitive; stored trimmed and lower-cased. */
+  @NormalizeEmail()
+  @IsEmail({}, { message: 'must be an email address' })
+  @MaxLength(254)
+  @IsString()
+  email!: string;
+
+  /** Display name. */
+  @Trim()
+  @Length(1, 100)
+  @IsString()
+  name!: string;
+
+  /** 8 to 128 characters; common passwords and the email itself are refused. */
+  @Length(8, 128)
+  @IsString()
+  password!: string;
+}

@@ -1,0 +1,15 @@
+import type { User } from '../entities/user.entity.js';
+
+export class UserDto {
+  /** @example 0193b5a4-7c1e-7f3a-9d2b-4b1c2d3e4f50 */
+  id!: string;
+  /** @example ada@example.com */
+  email!: string;
+  /** @example Ada Lovelace */
+  name!: string;
+  createdAt!: Date;
+
+  static from(user: User): UserDto {
+    return { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt };
+  }
+}

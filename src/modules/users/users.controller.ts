@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import { CurrentUser } from '../../common/auth/decorators.js';
+import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
+import { UpdateProfileDto } from './dto/update-profile.dto.js';
+import { UserDto } from './dto/user.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@Controller('users/me')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** The caller's profile. */
+  @Get()
+  @ApiProblems(401, 429)
+  async me(@CurrentUser() caller: AuthenticatedUser): Promise<UserDto> {
+    return UserDto.from(await this.users.get(caller.userId));
+  }
+
+  /** Update the caller's profile. */
+  @Patch()
+  @ApiProblems(400, 401, 413, 415, 429)
+  async update(@CurrentUser() caller: AuthenticatedUser, @Body() body: UpdateProfileDto): Promise<UserDto> {
+    return UserDto.from(await this.users.updateProfile(caller.userId, body));
+  }
+}

@@ -1,0 +1,53 @@
+// Loaded by Node itself, not through Jest's transform: relative imports name the `.ts` files.
+import { MikroORM } from '@mikro-orm/postgresql';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  databaseUrl,
+  dropDatabase,
+  ensureDatabase,
+  findFreePort,
+  startEmbeddedPostgres,
+  type RunningPostgres,
+} from '../src/database/embedded-postgres.ts';
+import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
+
+declare global {
+  var yelloTestPostgres: RunningPostgres | undefined;
+}
+
+/**
+ * One PostgreSQL for the whole run (embedded, or the server of `DATABASE_URL`) and one
+ * migrated template database; every test file clones its own database from it.
+ */
+export default async function globalSetup(): Promise<void> {
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'yello-test-'));
+    await chmod(dir, 0o755); // the `postgres` OS user must reach the data directory
+    globalThis.yelloTestPostgres = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'data'),
+      port: await findFreePort(),
+      persistent: false,
+    });
+    serverUrl = globalThis.yelloTestPostgres.url;
+  }
+  const template = `yello_template_${process.pid}`;
+  await dropDatabase(serverUrl, template);
+  await ensureDatabase(serverUrl, template);
+
+  const orm = await MikroORM.init(
+    mikroOrmOptions(
+      { url: databaseUrl(serverUrl, template), poolMax: 1 },
+      { entities: [], discovery: { warnWhenNoEntities: false }, preferTs: true },
+    ),
+  );
+  try {
+    await orm.migrator.up();
+  } finally {
+    await orm.close();
+  }
+  process.env.YELLO_TEST_SERVER_URL = serverUrl;
+  process.env.YELLO_TEST_TEMPLATE = template;
+}

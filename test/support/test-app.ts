@@ -1,0 +1,60 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { createApp } from '../../src/app.factory.js';
+import { resolveLocalDefaults } from '../../src/bootstrap/local-defaults.js';
+import { loadConfig, type AppConfig } from '../../src/config/configuration.js';
+import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** Supertest bound to the app's HTTP server. */
+  http: TestAgent;
+  close(): Promise<void>;
+}
+
+/** Settings that keep the suite fast; a test that checks a default overrides them. */
+const TEST_ENVIRONMENT = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  JWT_SECRET: 'test-secret-with-at-least-256-bits-of-entropy!',
+  BCRYPT_COST: '4',
+  MIGRATE_ON_START: 'false',
+  RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+  RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
+  RATE_LIMIT_PER_MINUTE: '100000',
+};
+
+export function testServerUrl(): string {
+  const url = process.env.YELLO_TEST_SERVER_URL;
+  if (!url) throw new Error('Run the tests through Jest: its global setup provides the database');
+  return url;
+}
+
+/**
+ * The real application (same factory as `main.ts`) on a database of its own, cloned
+ * from the migrated template: test files never see each other's data.
+ */
+export async function createTestApp(environment: Record<string, string> = {}): Promise<TestApp> {
+  const serverUrl = testServerUrl();
+  const database = `yello_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(serverUrl, database, process.env.YELLO_TEST_TEMPLATE);
+  const loaded = loadConfig({
+    ...TEST_ENVIRONMENT,
+    DATABASE_URL: databaseUrl(serverUrl, database),
+    ...environment,
+  });
+  const { config } = await resolveLocalDefaults(loaded, () => undefined);
+  const app = await createApp(config);
+  return {
+    app,
+    config,
+    http: request(app.getHttpServer()),
+    async close() {
+      await app.close();
+      await dropDatabase(serverUrl, database);
+    },
+  };
+}
