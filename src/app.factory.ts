@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { acceptJsonBodiesOnly } from './common/http/json-body.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import type { AppConfig } from './config/app-config.module.js';
 import metadata from './metadata.js';
@@ -28,11 +29,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // JSON only: any other content type is a 415 instead of a string body.
-  adapter.getInstance().removeContentTypeParser('text/plain');
+  acceptJsonBodiesOnly(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    bodyParser: false, // `acceptJsonBodiesOnly` owns body parsing
   });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });

@@ -9,14 +9,16 @@ export interface RegisteredUser {
   accessToken: string;
   refreshToken: string;
   /** `Authorization` header for this user's access token. */
-  auth: { Authorization: string };
+  auth: AuthHeader;
 }
 
 export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomUUID().slice(0, 8)}@example.com`;
 }
 
-export const bearer = (accessToken: string) => ({ Authorization: `Bearer ${accessToken}` });
+export type AuthHeader = { Authorization: string };
+
+export const bearer = (accessToken: string): AuthHeader => ({ Authorization: `Bearer ${accessToken}` });
 
 /** Registers a fresh user through the API (unique email unless given). */
 export async function registerUser(

@@ -37,7 +37,7 @@ export function testServerUrl(): string {
  * The real application (same factory as `main.ts`) on a database of its own, cloned
  * from the migrated template: test files never see each other's data.
  */
-export async function createTestApp(environment: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(environment: Record<string, string | undefined> = {}): Promise<TestApp> {
   const serverUrl = testServerUrl();
   const database = `yello_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(serverUrl, database, process.env.YELLO_TEST_TEMPLATE);

@@ -7,10 +7,11 @@ export const IS_PUBLIC = 'yello:isPublic';
 
 /**
  * Opts a route out of the global bearer-token guard, and out of the document-wide
- * bearer security requirement in the OpenAPI document.
+ * bearer requirement of the OpenAPI document (`[{}]`: no credentials needed; an empty
+ * list would be dropped by the Swagger explorer).
  */
 export const Public = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(DECORATORS.API_SECURITY, []));
+  applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(DECORATORS.API_SECURITY, [{}]));
 
 declare module 'fastify' {
   interface FastifyRequest {

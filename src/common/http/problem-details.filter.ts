@@ -92,7 +92,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const detail = status >= 500 ? 'The server could not complete the request' : exception.message;
+      const detail =
+        status === HttpStatus.SERVICE_UNAVAILABLE
+          ? 'The service is not ready; try again shortly'
+          : status >= 500
+            ? 'The server could not complete the request'
+            : exception.message;
       return genericProblem(status, detail);
     }
     if (isHttpLikeError(exception)) {

@@ -9,7 +9,7 @@ export class PageQueryDto {
   @IsOptional()
   @Type(() => Number)
   @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @Max(100) // MAX_PAGE_SIZE, spelt out so the Swagger plugin can read it
   @IsInt()
   limit?: number = DEFAULT_PAGE_SIZE;
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser, Public } from '../../common/auth/decorators.js';
 import { UuidParam } from '../../common/http/params.js';
@@ -29,6 +29,7 @@ export class AuthController {
   @RateLimit('credentials-ip', 'credentials-email')
   @Post('register')
   @Header('Location', '/api/v1/users/me')
+  @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiProblems(400, 409, 413, 415, 429)
   async register(@Body() body: RegisterDto, @Headers('user-agent') userAgent?: string): Promise<AuthResponseDto> {
     return AuthResponseDto.from(await this.auth.register(body, userAgent));
@@ -40,6 +41,7 @@ export class AuthController {
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: AuthResponseDto })
   @ApiProblems(400, 401, 413, 415, 429)
   async login(
     @Body() _credentials: LoginDto,
@@ -57,6 +59,7 @@ export class AuthController {
   @RateLimit('refresh-session')
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(400, 401, 413, 415, 429)
   refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken);
@@ -65,6 +68,7 @@ export class AuthController {
   /** End the current session: its access and refresh tokens stop working at once. */
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Signed out' })
   @ApiProblems(401, 429)
   logout(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
     return this.auth.logout(caller);
@@ -72,6 +76,7 @@ export class AuthController {
 
   /** The caller's active sessions, newest first. */
   @Get('sessions')
+  @ApiOkResponse({ type: SessionPageDto })
   @ApiProblems(400, 401, 429)
   listSessions(@CurrentUser() caller: AuthenticatedUser, @Query() page: PageQueryDto): Promise<SessionPageDto> {
     return this.sessions.listActive(caller, page);
@@ -80,6 +85,7 @@ export class AuthController {
   /** Revoke one of the caller's sessions (signs that device out). */
   @Delete('sessions/:sessionId')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Session revoked' })
   @ApiProblems(400, 401, 404, 429)
   revokeSession(@CurrentUser() caller: AuthenticatedUser, @UuidParam('sessionId') sessionId: string): Promise<void> {
     return this.sessions.revoke(caller, sessionId);

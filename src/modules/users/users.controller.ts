@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser } from '../../common/auth/decorators.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
@@ -14,6 +14,7 @@ export class UsersController {
 
   /** The caller's profile. */
   @Get()
+  @ApiOkResponse({ type: UserDto })
   @ApiProblems(401, 429)
   async me(@CurrentUser() caller: AuthenticatedUser): Promise<UserDto> {
     return UserDto.from(await this.users.get(caller.userId));
@@ -21,6 +22,7 @@ export class UsersController {
 
   /** Update the caller's profile. */
   @Patch()
+  @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 401, 413, 415, 429)
   async update(@CurrentUser() caller: AuthenticatedUser, @Body() body: UpdateProfileDto): Promise<UserDto> {
     return UserDto.from(await this.users.updateProfile(caller.userId, body));

@@ -1,0 +1,104 @@
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+describe('HTTP conventions', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const expectProblem = (response: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) => {
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.body).toMatchObject({
+      type: expect.any(String),
+      title: expect.any(String),
+      status: response.status,
+      detail: expect.any(String),
+      requestId: response.headers['x-request-id'],
+    });
+    expect(JSON.stringify(response.body)).not.toMatch(/at .*\.(ts|js):\d+|select |insert |Exception/i);
+  };
+
+  it('answers malformed JSON with 400', async () => {
+    const response = await t.http
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email": "a@b.c", ')
+      .expect(400);
+    expectProblem(response);
+  });
+
+  it('answers a non-JSON content type with 415', async () => {
+    const response = await t.http.post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('hello').expect(415);
+    expectProblem(response);
+  });
+
+  it('answers a body over 1 MiB with 413', async () => {
+    const response = await t.http
+      .post('/api/v1/auth/register')
+      .send({ email: 'big@example.com', name: 'x'.repeat(1024 * 1024), password: 'whatever passphrase' })
+      .expect(413);
+    expectProblem(response);
+  });
+
+  it('answers an unknown route with 404', async () => {
+    expectProblem(await t.http.get('/api/v1/no-such-thing').expect(404));
+    expectProblem(await t.http.get('/nowhere').expect(404));
+  });
+
+  it('answers a JSON array or scalar body with 400', async () => {
+    expectProblem(await t.http.post('/api/v1/auth/login').send([1, 2]).expect(400));
+    expectProblem(await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send('"x"').expect(400));
+  });
+
+  it('survives deeply nested JSON', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const response = await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send(deep);
+    expect(response.status).toBe(400);
+    expectProblem(response);
+  });
+
+  it('echoes a well-formed X-Request-Id and mints one otherwise', async () => {
+    const echoed = await t.http.get('/health/live').set('X-Request-Id', 'trace-42').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('trace-42');
+
+    const minted = await t.http.get('/health/live').set('X-Request-Id', 'bad id with spaces').expect(200);
+    expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends security headers and no CORS headers by default', async () => {
+    const response = await t.http.get('/health/live').set('Origin', 'https://evil.example').expect(200);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['strict-transport-security']).toBeDefined();
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('CORS allow-list', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ CORS_ORIGINS: 'https://app.yello.example' });
+  });
+  afterAll(() => t.close());
+
+  it('allows configured origins only', async () => {
+    const allowed = await t.http.get('/health/live').set('Origin', 'https://app.yello.example');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.yello.example');
+    const other = await t.http.get('/health/live').set('Origin', 'https://evil.example');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('health probes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('are public and report the database', async () => {
+    await t.http.get('/health/live').expect(200);
+    const ready = await t.http.get('/health/ready').expect(200);
+    expect(ready.body.info.database.status).toBe('up');
+  });
+});

@@ -1,0 +1,65 @@
+import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { bearer, registerUser } from '../../factories/users.js';
+
+describe('POST /auth/refresh', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const refresh = (refreshToken: unknown) => t.http.post('/api/v1/auth/refresh').send({ refreshToken });
+  const me = (accessToken: string) => t.http.get('/api/v1/users/me').set(bearer(accessToken));
+
+  it('rotates: a new pair, and the old refresh token is spent', async () => {
+    const user = await registerUser(t.http);
+    const response = await refresh(user.refreshToken).expect(200);
+
+    expect(response.body).toEqual({
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: 900,
+    });
+    expect(response.body.refreshToken).not.toBe(user.refreshToken);
+    await me(response.body.accessToken).expect(200);
+    await refresh(response.body.refreshToken).expect(200);
+  });
+
+  it('revokes the whole session when a spent refresh token comes back', async () => {
+    const user = await registerUser(t.http);
+    const rotated = (await refresh(user.refreshToken).expect(200)).body;
+
+    const reuse = await refresh(user.refreshToken).expect(401);
+    expect(reuse.body.type).toBe('urn:yello:problem:invalid-refresh-token');
+
+    // Everything of that session is dead now, including the pair issued before the reuse.
+    await me(rotated.accessToken).expect(401);
+    await refresh(rotated.refreshToken).expect(401);
+  });
+
+  it('lets exactly one of two concurrent uses of a token win', async () => {
+    const user = await registerUser(t.http);
+    const statuses = (await Promise.all([refresh(user.refreshToken), refresh(user.refreshToken)])).map((r) => r.status);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(401);
+  });
+
+  it('leaves other sessions alone on reuse', async () => {
+    const user = await registerUser(t.http);
+    const other = (await t.http.post('/api/v1/auth/login').send({ email: user.email, password: user.password })).body;
+    await refresh(user.refreshToken).expect(200);
+    await refresh(user.refreshToken).expect(401);
+    await me(other.accessToken).expect(200);
+  });
+
+  it.each([
+    ['an unknown token', 'nope.nope'],
+    ['a non-string', 12345],
+    ['an empty string', ''],
+  ])('rejects %s', async (_case, token) => {
+    const response = await refresh(token);
+    expect([400, 401]).toContain(response.status);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+});
