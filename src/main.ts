@@ -11,8 +11,7 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   await app.listen({ host: config.http.host, port: config.http.port });
 
-  const shownHost = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
-  const base = `http://${shownHost}:${config.http.port}`;
+  const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   logger.log(`Yello API listening at ${base}/api/v1 (Swagger UI: ${base}/docs)`);
 
   let closing = false;

@@ -2,7 +2,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { AppConfig, LoadedConfig } from '../config/configuration.js';
-import { databaseUrl, ensureDatabase, startEmbeddedPostgres } from '../database/embedded-postgres.js';
 
 const DATABASE_NAME = 'yello';
 
@@ -25,6 +24,8 @@ export async function resolveLocalDefaults(
   let url = loaded.database.url;
   let stop = async (): Promise<void> => undefined;
   if (!url) {
+    // Loaded only when needed: the package pulls in PostgreSQL's binaries on import.
+    const { databaseUrl, ensureDatabase, startEmbeddedPostgres } = await import('../database/embedded-postgres.js');
     await mkdir(dataDir, { recursive: true });
     const started = Date.now();
     const server = await startEmbeddedPostgres({
