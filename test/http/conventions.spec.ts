@@ -58,6 +58,14 @@ describe('HTTP conventions', () => {
     expectProblem(response);
   });
 
+  it('refuses NUL characters, which PostgreSQL text cannot store', async () => {
+    const response = await t.http
+      .post('/api/v1/auth/register')
+      .send({ email: 'nul@example.com', name: 'a\u0000b', password: 'correct horse battery staple' })
+      .expect(400);
+    expectProblem(response);
+  });
+
   it('echoes a well-formed X-Request-Id and mints one otherwise', async () => {
     const echoed = await t.http.get('/health/live').set('X-Request-Id', 'trace-42').expect(200);
     expect(echoed.headers['x-request-id']).toBe('trace-42');

@@ -1,32 +1,34 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from './domain-error.js';
 
-/** No request body of this API nests deeper; deeper input only exists to exhaust the stack. */
+/** No request body of this API nests deeper. */
 export const MAX_JSON_DEPTH = 32;
 
-export class JsonTooDeep extends DomainError {
+export class UnacceptableJson extends DomainError {
   readonly kind = 'invalid';
-  readonly code = 'json-too-deep';
-  readonly title = 'JSON nested too deeply';
-
-  constructor() {
-    super(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
-  }
-}
-
-function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
-  const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 1 }];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    if (typeof item.node !== 'object' || item.node === null) continue;
-    if (item.depth > maxDepth) return true;
-    for (const child of Object.values(item.node)) pending.push({ node: child, depth: item.depth + 1 });
-  }
-  return false;
+  readonly code = 'unacceptable-json';
+  readonly title = 'Unacceptable JSON body';
 }
 
 /**
- * JSON is the only accepted body: Fastify's own parser (prototype-poisoning safe) plus a
- * depth limit; every other content type (text/plain included) is a 415.
+ * Why `value` cannot be accepted, or null: nesting beyond `MAX_JSON_DEPTH` only exists
+ * to exhaust the stack, and PostgreSQL text cannot hold NUL characters.
+ */
+function findUnacceptable(value: unknown): string | null {
+  const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 1 }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { node, depth } = item;
+    if (typeof node === 'string' && node.includes('\u0000')) return 'Strings must not contain NUL (\\u0000) characters';
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_JSON_DEPTH) return `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`;
+    for (const [key, child] of Object.entries(node)) pending.push({ node: key, depth }, { node: child, depth: depth + 1 });
+  }
+  return null;
+}
+
+/**
+ * JSON is the only accepted body: Fastify's own parser (prototype-poisoning safe) plus
+ * the checks of `findUnacceptable`; every other content type (text/plain included) is a 415.
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -34,8 +36,8 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), (error, value) => {
       if (error) return done(error);
-      if (nestsDeeperThan(value, MAX_JSON_DEPTH)) return done(new JsonTooDeep());
-      done(null, value);
+      const problem = findUnacceptable(value);
+      done(problem ? new UnacceptableJson(problem) : null, value);
     });
   });
 }
