@@ -1,11 +1,7 @@
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 describe('HTTP conventions', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const expectProblem = (response: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) => {
     expect(response.headers['content-type']).toContain('application/problem+json');
@@ -83,11 +79,7 @@ describe('HTTP conventions', () => {
 });
 
 describe('CORS allow-list', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ CORS_ORIGINS: 'https://app.yello.example' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ CORS_ORIGINS: 'https://app.yello.example' });
 
   it('allows configured origins only', async () => {
     const allowed = await t.http.get('/health/live').set('Origin', 'https://app.yello.example');
@@ -98,11 +90,7 @@ describe('CORS allow-list', () => {
 });
 
 describe('health probes', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('are public and report the database', async () => {
     await t.http.get('/health/live').expect(200);

@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const COMMITTED = new URL('../../openapi.json', import.meta.url);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -19,13 +19,11 @@ function operations(document: OpenAPIObject) {
 const isPublic = (operation: OperationObject) => JSON.stringify(operation.security) === '[{}]';
 
 describe('OpenAPI document', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let document: OpenAPIObject;
   beforeAll(async () => {
-    t = await createTestApp();
     document = (await t.http.get('/docs-json').expect(200)).body;
   });
-  afterAll(() => t.close());
 
   it('matches the committed openapi.json (run `npm run openapi` after an API change)', async () => {
     const generated = `${JSON.stringify(document, null, 2)}\n`;

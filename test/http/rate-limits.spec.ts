@@ -1,17 +1,13 @@
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { registerUser, uniqueEmail } from '../factories/users.js';
 
 describe('rate limits', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({
+  const t = useTestApp({
       RATE_LIMIT_AUTH_PER_MINUTE: '3',
       RATE_LIMIT_REFRESH_PER_MINUTE: '2',
       RATE_LIMIT_PER_MINUTE: '5',
       TRUST_PROXY: 'true',
     });
-  });
-  afterAll(() => t.close());
 
   const loginFrom = (ip: string, email: string) =>
     t.http.post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email, password: 'wrong password here' });

@@ -58,3 +58,32 @@ export async function createTestApp(environment: Record<string, string | undefin
     },
   };
 }
+
+/**
+ * A test app for the enclosing `describe` (or file): started before its tests, closed
+ * and its database dropped after them.
+ */
+export function useTestApp(environment: Record<string, string | undefined> = {}): Omit<TestApp, 'close'> {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await createTestApp(environment);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const started = (): TestApp => {
+    if (!current) throw new Error('The test app starts in beforeAll: use it inside tests and hooks');
+    return current;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get config() {
+      return started().config;
+    },
+    get http() {
+      return started().http;
+    },
+  };
+}

@@ -1,17 +1,15 @@
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTestApp } from '../../support/test-app.js';
 import { craftJwt, decodeJwtPayload } from '../../support/jwt.js';
 import { registerUser, type RegisteredUser } from '../../factories/users.js';
 
 describe('bearer access tokens', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let user: RegisteredUser;
   let claims: Record<string, unknown>;
   beforeAll(async () => {
-    t = await createTestApp();
     user = await registerUser(t.http);
     claims = decodeJwtPayload(user.accessToken);
   });
-  afterAll(() => t.close());
 
   const me = (token: string) => t.http.get('/api/v1/users/me').set('Authorization', `Bearer ${token}`);
   const secret = () => t.config.auth.jwtSecret;

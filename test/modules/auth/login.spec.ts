@@ -1,12 +1,8 @@
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTestApp } from '../../support/test-app.js';
 import { registerUser, uniqueEmail } from '../../factories/users.js';
 
 describe('POST /auth/login', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const login = (body: object) => t.http.post('/api/v1/auth/login').send(body);
 

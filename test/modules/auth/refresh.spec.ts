@@ -1,12 +1,8 @@
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTestApp } from '../../support/test-app.js';
 import { bearer, registerUser } from '../../factories/users.js';
 
 describe('POST /auth/refresh', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const refresh = (refreshToken: unknown) => t.http.post('/api/v1/auth/refresh').send({ refreshToken });
   const me = (accessToken: string) => t.http.get('/api/v1/users/me').set(bearer(accessToken));

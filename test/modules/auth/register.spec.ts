@@ -1,13 +1,9 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTestApp } from '../../support/test-app.js';
 import { registerUser, uniqueEmail } from '../../factories/users.js';
 
 describe('POST /auth/register', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const register = (body: object) => t.http.post('/api/v1/auth/register').send(body);
   const valid = () => ({ email: uniqueEmail(), name: 'Ada', password: 'correct horse battery staple' });
@@ -77,11 +73,7 @@ describe('POST /auth/register', () => {
 });
 
 describe('password hashing with the default configuration', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ BCRYPT_COST: undefined }); // the default
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ BCRYPT_COST: undefined }); // the default
 
   it('uses bcrypt with cost 12', async () => {
     const user = await registerUser(t.http);

@@ -1,12 +1,8 @@
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTestApp } from '../../support/test-app.js';
 import { bearer, login, registerUser, type AuthHeader } from '../../factories/users.js';
 
 describe('sessions', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const me = (auth: AuthHeader) => t.http.get('/api/v1/users/me').set(auth);
 

@@ -1,12 +1,8 @@
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTestApp } from '../../support/test-app.js';
 import { login, registerUser, type AuthHeader } from '../../factories/users.js';
 
 describe('users', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   describe('GET /users/me', () => {
     it('returns the caller’s profile and nothing secret', async () => {
