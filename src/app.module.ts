@@ -11,6 +11,8 @@ import { DatabaseModule } from './database/database.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { JwtAuthGuard } from './modules/auth/guards/jwt-auth.guard.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { MembershipGuard } from './modules/tenants/membership.guard.js';
+import { TenantsModule } from './modules/tenants/tenants.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 @Module({})
@@ -27,11 +29,14 @@ export class AppModule {
         HealthModule,
         AuthModule,
         UsersModule,
+        TenantsModule,
       ],
       providers: [
-        // Guards run in this order: authenticate first, so rate limits can key on the user.
+        // Guards run in this order: authenticate first, so rate limits can key on the
+        // user; then resolve the tenant membership of routes under /tenants/{tenantId}.
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: MembershipGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

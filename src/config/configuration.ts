@@ -39,6 +39,7 @@ const environmentSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(31_536_000).default(2_592_000),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_REFRESH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -76,6 +77,7 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
       bcryptCost: env.BCRYPT_COST,
     },
+    tenants: { invitationTtlDays: env.INVITATION_TTL_DAYS },
     rateLimit: {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
       refreshPerMinute: env.RATE_LIMIT_REFRESH_PER_MINUTE,

@@ -1,5 +1,6 @@
 import { useTestApp } from '../../support/test-app.js';
 import { login, registerUser, type AuthHeader } from '../../factories/users.js';
+import { createTenant } from '../../factories/tenants.js';
 
 describe('users', () => {
   const t = useTestApp();
@@ -8,7 +9,14 @@ describe('users', () => {
     it('returns the caller’s profile and nothing secret', async () => {
       const user = await registerUser(t.http, { name: 'Grace Hopper' });
       const response = await t.http.get('/api/v1/users/me').set(user.auth).expect(200);
-      expect(response.body).toEqual({ id: user.id, email: user.email, name: 'Grace Hopper', createdAt: expect.any(String) });
+      expect(response.body).toEqual({ id: user.id, email: user.email, name: 'Grace Hopper', createdAt: expect.any(String), memberships: [] });
+    });
+
+    it('lists the caller’s memberships with tenant name and role', async () => {
+      const owner = await registerUser(t.http);
+      const tenant = await createTenant(t.http, owner, { name: 'Hopper Labs' });
+      const response = await t.http.get('/api/v1/users/me').set(owner.auth).expect(200);
+      expect(response.body.memberships).toEqual([{ tenantId: tenant.id, tenantName: 'Hopper Labs', role: 'owner' }]);
     });
   });
 

@@ -1,3 +1,4 @@
+import { MembershipDto } from '../../tenants/dto/member.dto.js';
 import type { User } from '../entities/user.entity.js';
 
 export class UserDto {
@@ -12,4 +13,9 @@ export class UserDto {
   static from(user: User): UserDto {
     return { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt };
   }
+}
+
+export class ProfileDto extends UserDto {
+  /** The tenants the user belongs to, with the user's role in each. */
+  memberships!: MembershipDto[];
 }

@@ -1,0 +1,55 @@
+import { IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
+import { NormalizeEmail } from '../../../common/validation/transforms.js';
+import { PageOf } from '../../../common/pagination/page.dto.js';
+import type { Invitation } from '../entities/invitation.entity.js';
+import { ROLES, type Role } from '../roles.js';
+
+export class CreateInvitationDto {
+  /** Who may accept it; compared case-insensitively with their account's email. */
+  @NormalizeEmail()
+  @IsEmail({}, { message: 'must be an email address' })
+  @MaxLength(254)
+  @IsString()
+  email!: string;
+
+  /** The role the invitee gets. Only owners invite owners. */
+  @IsIn(ROLES)
+  role!: Role;
+}
+
+export class InvitationDto {
+  id!: string;
+  email!: string;
+  role!: Role;
+  /** User id of the member who sent it (null once that account is gone). */
+  invitedBy!: string | null;
+  createdAt!: Date;
+  expiresAt!: Date;
+
+  static from(invitation: Invitation): InvitationDto {
+    return {
+      id: invitation.id,
+      email: invitation.email,
+      role: invitation.role,
+      invitedBy: invitation.invitedBy?.id ?? null,
+      createdAt: invitation.createdAt,
+      expiresAt: invitation.expiresAt,
+    };
+  }
+}
+
+export class CreatedInvitationDto extends InvitationDto {
+  /**
+   * One-time secret to hand to the invitee (Yello sends no email): they call
+   * `POST /invitations/accept` with it. It is shown only in this response.
+   */
+  token!: string;
+}
+
+export class InvitationPageDto extends PageOf(InvitationDto) {}
+
+export class AcceptInvitationDto {
+  @Length(1, 256)
+  @IsString()
+  token!: string;
+}

@@ -1,0 +1,49 @@
+import { Length, Matches, IsOptional, IsString } from 'class-validator';
+import { PartialType } from '@nestjs/swagger';
+import { Trim } from '../../../common/validation/transforms.js';
+import { PageOf } from '../../../common/pagination/page.dto.js';
+import type { Tenant } from '../entities/tenant.entity.js';
+import type { Role } from '../roles.js';
+
+export class CreateTenantDto {
+  /** @example Acme Robotics */
+  @Trim()
+  @Length(1, 100)
+  @IsString()
+  name!: string;
+
+  /**
+   * 3–40 characters `a-z0-9-`, unique across Yello. Derived from the name when absent.
+   * @example acme-robotics
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and single dashes' })
+  @Length(3, 40)
+  @IsString()
+  slug?: string;
+}
+
+export class UpdateTenantDto extends PartialType(CreateTenantDto) {}
+
+export class TenantDto {
+  id!: string;
+  name!: string;
+  slug!: string;
+  createdAt!: Date;
+  updatedAt!: Date;
+  /** The caller's role in this tenant. */
+  role!: Role;
+
+  static from(tenant: Tenant, role: Role): TenantDto {
+    return {
+      id: tenant.id,
+      name: tenant.name,
+      slug: tenant.slug,
+      createdAt: tenant.createdAt,
+      updatedAt: tenant.updatedAt,
+      role,
+    };
+  }
+}
+
+export class TenantPageDto extends PageOf(TenantDto) {}

@@ -1,0 +1,126 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import type { Page } from '../../common/pagination/page.dto.js';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
+import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
+import { User } from '../users/entities/user.entity.js';
+import { CreatedInvitationDto, InvitationDto, type CreateInvitationDto } from './dto/invitation.dto.js';
+import { MembershipDto } from './dto/member.dto.js';
+import { Invitation } from './entities/invitation.entity.js';
+import { Membership } from './entities/membership.entity.js';
+import { TENANT_FILTER } from './entities/tenant-scoped.entity.js';
+import { canChangeRole } from './roles.js';
+import type { TenantMembership } from './tenant-membership.js';
+import {
+  AlreadyMember,
+  InvitationForAnotherEmail,
+  InvitationNotFound,
+  InvitationNotPending,
+  OwnerRoleReserved,
+} from './tenants.errors.js';
+
+const DAY_MS = 86_400_000;
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+@Injectable()
+export class InvitationsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly pagination: PaginationService,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Invites an email with a role. The token is returned once and only its hash is
+   * kept; a new invitation for the same email replaces a pending one.
+   */
+  async create(caller: TenantMembership, input: CreateInvitationDto): Promise<CreatedInvitationDto> {
+    if (!canChangeRole(caller.role, null, input.role)) throw new OwnerRoleReserved();
+    const token = randomBytes(32).toString('base64url');
+    return this.em.transactional(async (em) => {
+      const member = await em.count(Membership, { user: { email: input.email } });
+      if (member > 0) throw new AlreadyMember();
+      const now = new Date();
+      await em.nativeUpdate(Invitation, { email: input.email, ...pending(now) }, { revokedAt: now });
+      const invitation = em.create(Invitation, {
+        tenant: caller.tenant,
+        email: input.email,
+        role: input.role,
+        tokenHash: hashToken(token),
+        invitedBy: em.getReference(User, caller.userId),
+        expiresAt: new Date(now.getTime() + this.config.tenants.invitationTtlDays * DAY_MS),
+      });
+      await em.flush();
+      return { ...InvitationDto.from(invitation), token };
+    });
+  }
+
+  listPending(_caller: TenantMembership, query: PageQueryDto): Promise<Page<InvitationDto>> {
+    return this.pagination.page(
+      query,
+      'invitations:-createdAt',
+      (window) =>
+        this.em.findByCursor(Invitation, {
+          ...window,
+          where: pending(new Date()),
+          orderBy: { createdAt: 'desc', id: 'desc' },
+        }),
+      InvitationDto.from,
+    );
+  }
+
+  async get(_caller: TenantMembership, invitationId: string): Promise<InvitationDto> {
+    const invitation = await this.em.findOne(Invitation, { id: invitationId, ...pending(new Date()) });
+    if (!invitation) throw new InvitationNotFound();
+    return InvitationDto.from(invitation);
+  }
+
+  async revoke(_caller: TenantMembership, invitationId: string): Promise<void> {
+    const now = new Date();
+    const revoked = await this.em.nativeUpdate(Invitation, { id: invitationId, ...pending(now) }, { revokedAt: now });
+    if (revoked === 0) throw new InvitationNotFound();
+  }
+
+  /** Joins the caller to the invitation's tenant with the invited role. */
+  async accept(caller: AuthenticatedUser, token: string): Promise<MembershipDto> {
+    return this.em.transactional(async (em) => {
+      const now = new Date();
+      // The token is the only key here: this lookup crosses tenants on purpose.
+      const invitation = await em.findOne(
+        Invitation,
+        { tokenHash: hashToken(token) },
+        { populate: ['tenant'], filters: { [TENANT_FILTER]: false } },
+      );
+      if (!invitation) throw new InvitationNotFound();
+      if (invitation.acceptedAt) throw new InvitationNotPending('used');
+      if (invitation.revokedAt) throw new InvitationNotPending('revoked');
+      if (invitation.expiresAt <= now) throw new InvitationNotPending('expired');
+      const user = await em.findOneOrFail(User, { id: caller.userId });
+      if (user.email !== invitation.email) throw new InvitationForAnotherEmail();
+
+      const scope = { [TENANT_FILTER]: { tenantId: invitation.tenant.id } };
+      if ((await em.count(Membership, { user }, { filters: scope })) > 0) throw new AlreadyMember();
+      // Conditional: of two concurrent acceptances, one wins.
+      const claimed = await em.nativeUpdate(
+        Invitation,
+        { id: invitation.id, acceptedAt: null },
+        { acceptedAt: now },
+        { filters: scope },
+      );
+      if (claimed === 0) throw new InvitationNotPending('used');
+      const membership = em.create(Membership, { tenant: invitation.tenant, user, role: invitation.role });
+      await em.flush();
+      return MembershipDto.from(membership);
+    });
+  }
+}
+
+function pending(now: Date) {
+  return { acceptedAt: null, revokedAt: null, expiresAt: { $gt: now } };
+}

@@ -1,0 +1,94 @@
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { Page } from '../../common/pagination/page.dto.js';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
+import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { MemberDto, MembershipDto } from './dto/member.dto.js';
+import { Membership } from './entities/membership.entity.js';
+import { TENANT_FILTER } from './entities/tenant-scoped.entity.js';
+import { Tenant } from './entities/tenant.entity.js';
+import { canChangeRole, hasAtLeast, type Role } from './roles.js';
+import type { TenantMembership } from './tenant-membership.js';
+import { InsufficientRole, LastOwner, MemberNotFound, OwnerRoleReserved, TenantNotFound } from './tenants.errors.js';
+
+@Injectable()
+export class MembersService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly pagination: PaginationService,
+  ) {}
+
+  list(_caller: TenantMembership, query: PageQueryDto): Promise<Page<MemberDto>> {
+    return this.pagination.page(
+      query,
+      'members:joinedAt',
+      (window) =>
+        this.em.findByCursor(Membership, {
+          ...window,
+          orderBy: { createdAt: 'asc', id: 'asc' },
+          populate: ['user'],
+        }),
+      MemberDto.from,
+    );
+  }
+
+  async changeRole(caller: TenantMembership, userId: string, role: Role): Promise<MemberDto> {
+    return this.withMembershipsLocked(caller, async (em, actorRole) => {
+      const target = await this.find(em, userId);
+      if (!canChangeRole(actorRole, target.role, role)) throw new OwnerRoleReserved();
+      if (target.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(em);
+      target.role = role;
+      return MemberDto.from(target);
+    });
+  }
+
+  /** Removes a member (or lets the caller leave). */
+  async remove(caller: TenantMembership, userId: string): Promise<void> {
+    await this.withMembershipsLocked(caller, async (em, actorRole) => {
+      const target = await this.find(em, userId);
+      const leaving = userId === caller.userId;
+      if (!leaving && !canChangeRole(actorRole, target.role, null)) throw new OwnerRoleReserved();
+      if (target.role === 'owner') await this.assertAnotherOwner(em);
+      em.remove(target);
+    });
+  }
+
+  /** All of a user's memberships, across tenants (for their own profile). */
+  async listForUser(userId: string): Promise<MembershipDto[]> {
+    const memberships = await this.em.find(
+      Membership,
+      { user: userId },
+      { populate: ['tenant'], orderBy: { createdAt: 'asc', id: 'asc' }, filters: { [TENANT_FILTER]: false } },
+    );
+    return memberships.map(MembershipDto.from);
+  }
+
+  /**
+   * Membership changes of one tenant run one at a time (a lock on the tenant row), so
+   * two owners demoting each other at once cannot leave the tenant without an owner.
+   * The caller's role is read again under the lock: it may have just changed.
+   */
+  private withMembershipsLocked<T>(
+    caller: TenantMembership,
+    work: (em: EntityManager, actorRole: Role) => Promise<T>,
+  ): Promise<T> {
+    return this.em.transactional(async (em) => {
+      await em.findOneOrFail(Tenant, { id: caller.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const actor = await this.find(em, caller.userId).catch(() => {
+        throw new TenantNotFound();
+      });
+      if (!hasAtLeast(actor.role, 'admin') && actor.user.id !== caller.userId) throw new InsufficientRole('admin');
+      return work(em, actor.role);
+    });
+  }
+
+  private async find(em: EntityManager, userId: string): Promise<Membership> {
+    const membership = await em.findOne(Membership, { user: userId }, { populate: ['user'], refresh: true });
+    if (!membership) throw new MemberNotFound();
+    return membership;
+  }
+
+  private async assertAnotherOwner(em: EntityManager): Promise<void> {
+    if ((await em.count(Membership, { role: 'owner' })) <= 1) throw new LastOwner();
+  }
+}
