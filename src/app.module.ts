@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
+import { QueryParametersGuard } from './common/http/query-parameters.guard.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { PaginationModule } from './common/pagination/pagination.module.js';
@@ -32,10 +33,12 @@ export class AppModule {
         TenantsModule,
       ],
       providers: [
-        // Guards run in this order: authenticate first, so rate limits can key on the
-        // user; then resolve the tenant membership of routes under /tenants/{tenantId}.
+        // Guards run in this order: authenticate first, so rate limits can key on the user
+        // and an anonymous caller learns nothing about a route's query parameters; the
+        // tenant membership of routes under /tenants/{tenantId} is resolved last.
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: QueryParametersGuard },
         { provide: APP_GUARD, useExisting: MembershipGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,0 +1,98 @@
+import { Injectable, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
+import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
+import { getMetadataStorage } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from './domain-error.js';
+
+export class UnknownQueryParameters extends DomainError {
+  readonly kind = 'invalid';
+  readonly code = 'unknown-query-parameter';
+  readonly title = 'Unknown query parameter';
+
+  constructor(unknown: readonly string[], accepted: Iterable<string>) {
+    const acceptedList = [...accepted].join(', ');
+    super(
+      `Unknown query parameter${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}. ` +
+        (acceptedList ? `Accepted: ${acceptedList}` : 'This route takes no query parameters'),
+      unknown.map((name) => ({ path: name, message: 'is not an accepted query parameter' })),
+    );
+  }
+}
+
+/** An entry of Nest's `ROUTE_ARGS_METADATA`, keyed `${RouteParamtypes}:${index}`. */
+interface RouteArgument {
+  index: number;
+  /** The name given to `@Query('name')`; absent for `@Query()`, which takes the whole query. */
+  data?: unknown;
+}
+
+function isRouteArgument(value: unknown): value is RouteArgument {
+  return typeof value === 'object' && value !== null && 'index' in value && typeof value.index === 'number';
+}
+
+/** The properties the global `ValidationPipe` whitelists on `dto` (inherited and mapped-type ones included). */
+function validatedProperties(dto: Function): string[] {
+  // Same lookup as class-validator's whitelist (no groups), so this guard and the pipe agree.
+  return getMetadataStorage()
+    .getTargetValidationMetadatas(dto, '', false, false)
+    .map((metadata) => metadata.propertyName);
+}
+
+/**
+ * The query parameters a route handler reads, from its own parameter decorators:
+ * `@Query('name')` accepts `name`, `@Query() dto: SomeDto` accepts the DTO's validated
+ * properties. In declaration order, for the error message.
+ */
+export function acceptedQueryParameters(controller: Type, handler: Function): ReadonlySet<string> {
+  const routeArguments: unknown = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name);
+  const paramTypes: unknown = Reflect.getMetadata(PARAMTYPES_METADATA, controller.prototype, handler.name);
+  const queryArguments = Object.entries(routeArguments ?? {})
+    .filter(([key]) => key.startsWith(`${RouteParamtypes.QUERY}:`))
+    .map(([, argument]: [string, unknown]) => argument)
+    .filter(isRouteArgument)
+    .sort((a, b) => a.index - b.index);
+
+  const accepted = new Set<string>();
+  for (const { index, data } of queryArguments) {
+    if (typeof data === 'string') {
+      accepted.add(data);
+      continue;
+    }
+    const dto: unknown = Array.isArray(paramTypes) ? paramTypes[index] : undefined;
+    const properties = typeof dto === 'function' ? validatedProperties(dto) : [];
+    // A whole-query parameter without a validated DTO (a plain object type) would pass
+    // anything unchecked: a programming error, so every call of the route fails loudly.
+    if (properties.length === 0) {
+      throw new Error(`${controller.name}.${handler.name}: @Query() needs a DTO class with class-validator decorators`);
+    }
+    for (const property of properties) accepted.add(property);
+  }
+  return accepted;
+}
+
+/**
+ * Global guard: a query parameter the route does not read is a 400 naming it, so a
+ * misspelt filter never silently returns everything. Runs after authentication, so an
+ * anonymous caller still gets 401 first.
+ */
+@Injectable()
+export class QueryParametersGuard implements CanActivate {
+  // Route metadata never changes after start-up: derive each handler's names once.
+  private readonly acceptedByHandler = new WeakMap<Function, ReadonlySet<string>>();
+
+  canActivate(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let accepted = this.acceptedByHandler.get(handler);
+    if (!accepted) {
+      accepted = acceptedQueryParameters(context.getClass(), handler);
+      this.acceptedByHandler.set(handler, accepted);
+    }
+
+    const query: unknown = context.switchToHttp().getRequest<FastifyRequest>().query;
+    const names = typeof query === 'object' && query !== null ? Object.keys(query) : [];
+    const unknown = names.filter((name) => !accepted.has(name));
+    if (unknown.length > 0) throw new UnknownQueryParameters(unknown, accepted);
+    return true;
+  }
+}
