@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
+import { problemResponse } from './common/openapi/api-problems.decorator.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import type { AppConfig } from './config/app-config.module.js';
 import metadata from './metadata.js';
@@ -51,7 +52,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: config.http.corsOrigins, exposedHeaders: ['X-Request-Id', 'Location', 'ETag'] });
   }
-  SwaggerModule.setup('docs', app, await createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, await createOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    // Shows `x-minimum-role`, the tenant role a route needs.
+    swaggerOptions: { showExtensions: true, persistAuthorization: true },
+  });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
@@ -68,6 +73,8 @@ export async function createOpenApiDocument(app: NestFastifyApplication): Promis
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('bearer')
+    // Any route answers 400 to an unknown query parameter or a malformed id.
+    .addGlobalResponse(problemResponse(400, 'Bad Request: invalid body, path id or query parameter'))
     .build();
   return SwaggerModule.createDocument(app, document);
 }

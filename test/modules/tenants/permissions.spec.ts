@@ -1,0 +1,110 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type TestAgent from 'supertest/lib/agent.js';
+import { useTestApp } from '../../support/test-app.js';
+import { uniqueEmail } from '../../factories/users.js';
+import { addMember, createTenantCrew, invite, type Role, type TenantCrew } from '../../factories/tenants.js';
+
+type Caller = Role | 'outsider' | 'anonymous';
+const CALLERS: Caller[] = ['owner', 'admin', 'member', 'viewer', 'outsider', 'anonymous'];
+const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1, viewer: 0 };
+
+interface RouteCase {
+  minimum: Role;
+  success: number;
+  /** Builds a valid request for any caller allowed to make it. */
+  request: (crew: TenantCrew, http: TestAgent) => Promise<{ path: string; body?: object }>;
+}
+
+const base = (crew: TenantCrew) => `/api/v1/tenants/${crew.tenant.id}`;
+
+/** Every route under /tenants/{tenantId}; the last test fails when one is missing here. */
+const ROUTES: Record<string, RouteCase> = {
+  'GET /api/v1/tenants/{tenantId}': { minimum: 'viewer', success: 200, request: async (c) => ({ path: base(c) }) },
+  'PATCH /api/v1/tenants/{tenantId}': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c) => ({ path: base(c), body: { name: 'Renamed' } }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}': { minimum: 'owner', success: 204, request: async (c) => ({ path: base(c) }) },
+  'GET /api/v1/tenants/{tenantId}/members': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c) => ({ path: `${base(c)}/members` }),
+  },
+  'PATCH /api/v1/tenants/{tenantId}/members/{userId}': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c, http) => {
+      const target = await addMember(http, c.tenant.id, c.owner, 'viewer');
+      return { path: `${base(c)}/members/${target.id}`, body: { role: 'member' } };
+    },
+  },
+  'DELETE /api/v1/tenants/{tenantId}/members/{userId}': {
+    minimum: 'admin',
+    success: 204,
+    request: async (c, http) => {
+      const target = await addMember(http, c.tenant.id, c.owner, 'viewer');
+      return { path: `${base(c)}/members/${target.id}` };
+    },
+  },
+  'POST /api/v1/tenants/{tenantId}/invitations': {
+    minimum: 'admin',
+    success: 201,
+    request: async (c) => ({ path: `${base(c)}/invitations`, body: { email: uniqueEmail(), role: 'member' } }),
+  },
+  'GET /api/v1/tenants/{tenantId}/invitations': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c) => ({ path: `${base(c)}/invitations` }),
+  },
+  'GET /api/v1/tenants/{tenantId}/invitations/{invitationId}': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c, http) => {
+      const invitation = await invite(http, c.tenant.id, c.owner, uniqueEmail(), 'viewer');
+      return { path: `${base(c)}/invitations/${invitation.id}` };
+    },
+  },
+  'DELETE /api/v1/tenants/{tenantId}/invitations/{invitationId}': {
+    minimum: 'admin',
+    success: 204,
+    request: async (c, http) => {
+      const invitation = await invite(http, c.tenant.id, c.owner, uniqueEmail(), 'viewer');
+      return { path: `${base(c)}/invitations/${invitation.id}` };
+    },
+  },
+};
+
+function expectedStatus(route: RouteCase, caller: Caller): number {
+  if (caller === 'anonymous') return 401;
+  if (caller === 'outsider') return 404; // the same answer as for a tenant that does not exist
+  return RANK[caller] >= RANK[route.minimum] ? route.success : 403;
+}
+
+const cells = Object.entries(ROUTES).flatMap(([route, routeCase]) =>
+  CALLERS.map((caller) => [route, caller, expectedStatus(routeCase, caller), routeCase] as const),
+);
+
+describe('tenant route permissions', () => {
+  const t = useTestApp();
+
+  it.each(cells)('%s as %s → %i', async (route, caller, expected, routeCase) => {
+    const crew = await createTenantCrew(t.http);
+    const { path, body } = await routeCase.request(crew, t.http);
+    const method = route.split(' ')[0]?.toLowerCase();
+    if (method !== 'get' && method !== 'post' && method !== 'patch' && method !== 'delete') throw new Error(route);
+
+    let request = t.http[method](path);
+    if (caller !== 'anonymous') request = request.set(crew[caller].auth);
+    const response = await request.send(body);
+    expect(response.status).toBe(expected);
+  });
+
+  it('covers every route under /tenants/{tenantId}', async () => {
+    const document: OpenAPIObject = (await t.http.get('/docs-json').expect(200)).body;
+    const documented = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/api/v1/tenants/{tenantId}'))
+      .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+});
