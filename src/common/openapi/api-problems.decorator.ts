@@ -1,17 +1,34 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiResponse, DECORATORS, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ProblemDetailsDto } from './problem-details.dto.js';
 
-/** Documents the problem+json error answers of a route (or of every route of a controller). */
-export const ApiProblems = (...statuses: number[]): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    ApiExtraModels(ProblemDetailsDto),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: STATUS_CODES[status],
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
-      }),
-    ),
-  );
+/** The statuses already documented on a route (or controller). */
+function documentedStatuses<T>(target: object, descriptor?: TypedPropertyDescriptor<T>): Set<string> {
+  const owner = typeof descriptor?.value === 'function' ? descriptor.value : target;
+  const responses: unknown = Reflect.getMetadata(DECORATORS.API_RESPONSE, owner);
+  return new Set(typeof responses === 'object' && responses !== null ? Object.keys(responses) : []);
+}
+
+/**
+ * Documents the problem+json error answers of a route (or of every route of a
+ * controller). Decorators that bring their own (`@MinimumRole`, `@Idempotent`) may name
+ * a status the route names too: it is documented once (Swagger would repeat its text).
+ */
+export const ApiProblems =
+  (...statuses: number[]): MethodDecorator & ClassDecorator =>
+  <T>(target: object, key?: string | symbol, descriptor?: TypedPropertyDescriptor<T>): void => {
+    const documented = documentedStatuses(target, descriptor);
+    applyDecorators(
+      ApiExtraModels(ProblemDetailsDto),
+      ...statuses
+        .filter((status) => !documented.has(String(status)))
+        .map((status) =>
+          ApiResponse({
+            status,
+            description: STATUS_CODES[status],
+            content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
+          }),
+        ),
+    )(target, key, descriptor);
+  };
