@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
+import { IDEMPOTENT_REPLAYED_HEADER } from './common/idempotency/idempotent.decorator.js';
 import type { AppConfig } from './config/app-config.module.js';
 import metadata from './metadata.js';
 
@@ -49,7 +50,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
   });
   if (config.http.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.http.corsOrigins, exposedHeaders: ['X-Request-Id', 'Location', 'ETag'] });
+    app.enableCors({
+      origin: config.http.corsOrigins,
+      exposedHeaders: ['X-Request-Id', 'Location', 'ETag', IDEMPOTENT_REPLAYED_HEADER],
+    });
   }
   SwaggerModule.setup('docs', app, await createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   await app.init();
