@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
 import { problemResponse } from './common/openapi/api-problems.decorator.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
+import { IDEMPOTENT_REPLAYED_HEADER } from './common/idempotency/idempotent.decorator.js';
 import type { AppConfig } from './config/app-config.module.js';
 import metadata from './metadata.js';
 
@@ -50,7 +51,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
   });
   if (config.http.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.http.corsOrigins, exposedHeaders: ['X-Request-Id', 'Location', 'ETag'] });
+    app.enableCors({
+      origin: config.http.corsOrigins,
+      exposedHeaders: ['X-Request-Id', 'Location', 'ETag', IDEMPOTENT_REPLAYED_HEADER],
+    });
   }
   SwaggerModule.setup('docs', app, await createOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',

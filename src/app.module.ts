@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { QueryParametersGuard } from './common/http/query-parameters.guard.js';
 import { createValidationPipe } from './common/http/validation.js';
+import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { PaginationModule } from './common/pagination/pagination.module.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
@@ -27,6 +29,7 @@ export class AppModule {
         DatabaseModule,
         PaginationModule,
         RateLimitModule,
+        IdempotencyModule,
         HealthModule,
         AuthModule,
         UsersModule,
@@ -40,6 +43,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: QueryParametersGuard },
         { provide: APP_GUARD, useExisting: MembershipGuard },
+        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser } from '../../common/auth/decorators.js';
 import { UuidParam } from '../../common/http/params.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import {
@@ -28,6 +29,7 @@ export class InvitationsController {
    * invitee yourself (Yello sends no email). Admins cannot invite owners.
    */
   @Post()
+  @Idempotent()
   @MinimumRole('admin')
   @ApiCreatedResponse({ type: CreatedInvitationDto })
   @ApiProblems(400, 401, 409, 413, 415, 429)
@@ -80,6 +82,7 @@ export class InvitationAcceptanceController {
 
   /** Join a tenant with an invitation token sent to the caller's email address. */
   @Post('accept')
+  @Idempotent()
   @ApiCreatedResponse({ type: MembershipDto })
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 429)
   async accept(

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser } from '../../common/auth/decorators.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { CreateTenantDto, TenantDto, TenantPageDto, UpdateTenantDto } from './dto/tenant.dto.js';
@@ -17,6 +18,7 @@ export class TenantsController {
 
   /** Create a tenant; the caller becomes its owner. */
   @Post()
+  @Idempotent()
   @ApiCreatedResponse({ type: TenantDto })
   @ApiProblems(400, 401, 409, 413, 415, 429)
   async create(
