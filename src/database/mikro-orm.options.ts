@@ -5,6 +5,10 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 export interface DatabaseConnection {
   url: string;
   poolMax: number;
+  /** Waiting for a connection (new or from the pool) longer than this fails the request. */
+  connectTimeoutMs?: number;
+  /** A statement running longer is cancelled by the server; the client gives up a second later. */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -15,6 +19,12 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
   return defineConfig({
     clientUrl: connection.url,
     pool: { min: 0, max: connection.poolMax },
+    // Fail fast when PostgreSQL is down or hangs (503 to the client) instead of queueing forever.
+    driverOptions: {
+      connectionTimeoutMillis: connection.connectTimeoutMs,
+      statement_timeout: connection.statementTimeoutMs,
+      query_timeout: connection.statementTimeoutMs === undefined ? undefined : connection.statementTimeoutMs + 1_000,
+    },
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     forceUtcTimezone: true,

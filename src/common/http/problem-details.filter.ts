@@ -53,6 +53,26 @@ function isHttpLikeError(error: unknown): error is HttpLikeError {
   );
 }
 
+/** Socket errors of the `pg` driver when the server is gone or unreachable. */
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+/** SQLSTATEs of a server that is shutting down, overloaded, or cancelled a statement on timeout. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55P03']);
+/** `pg`'s own timeouts carry no code, only a message. */
+const DRIVER_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i;
+
+/** A failure of the database rather than of the request: worth a retry, so 503. */
+function isDatabaseUnavailable(exception: unknown): boolean {
+  if (exception instanceof ConnectionException || exception instanceof LockWaitTimeoutException) return true;
+  if (!(exception instanceof DriverException)) return false;
+  const code = exception.code ?? '';
+  return (
+    NETWORK_ERROR_CODES.has(code) ||
+    UNAVAILABLE_SQLSTATES.has(code) ||
+    code.startsWith('08') || // connection exceptions
+    DRIVER_TIMEOUT.test(exception.message)
+  );
+}
+
 function genericProblem(status: number, detail: string): Omit<ProblemDetails, 'requestId'> {
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail };
 }
@@ -104,11 +124,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = (exception.code && FRAMEWORK_DETAILS[exception.code]) ?? exception.message;
       return genericProblem(exception.statusCode, detail);
     }
-    if (exception instanceof ConnectionException || exception instanceof LockWaitTimeoutException) {
+    if (isDatabaseUnavailable(exception)) {
       return genericProblem(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
-    }
-    if (exception instanceof DriverException && exception.code === '57014') {
-      return genericProblem(HttpStatus.SERVICE_UNAVAILABLE, 'The database did not answer in time; try again shortly');
     }
     return genericProblem(HttpStatus.INTERNAL_SERVER_ERROR, 'The server could not complete the request');
   }
