@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { HousekeepingModule } from './common/housekeeping/housekeeping.module.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { QueryParametersGuard } from './common/http/query-parameters.guard.js';
 import { createValidationPipe } from './common/http/validation.js';
@@ -30,6 +31,7 @@ export class AppModule {
         PaginationModule,
         RateLimitModule,
         IdempotencyModule,
+        HousekeepingModule,
         HealthModule,
         AuthModule,
         UsersModule,

@@ -1,0 +1,42 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { HousekeepingService } from '../../src/common/housekeeping/housekeeping.service.js';
+import { useTestApp } from '../support/test-app.js';
+import { login, registerUser } from '../factories/users.js';
+import { createTenant, invite } from '../factories/tenants.js';
+
+describe('housekeeping', () => {
+  const t = useTestApp();
+  const count = async (table: string, column: string, id: string): Promise<number> => {
+    const [row] = await t.app.get(MikroORM).em.getConnection().execute(`select count(*)::int as n from ${table} where ${column} = ?`, [id]);
+    return row.n;
+  };
+
+  it('purges what can no longer be used, and keeps what can', async () => {
+    const user = await registerUser(t.http);
+    await login(t.http, user);
+    await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
+    const tenant = await createTenant(t.http, user);
+    await invite(t.http, tenant.id, user, 'someone@example.com', 'member');
+    await t.http.post('/api/v1/tenants').set(user.auth).set('Idempotency-Key', 'k-1').send({ name: 'Idem' }).expect(201);
+
+    // 61 days on, with nobody using them, every session and invitation has been over for
+    // longer than the 30 days kept, and the idempotency key is long past its 24 hours.
+    const report = await t.app.get(HousekeepingService).purge(new Date(Date.now() + 61 * 86_400_000));
+    expect(report).toEqual({ sessions: 2, refreshTokens: 0, invitations: 1, idempotencyKeys: 1 });
+    expect(await count('sessions', 'user_id', user.id)).toBe(0);
+    expect(await count('invitations', 'tenant_id', tenant.id)).toBe(0);
+  });
+
+  it('leaves live sessions, pending invitations and fresh keys alone', async () => {
+    const user = await registerUser(t.http);
+    const tenant = await createTenant(t.http, user);
+    await invite(t.http, tenant.id, user, 'pending@example.com', 'member');
+    await t.http.post('/api/v1/tenants').set(user.auth).set('Idempotency-Key', 'k-2').send({ name: 'Fresh' }).expect(201);
+
+    await t.app.get(HousekeepingService).purge();
+    expect(await count('sessions', 'user_id', user.id)).toBe(1);
+    expect(await count('invitations', 'tenant_id', tenant.id)).toBe(1);
+    expect(await count('idempotency_keys', 'user_id', user.id)).toBe(1);
+    await t.http.get('/api/v1/users/me').set(user.auth).expect(200);
+  });
+});
