@@ -37,22 +37,27 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class RequestValidationError extends DomainError {
-  readonly kind = 'invalid';
-  readonly code = 'validation-failed';
-  readonly title = 'Request validation failed';
+/**
+ * Base class of one kind of domain error, so each error states its kind, code and title
+ * in its `extends` clause: `class SlugTaken extends domainError('conflict', 'slug-taken', 'Slug already taken')`.
+ */
+export function domainError(kind: DomainErrorKind, code: string, title: string) {
+  abstract class DefinedDomainError extends DomainError {
+    readonly kind = kind;
+    readonly code = code;
+    readonly title = title;
+  }
+  return DefinedDomainError;
+}
 
+export class RequestValidationError extends domainError('invalid', 'validation-failed', 'Request validation failed') {
   constructor(fields: FieldProblem[]) {
     const paths = [...new Set(fields.map((field) => field.path))];
     super(`Invalid field${paths.length === 1 ? '' : 's'}: ${paths.join(', ')}`, fields);
   }
 }
 
-export class RateLimited extends DomainError {
-  readonly kind = 'rate-limited';
-  readonly code = 'rate-limited';
-  readonly title = 'Too many requests';
-
+export class RateLimited extends domainError('rate-limited', 'rate-limited', 'Too many requests') {
   constructor(readonly retryAfterSeconds: number) {
     super(`Rate limit exceeded; retry in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`);
   }

@@ -1,14 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { DomainError } from './domain-error.js';
+import { domainError } from './domain-error.js';
 
 /** No request body of this API nests deeper. */
 export const MAX_JSON_DEPTH = 32;
 
-export class UnacceptableJson extends DomainError {
-  readonly kind = 'invalid';
-  readonly code = 'unacceptable-json';
-  readonly title = 'Unacceptable JSON body';
-}
+export class UnacceptableJson extends domainError('invalid', 'unacceptable-json', 'Unacceptable JSON body') {}
 
 /**
  * Why `value` cannot be accepted, or null: nesting beyond `MAX_JSON_DEPTH` only exists

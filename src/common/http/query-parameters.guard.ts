@@ -3,13 +3,9 @@ import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constan
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { getMetadataStorage } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { DomainError } from './domain-error.js';
+import { domainError } from './domain-error.js';
 
-export class UnknownQueryParameters extends DomainError {
-  readonly kind = 'invalid';
-  readonly code = 'unknown-query-parameter';
-  readonly title = 'Unknown query parameter';
-
+export class UnknownQueryParameters extends domainError('invalid', 'unknown-query-parameter', 'Unknown query parameter') {
   constructor(unknown: readonly string[], accepted: Iterable<string>) {
     const acceptedList = [...accepted].join(', ');
     super(

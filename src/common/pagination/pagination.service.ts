@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
-import { DomainError } from '../http/domain-error.js';
+import { domainError } from '../http/domain-error.js';
 import { CursorCodec } from './cursor-codec.js';
 import type { Page } from './page.dto.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from './page-query.dto.js';
 
-export class InvalidCursor extends DomainError {
-  readonly kind = 'invalid';
-  readonly code = 'invalid-cursor';
-  readonly title = 'Invalid cursor';
-
+export class InvalidCursor extends domainError('invalid', 'invalid-cursor', 'Invalid cursor') {
   constructor() {
     super('The cursor is malformed, or was issued for another sort or other filters', [
       { path: 'cursor', message: 'is not a cursor of this list' },

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { DomainError } from '../../common/http/domain-error.js';
+import { domainError } from '../../common/http/domain-error.js';
 
-export class WeakPassword extends DomainError {
-  readonly kind = 'invalid';
-  readonly code = 'weak-password';
-  readonly title = 'Password not accepted';
-
+export class WeakPassword extends domainError('invalid', 'weak-password', 'Password not accepted') {
   constructor(field: string, reason: string) {
     super(`The password ${reason}`, [{ path: field, message: reason }]);
   }
