@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { catchError, concatMap, from, of, throwError, type Observable } from 'rxjs';
 import { AuthenticatedUser } from '../auth/authenticated-user.js';
+import { canonicalJson } from '../canonical-json.js';
 import { RequestValidationError } from '../http/domain-error.js';
 import type { ReplayedHeaders } from './idempotency-record.entity.js';
 import { IdempotencyService, type IdempotencyClaim } from './idempotency.service.js';
@@ -20,16 +21,7 @@ function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   throw new RequestValidationError([{ path: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 255 printable ASCII characters' }]);
 }
 
-/** JSON with the keys of every object sorted: bodies that differ only in key order are the same request. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, nested: unknown) =>
-    typeof nested === 'object' && nested !== null && !Array.isArray(nested)
-      ? Object.fromEntries(Object.entries(nested).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : nested,
-  );
-}
-
-/** What makes two requests "the same": method, URL as called (path and query) and body. */
+/** What makes two requests "the same": method, URL as called (path and query) and body (in any key order). */
 function fingerprintOf(request: FastifyRequest): string {
   return createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body)}`).digest('hex');
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
+import { canonicalJson } from '../canonical-json.js';
 import { domainError } from '../http/domain-error.js';
 import { CursorCodec } from './cursor-codec.js';
 import type { Page } from './page.dto.js';
@@ -12,6 +13,16 @@ export class InvalidCursor extends domainError('invalid', 'invalid-cursor', 'Inv
       { path: 'cursor', message: 'is not a cursor of this list' },
     ]);
   }
+}
+
+/** Which list a cursor belongs to: a cursor only continues the same list, sort and filters. */
+export interface ListIdentity {
+  /** The list, including its scope where that is not the tenant (`sessions`, `tasks:project=<id>`). */
+  list: string;
+  /** The sort, as the client gave it (`-createdAt`). */
+  sort: string;
+  /** Every filter value that shapes the list (absent ones may be left out). */
+  filters?: Record<string, unknown>;
 }
 
 /** What a keyset query gets to fetch one page: pass straight to `em.findByCursor`. */
@@ -31,8 +42,8 @@ export interface FetchedWindow<T> {
 /**
  * Keyset pagination for every list of the API (never OFFSET), on MikroORM's
  * `findByCursor`. The caller supplies the query (filters and an order ending in a unique
- * column); this owns the opaque cursor, bound to `binding` (the list, its sort and
- * filters) so a cursor only continues the list it came from.
+ * column, so ties break by id); this owns the opaque cursor, signed together with the
+ * list's identity so a tampered cursor, or one from another sort or filter set, is a 400.
  */
 @Injectable()
 export class PaginationService {
@@ -44,10 +55,11 @@ export class PaginationService {
 
   async page<T, R>(
     query: PageQueryDto,
-    binding: string,
+    identity: ListIdentity,
     fetch: (window: PageWindow) => Promise<FetchedWindow<T>>,
     toDto: (item: T) => R,
   ): Promise<Page<R>> {
+    const binding = canonicalJson(identity);
     const window: PageWindow = { first: query.limit ?? DEFAULT_PAGE_SIZE, includeCount: false };
     if (query.cursor !== undefined) {
       const after = this.codec.decode(query.cursor, binding);

@@ -91,7 +91,7 @@ export class SessionsService {
   listActive(caller: AuthenticatedUser, query: PageQueryDto): Promise<Page<SessionDto>> {
     return this.pagination.page(
       query,
-      'sessions:-createdAt',
+      { list: 'sessions', sort: '-createdAt' },
       (window) =>
         this.em.findByCursor(Session, {
           ...window,

@@ -64,7 +64,7 @@ export class InvitationsService {
   listPending(_caller: TenantMembership, query: PageQueryDto): Promise<Page<InvitationDto>> {
     return this.pagination.page(
       query,
-      'invitations:-createdAt',
+      { list: 'invitations', sort: '-createdAt' },
       (window) =>
         this.em.findByCursor(Invitation, {
           ...window,

@@ -21,7 +21,7 @@ export class MembersService {
   list(_caller: TenantMembership, query: PageQueryDto): Promise<Page<MemberDto>> {
     return this.pagination.page(
       query,
-      'members:joinedAt',
+      { list: 'members', sort: 'joinedAt' },
       (window) =>
         this.em.findByCursor(Membership, {
           ...window,

@@ -48,7 +48,7 @@ export class TenantsService {
   listForUser(caller: AuthenticatedUser, query: PageQueryDto): Promise<Page<TenantDto>> {
     return this.pagination.page(
       query,
-      'tenants:-joinedAt',
+      { list: 'tenants', sort: '-joinedAt' },
       (window) =>
         this.em.findByCursor(Membership, {
           ...window,
