@@ -1,10 +1,13 @@
 import helmet from '@fastify/helmet';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
+import { sendProblem } from './common/http/problem-details.filter.js';
 import { problemResponse } from './common/openapi/api-problems.decorator.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import { IDEMPOTENT_REPLAYED_HEADER } from './common/idempotency/idempotent.decorator.js';
@@ -12,6 +15,12 @@ import type { AppConfig } from './config/app-config.module.js';
 import metadata from './metadata.js';
 
 export const API_PREFIX = 'api/v1';
+const frameworkLogger = new NestLogger('Http');
+
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header(REQUEST_ID_HEADER, request.id);
+  sendProblem(reply, request.id, error, frameworkLogger);
+}
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
@@ -26,6 +35,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     return503OnClosing: false,
     genReqId: requestIdFor,
     requestIdHeader: false,
+    // Malformed URLs and over-long path segments are refused before routing, outside Nest.
+    frameworkErrors: answerFrameworkError,
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

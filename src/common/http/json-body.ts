@@ -8,13 +8,17 @@ export class UnacceptableJson extends domainError('invalid', 'unacceptable-json'
 
 /**
  * Why `value` cannot be accepted, or null: nesting beyond `MAX_JSON_DEPTH` only exists
- * to exhaust the stack, and PostgreSQL text cannot hold NUL characters.
+ * to exhaust the stack, and PostgreSQL text holds neither NUL nor lone surrogates.
  */
 function findUnacceptable(value: unknown): string | null {
   const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 1 }];
   for (let item = pending.pop(); item; item = pending.pop()) {
     const { node, depth } = item;
-    if (typeof node === 'string' && node.includes('\u0000')) return 'Strings must not contain NUL (\\u0000) characters';
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) return 'Strings must not contain NUL (\\u0000) characters';
+      // Lone surrogates: PostgreSQL cannot store them, and validators choke on them.
+      if (!node.isWellFormed()) return 'Strings must be well-formed Unicode (no lone surrogates)';
+    }
     if (typeof node !== 'object' || node === null) continue;
     if (depth > MAX_JSON_DEPTH) return `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`;
     for (const [key, child] of Object.entries(node)) pending.push({ node: key, depth }, { node: child, depth: depth + 1 });

@@ -35,6 +35,8 @@ const FRAMEWORK_DETAILS: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than any valid one',
+  FST_ERR_BAD_URL: 'The URL is malformed',
 };
 
 interface HttpLikeError {
@@ -77,10 +79,54 @@ function genericProblem(status: number, detail: string): Omit<ProblemDetails, 'r
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail };
 }
 
+/** The problem document for any error (its `requestId` is added by `sendProblem`). */
+export function problemFor(exception: unknown): Omit<ProblemDetails, 'requestId'> {
+  if (exception instanceof DomainError) {
+    return {
+      type: `urn:yello:problem:${exception.code}`,
+      title: exception.title,
+      status: STATUS_BY_KIND[exception.kind],
+      detail: exception.detail,
+      ...(exception.fields ? { errors: exception.fields } : {}),
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const detail =
+      status === HttpStatus.SERVICE_UNAVAILABLE
+        ? 'The service is not ready; try again shortly'
+        : status >= 500
+          ? 'The server could not complete the request'
+          : exception.message;
+    return genericProblem(status, detail);
+  }
+  if (isHttpLikeError(exception)) {
+    const detail = (exception.code && FRAMEWORK_DETAILS[exception.code]) ?? exception.message;
+    return genericProblem(exception.statusCode, detail);
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return genericProblem(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
+  }
+  return genericProblem(HttpStatus.INTERNAL_SERVER_ERROR, 'The server could not complete the request');
+}
+
 /**
- * The single place where errors become HTTP answers: domain errors, Nest's HTTP
- * exceptions, Fastify's parser errors and database failures all leave as
- * `application/problem+json`, never with a stack trace or SQL.
+ * Answers with the problem document for `exception`; server errors are logged with
+ * their cause, which never reaches the client.
+ */
+export function sendProblem(reply: FastifyReply, requestId: string, exception: unknown, logger: Logger): void {
+  const problem: ProblemDetails = { ...problemFor(exception), requestId };
+  if (problem.status >= 500) logger.error({ err: exception, requestId }, 'request failed');
+  if (problem.status === HttpStatus.UNAUTHORIZED) void reply.header('WWW-Authenticate', 'Bearer realm="yello"');
+  if (exception instanceof RateLimited) void reply.header('Retry-After', String(exception.retryAfterSeconds));
+  void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/**
+ * The global exception filter: domain errors, Nest's HTTP exceptions, Fastify's parser
+ * errors and database failures all leave as `application/problem+json`, never with a
+ * stack trace or SQL. (Errors Fastify raises before routing take the same path through
+ * its `frameworkErrors` hook, see `app.factory.ts`.)
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -88,45 +134,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    const request = context.getRequest<FastifyRequest>();
-    const reply = context.getResponse<FastifyReply>();
-    const problem: ProblemDetails = { ...this.toProblem(exception), requestId: request.id };
-
-    if (problem.status >= 500) {
-      this.logger.error({ err: exception, requestId: problem.requestId }, 'request failed');
-    }
-    if (problem.status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer realm="yello"');
-    if (exception instanceof RateLimited) reply.header('Retry-After', String(exception.retryAfterSeconds));
-    void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
-  }
-
-  private toProblem(exception: unknown): Omit<ProblemDetails, 'requestId'> {
-    if (exception instanceof DomainError) {
-      return {
-        type: `urn:yello:problem:${exception.code}`,
-        title: exception.title,
-        status: STATUS_BY_KIND[exception.kind],
-        detail: exception.detail,
-        ...(exception.fields ? { errors: exception.fields } : {}),
-      };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const detail =
-        status === HttpStatus.SERVICE_UNAVAILABLE
-          ? 'The service is not ready; try again shortly'
-          : status >= 500
-            ? 'The server could not complete the request'
-            : exception.message;
-      return genericProblem(status, detail);
-    }
-    if (isHttpLikeError(exception)) {
-      const detail = (exception.code && FRAMEWORK_DETAILS[exception.code]) ?? exception.message;
-      return genericProblem(exception.statusCode, detail);
-    }
-    if (isDatabaseUnavailable(exception)) {
-      return genericProblem(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
-    }
-    return genericProblem(HttpStatus.INTERNAL_SERVER_ERROR, 'The server could not complete the request');
+    sendProblem(context.getResponse<FastifyReply>(), context.getRequest<FastifyRequest>().id, exception, this.logger);
   }
 }

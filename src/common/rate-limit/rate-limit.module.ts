@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.module.js';
-import { normalizeEmail } from '../validation/transforms.js';
+import { normalizeEmail } from '../validation/decorators.js';
 import { bodyField, requestOf, routeHasPolicy, userOrIp } from './rate-limit.js';
 
 const MINUTE_MS = 60_000;

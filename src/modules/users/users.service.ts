@@ -1,6 +1,6 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { normalizeEmail } from '../../common/validation/transforms.js';
+import { normalizeEmail } from '../../common/validation/decorators.js';
 import { User } from './entities/user.entity.js';
 import { EmailTaken, UserNotFound } from './users.errors.js';
 

@@ -1,5 +1,5 @@
 import { IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
-import { NormalizeEmail } from '../../../common/validation/transforms.js';
+import { NormalizeEmail } from '../../../common/validation/decorators.js';
 import { PageOf } from '../../../common/pagination/page.dto.js';
 import type { Invitation } from '../entities/invitation.entity.js';
 import { ROLES, type Role } from '../roles.js';

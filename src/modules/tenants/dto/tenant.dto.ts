@@ -1,6 +1,6 @@
-import { Length, Matches, IsOptional, IsString } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
 import { PartialType } from '@nestjs/swagger';
-import { Trim } from '../../../common/validation/transforms.js';
+import { Optional, Trim } from '../../../common/validation/decorators.js';
 import { PageOf } from '../../../common/pagination/page.dto.js';
 import type { Tenant } from '../entities/tenant.entity.js';
 import type { Role } from '../roles.js';
@@ -16,14 +16,15 @@ export class CreateTenantDto {
    * 3–40 characters `a-z0-9-`, unique across Yello. Derived from the name when absent.
    * @example acme-robotics
    */
-  @IsOptional()
+  @Optional()
   @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and single dashes' })
   @Length(3, 40)
   @IsString()
   slug?: string;
 }
 
-export class UpdateTenantDto extends PartialType(CreateTenantDto) {}
+/** Fields may be left out, but not set to null: none of them is nullable. */
+export class UpdateTenantDto extends PartialType(CreateTenantDto, { skipNullProperties: false }) {}
 
 export class TenantDto {
   id!: string;

@@ -1,5 +1,5 @@
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { NormalizeEmail, Trim } from '../../../common/validation/transforms.js';
+import { NormalizeEmail, Trim } from '../../../common/validation/decorators.js';
 
 // class-validator runs a property's decorators bottom-up and stops at the first failure:
 // the type check sits lowest so a wrong type is reported as such.
