@@ -1,39 +1,54 @@
 import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
-import { resolveLocalDefaults } from './bootstrap/local-defaults.js';
+import { resolveLocalDefaults, type ResolvedRuntime } from './bootstrap/local-defaults.js';
 import { loadConfig } from './config/configuration.js';
 
 const logger = new Logger('Bootstrap');
 
-async function bootstrap(): Promise<void> {
-  const runtime = await resolveLocalDefaults(loadConfig(process.env), (message) => logger.log(message));
-  const { config } = runtime;
-  const app = await createApp(config);
-  await app.listen({ host: config.http.host, port: config.http.port });
+let runtime: ResolvedRuntime | undefined;
+let app: NestFastifyApplication | undefined;
 
+async function start(): Promise<void> {
+  runtime = await resolveLocalDefaults(loadConfig(process.env), (message) => logger.log(message));
+  const { config } = runtime;
+  app = await createApp(config);
+  await app.listen({ host: config.http.host, port: config.http.port });
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   logger.log(`Yello API listening at ${base}/api/v1 (Swagger UI: ${base}/docs)`);
-
-  let closing = false;
-  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (closing) return;
-    closing = true;
-    logger.log(`${signal} received: finishing in-flight requests`);
-    const deadline = setTimeout(() => {
-      logger.error('Shutdown timed out');
-      process.exit(1);
-    }, config.http.shutdownTimeoutMs);
-    deadline.unref();
-    await app.close(); // stops accepting, drains requests, closes the ORM
-    await runtime.stop();
-    logger.log('Shut down cleanly');
-    process.exit(0);
-  };
-  process.on('SIGTERM', (signal) => void shutdown(signal));
-  process.on('SIGINT', (signal) => void shutdown(signal));
 }
 
-bootstrap().catch((error: unknown) => {
+/** Closes what was started, newest first: the app drains its requests before the database stops. */
+async function stopStarted(): Promise<void> {
+  await app?.close();
+  await runtime?.stop();
+}
+
+// Registered before anything starts, so a signal during start-up (or a failed start)
+// never leaves the embedded PostgreSQL running behind us.
+const starting = start();
+let stopping = false;
+
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.log(`${signal} received: finishing in-flight requests`);
+  const timeoutMs = runtime?.config.http.shutdownTimeoutMs ?? 10_000;
+  setTimeout(() => {
+    logger.error('Shutdown timed out');
+    process.exit(1);
+  }, timeoutMs).unref();
+  await starting.catch(() => undefined);
+  await stopStarted();
+  logger.log('Shut down cleanly');
+  process.exit(0);
+}
+
+process.on('SIGTERM', (signal) => void shutdown(signal));
+process.on('SIGINT', (signal) => void shutdown(signal));
+
+starting.catch(async (error: unknown) => {
   logger.error(error instanceof Error ? error.message : error);
+  await stopStarted().catch(() => undefined);
   process.exit(1);
 });

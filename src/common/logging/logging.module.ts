@@ -26,7 +26,14 @@ const REDACTED_PATHS = [
           // The request id is Fastify's (see `requestIdFor`), which pino-http picks up.
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-          autoLogging: { ignore: (req) => req.url?.startsWith('/health/') ?? false },
+          // Probes would drown the log. middie rewrites `url` relative to a middleware's mount
+          // path (the health routes are mounted apart, outside the API prefix): read `originalUrl`.
+          autoLogging: {
+            ignore: (req) => {
+              const url: unknown = 'originalUrl' in req ? req.originalUrl : req.url;
+              return typeof url === 'string' && url.startsWith('/health/');
+            },
+          },
         },
       }),
     }),
