@@ -64,7 +64,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins,
-      exposedHeaders: ['X-Request-Id', 'Location', 'ETag', IDEMPOTENT_REPLAYED_HEADER],
+      // Readable by browser clients: none of these is CORS-safelisted.
+      exposedHeaders: [
+        'X-Request-Id',
+        'Location',
+        'ETag',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+        IDEMPOTENT_REPLAYED_HEADER,
+      ],
     });
   }
   SwaggerModule.setup('docs', app, await createOpenApiDocument(app), {

@@ -84,6 +84,7 @@ describe('CORS allow-list', () => {
   it('allows configured origins only', async () => {
     const allowed = await t.http.get('/health/live').set('Origin', 'https://app.yello.example');
     expect(allowed.headers['access-control-allow-origin']).toBe('https://app.yello.example');
+    expect(allowed.headers['access-control-expose-headers']).toMatch(/X-Request-Id.*Retry-After.*RateLimit-Remaining/);
     const other = await t.http.get('/health/live').set('Origin', 'https://evil.example');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
