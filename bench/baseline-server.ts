@@ -30,14 +30,10 @@ const pool = new pg.Pool({
 // The statements MikroORM sends for these routes (the app inlines the values; this uses
 // bind parameters, as hand-written code would).
 const SESSION_SQL =
-  'select "s0".* from "sessions" as "s0" where "s0"."id" = $1 and "s0"."user_id" = $2 ' +
-  'and "s0"."revoked_at" is null and "s0"."expires_at" > $3 limit 1';
+  'select last_used_at < $1 as stale from sessions where id = $2 and user_id = $3 and revoked_at is null and expires_at > $4';
 const TOUCH_SESSION_SQL = 'update "sessions" set "last_used_at" = $1 where "id" = $2';
-const MEMBERSHIP_SQL =
-  'select "m0".*, "t1"."id" as "t1__id", "t1"."name" as "t1__name", "t1"."slug" as "t1__slug", ' +
-  '"t1"."created_at" as "t1__created_at", "t1"."updated_at" as "t1__updated_at" ' +
-  'from "memberships" as "m0" inner join "tenants" as "t1" on "m0"."tenant_id" = "t1"."id" ' +
-  'where "m0"."tenant_id" = $1 and "m0"."user_id" = $2 limit 1';
+const MEMBERSHIP_SQL = 'select role from memberships where tenant_id = $1 and user_id = $2';
+const TENANT_SQL = 'select "t0".* from "tenants" as "t0" where "t0"."id" = $1 limit 1';
 const MEMBERS_PAGE_SQL =
   'select "m0".*, "u1"."id" as "u1__id", "u1"."email" as "u1__email", "u1"."name" as "u1__name", ' +
   '"u1"."created_at" as "u1__created_at", "u1"."updated_at" as "u1__updated_at" ' +
@@ -45,17 +41,19 @@ const MEMBERS_PAGE_SQL =
   'where "m0"."tenant_id" = $1 order by "m0"."created_at" asc, "m0"."id" asc limit $2';
 
 interface SessionRow {
-  id: string;
-  last_used_at: Date;
+  stale: boolean;
 }
 
 interface MembershipRow {
   role: string;
-  t1__id: string;
-  t1__name: string;
-  t1__slug: string;
-  t1__created_at: Date;
-  t1__updated_at: Date;
+}
+
+interface TenantRow {
+  id: string;
+  name: string;
+  slug: string;
+  created_at: Date;
+  updated_at: Date;
 }
 
 interface MemberRow {
@@ -116,12 +114,11 @@ async function authenticate(authorization: string | undefined): Promise<string |
   const claims = verifyAccessToken(authorization);
   if (!claims) return undefined;
   const now = new Date();
-  const { rows } = await pool.query<SessionRow>(SESSION_SQL, [claims.sid, claims.sub, now]);
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  const { rows } = await pool.query<SessionRow>(SESSION_SQL, [stale, claims.sid, claims.sub, now]);
   const session = rows[0];
   if (!session) return undefined;
-  if (now.getTime() - session.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-    await pool.query(TOUCH_SESSION_SQL, [now, session.id]);
-  }
+  if (session.stale) await pool.query(TOUCH_SESSION_SQL, [now, claims.sid]);
   return claims.sub;
 }
 
@@ -174,12 +171,14 @@ app.get('/api/v1/tenants/:tenantId', async (request, reply) => {
   if (!tenantId || !UUID.test(tenantId)) return problem(reply, 400, 'Bad Request');
   const found = await membership(tenantId, userId);
   if (!found) return problem(reply, 404, 'Tenant not found');
+  const tenant = (await pool.query<TenantRow>(TENANT_SQL, [tenantId])).rows[0];
+  if (!tenant) return problem(reply, 404, 'Tenant not found');
   return {
-    id: found.t1__id,
-    name: found.t1__name,
-    slug: found.t1__slug,
-    createdAt: found.t1__created_at,
-    updatedAt: found.t1__updated_at,
+    id: tenant.id,
+    name: tenant.name,
+    slug: tenant.slug,
+    createdAt: tenant.created_at,
+    updatedAt: tenant.updated_at,
     role: found.role,
   };
 });

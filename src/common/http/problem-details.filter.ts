@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
-import { ConnectionException, DriverException, LockWaitTimeoutException } from '@mikro-orm/core';
+import { ConnectionException, LockWaitTimeoutException } from '@mikro-orm/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, RateLimited, type DomainErrorKind, type FieldProblem } from './domain-error.js';
@@ -62,17 +62,27 @@ const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '5701
 /** `pg`'s own timeouts carry no code, only a message. */
 const DRIVER_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i;
 
-/** A failure of the database rather than of the request: worth a retry, so 503. */
+/**
+ * A failure of the database rather than of the request: worth a retry, so 503. Errors
+ * of MikroORM's driver come wrapped in `DriverException`; raw statements on the
+ * connection (the hot-path checks) surface `pg`'s own errors, with the same codes.
+ */
 function isDatabaseUnavailable(exception: unknown): boolean {
   if (exception instanceof ConnectionException || exception instanceof LockWaitTimeoutException) return true;
-  if (!(exception instanceof DriverException)) return false;
-  const code = exception.code ?? '';
+  const code = stringProperty(exception, 'code');
   return (
     NETWORK_ERROR_CODES.has(code) ||
     UNAVAILABLE_SQLSTATES.has(code) ||
     code.startsWith('08') || // connection exceptions
-    DRIVER_TIMEOUT.test(exception.message)
+    DRIVER_TIMEOUT.test(stringProperty(exception, 'message'))
   );
+}
+
+/** Read structurally: socket errors come from Node's own realm, where `instanceof Error` may not hold. */
+function stringProperty(value: unknown, name: 'code' | 'message'): string {
+  if (typeof value !== 'object' || value === null || !(name in value)) return '';
+  const property: unknown = Reflect.get(value, name);
+  return typeof property === 'string' ? property : '';
 }
 
 function genericProblem(status: number, detail: string): Omit<ProblemDetails, 'requestId'> {

@@ -11,6 +11,7 @@ import { CreatedInvitationDto, InvitationDto, type CreateInvitationDto } from '.
 import { MembershipDto } from './dto/member.dto.js';
 import { Invitation } from './entities/invitation.entity.js';
 import { Membership } from './entities/membership.entity.js';
+import { Tenant } from './entities/tenant.entity.js';
 import { TENANT_FILTER } from './entities/tenant-scoped.entity.js';
 import { canChangeRole } from './roles.js';
 import type { TenantMembership } from './tenant-membership.js';
@@ -49,7 +50,7 @@ export class InvitationsService {
       const now = new Date();
       await em.nativeUpdate(Invitation, { email: input.email, ...pending(now) }, { revokedAt: now });
       const invitation = em.create(Invitation, {
-        tenant: caller.tenant,
+        tenant: em.getReference(Tenant, caller.tenantId),
         email: input.email,
         role: input.role,
         tokenHash: hashToken(token),

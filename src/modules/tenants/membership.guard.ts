@@ -5,10 +5,9 @@ import type { FastifyRequest } from 'fastify';
 import { validate as isUuid } from 'uuid';
 import { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { RequestValidationError } from '../../common/http/domain-error.js';
-import { Membership } from './entities/membership.entity.js';
 import { TENANT_FILTER, type TenantFilterParams } from './entities/tenant-scoped.entity.js';
 import { MINIMUM_ROLE, type RoleRequirement } from './minimum-role.decorator.js';
-import { hasAtLeast } from './roles.js';
+import { hasAtLeast, isRole } from './roles.js';
 import { InsufficientRole, TenantNotFound } from './tenants.errors.js';
 import { TenantMembership } from './tenant-membership.js';
 
@@ -46,18 +45,16 @@ export class MembershipGuard implements CanActivate {
     if (!(request.user instanceof AuthenticatedUser)) throw new Error('MembershipGuard runs after authentication');
     const { userId } = request.user;
 
-    const scope: TenantFilterParams = { tenantId };
-    const membership = await this.em.findOne(
-      Membership,
-      { user: userId },
-      { populate: ['tenant'], filters: { [TENANT_FILTER]: scope } },
-    );
-    if (!membership) throw new TenantNotFound();
+    // Every tenant request runs this: one index-only statement, no entity hydration.
+    const [membership] = await this.em
+      .getConnection()
+      .execute<Array<{ role: unknown }>>('select role from memberships where tenant_id = ? and user_id = ?', [tenantId, userId]);
+    if (!membership || !isRole(membership.role)) throw new TenantNotFound();
     const self = requirement.orSelf !== undefined && pathParam(request, requirement.orSelf) === userId;
     if (!self && !hasAtLeast(membership.role, requirement.role)) throw new InsufficientRole(requirement.role);
 
-    this.em.setFilterParams(TENANT_FILTER, scope);
-    request.membership = new TenantMembership(membership.tenant, userId, membership.role);
+    this.em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
+    request.membership = new TenantMembership(tenantId, userId, membership.role);
     return true;
   }
 }

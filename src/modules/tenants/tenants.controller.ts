@@ -44,8 +44,8 @@ export class TenantsController {
   @MinimumRole('viewer')
   @ApiOkResponse({ type: TenantDto })
   @ApiProblems(400, 401, 429)
-  get(@CurrentMembership() membership: TenantMembership): TenantDto {
-    return TenantDto.from(membership.tenant, membership.role);
+  get(@CurrentMembership() membership: TenantMembership): Promise<TenantDto> {
+    return this.tenants.get(membership);
   }
 
   /** Rename a tenant or change its slug. */

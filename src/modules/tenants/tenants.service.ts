@@ -10,7 +10,7 @@ import { TENANT_FILTER } from './entities/tenant-scoped.entity.js';
 import { Tenant } from './entities/tenant.entity.js';
 import { slugFromName, withSuffix } from './slug.js';
 import type { TenantMembership } from './tenant-membership.js';
-import { SlugTaken } from './tenants.errors.js';
+import { SlugTaken, TenantNotFound } from './tenants.errors.js';
 
 /** Attempts at a free derived slug before giving up with 409. */
 const DERIVED_SLUG_ATTEMPTS = 4;
@@ -62,8 +62,12 @@ export class TenantsService {
     );
   }
 
+  async get(membership: TenantMembership): Promise<TenantDto> {
+    return TenantDto.from(await this.load(membership), membership.role);
+  }
+
   async update(membership: TenantMembership, changes: UpdateTenantDto): Promise<TenantDto> {
-    const tenant = membership.tenant;
+    const tenant = await this.load(membership);
     this.em.assign(tenant, changes);
     try {
       await this.em.flush();
@@ -72,6 +76,13 @@ export class TenantsService {
       throw error;
     }
     return TenantDto.from(tenant, membership.role);
+  }
+
+  /** The caller's tenant (gone only if it was deleted since the guard saw the membership). */
+  private async load(membership: TenantMembership): Promise<Tenant> {
+    const tenant = await this.em.findOne(Tenant, { id: membership.tenantId });
+    if (!tenant) throw new TenantNotFound();
+    return tenant;
   }
 
   /** One statement: memberships, invitations and all tenant data go with it (ON DELETE CASCADE). */

@@ -37,7 +37,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {
     if (!hasRequiredClaims(payload)) return false;
-    const session = await this.sessions.findActive(payload.sid, payload.sub);
-    return session ? new AuthenticatedUser(payload.sub, session.id) : false;
+    return (await this.sessions.isActive(payload.sid, payload.sub)) ? new AuthenticatedUser(payload.sub, payload.sid) : false;
   }
 }
