@@ -39,11 +39,14 @@ export async function registerUser(
 }
 
 /** Signs an existing user in again: a second session with its own tokens. */
-export async function login(http: TestAgent, user: Pick<RegisteredUser, 'email' | 'password'>) {
+export async function login(
+  http: TestAgent,
+  user: Pick<RegisteredUser, 'email' | 'password'>,
+): Promise<Pick<RegisteredUser, 'accessToken' | 'refreshToken' | 'auth'>> {
   const response = await http.post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
   return {
-    accessToken: response.body.accessToken as string,
-    refreshToken: response.body.refreshToken as string,
+    accessToken: response.body.accessToken,
+    refreshToken: response.body.refreshToken,
     auth: bearer(response.body.accessToken),
   };
 }
