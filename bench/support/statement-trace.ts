@@ -1,20 +1,10 @@
-import pg from 'pg';
+import { withServer } from '../../src/database/embedded-postgres.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const MARK = 'yello-bench-mark';
 /** A statement as `log_statement = all` logs it: simple protocol, or the execute step of the extended one. */
 const STATEMENT = /\bLOG:\s+(?:statement|execute [^:]*):\s(.*)$/;
 const MARK_LINE = new RegExp(`${MARK} (begin|end) (\\d+)`);
-
-async function withClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Which SQL statements one request runs, read from PostgreSQL's own statement log
@@ -33,7 +23,7 @@ export class StatementTrace {
 
   /** New connections log every statement (open ones follow after their next statement). */
   static setLogging(serverUrl: string, on: boolean): Promise<void> {
-    return withClient(serverUrl, async (client) => {
+    return withServer(serverUrl, async (client) => {
       await client.query(on ? "ALTER SYSTEM SET log_statement = 'all'" : 'ALTER SYSTEM RESET log_statement');
       await client.query('SELECT pg_reload_conf()');
     });
@@ -47,7 +37,7 @@ export class StatementTrace {
     this.log = '';
     this.recording = true;
     try {
-      await withClient(serverUrl, async (client) => {
+      await withServer(serverUrl, async (client) => {
         for (const [index, probe] of probes.entries()) {
           await probe();
           await client.query(`SELECT '${MARK} begin ${index}'`);
