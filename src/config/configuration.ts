@@ -50,8 +50,6 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
-export type Environment = z.input<typeof environmentSchema>;
-
 function toAppConfig(env: z.output<typeof environmentSchema>) {
   return {
     environment: env.NODE_ENV,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-export const SLUG_MAX_LENGTH = 40;
+const SLUG_MAX_LENGTH = 40;
 const SLUG_MIN_LENGTH = 3;
 
 /** `Café Zürich & Co.` → `cafe-zurich-co`: lower-case ASCII words joined by dashes. */
