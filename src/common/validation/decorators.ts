@@ -1,5 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ValidateIf } from 'class-validator';
+import { ValidateBy, ValidateIf } from 'class-validator';
 
 /** Trims strings; leaves other types for the validators to reject. */
 export const Trim = (): PropertyDecorator =>
@@ -18,3 +20,28 @@ export const NormalizeEmail = (): PropertyDecorator =>
  * lets null through, which a non-nullable column then refuses with a 500).
  */
 export const Optional = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/**
+ * Length in Unicode code points, as PostgreSQL counts `varchar(n)` and `length()`.
+ * class-validator's `@Length` counts UTF-16 units in a way that skips some marks, so a
+ * value it accepts could still overflow the column.
+ */
+export const TextLength = (min: number, max: number): PropertyDecorator =>
+  applyDecorators(
+  // The Swagger plugin only reads class-validator's own length decorators: state the bounds here.
+  ApiProperty({ minLength: min, maxLength: max }),
+  ValidateBy({
+    name: 'textLength',
+    constraints: [min, max],
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        let count = 0;
+        for (const _ of value) if (++count > max) return false;
+        return count >= min;
+      },
+      defaultMessage: () =>
+        min === 0 ? `must be at most ${max} characters` : `must be ${min} to ${max} characters long`,
+    },
+  }),
+  );

@@ -1,5 +1,5 @@
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { NormalizeEmail, Trim } from '../../../common/validation/decorators.js';
+import { NormalizeEmail, TextLength, Trim } from '../../../common/validation/decorators.js';
 
 // class-validator runs a property's decorators bottom-up and stops at the first failure:
 // the type check sits lowest so a wrong type is reported as such.
@@ -15,7 +15,7 @@ export class UserFieldsDto {
 
   /** Display name. */
   @Trim()
-  @Length(1, 100)
+  @TextLength(1, 100)
   @IsString()
   name!: string;
 
