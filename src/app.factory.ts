@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
+import { API_PREFIX } from './common/http/resource-headers.js';
 import { sendProblem } from './common/http/problem-details.filter.js';
 import { problemResponse } from './common/openapi/api-problems.decorator.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
@@ -14,7 +15,6 @@ import { IDEMPOTENT_REPLAYED_HEADER } from './common/idempotency/idempotent.deco
 import type { AppConfig } from './config/app-config.module.js';
 import metadata from './metadata.js';
 
-export const API_PREFIX = 'api/v1';
 const frameworkLogger = new NestLogger('Http');
 
 function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {

@@ -15,6 +15,8 @@ import { DatabaseModule } from './database/database.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { JwtAuthGuard } from './modules/auth/guards/jwt-auth.guard.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { ProjectsModule } from './modules/projects/projects.module.js';
+import { TasksModule } from './modules/tasks/tasks.module.js';
 import { MembershipGuard } from './modules/tenants/membership.guard.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -36,6 +38,8 @@ export class AppModule {
         AuthModule,
         UsersModule,
         TenantsModule,
+        ProjectsModule,
+        TasksModule,
       ],
       providers: [
         // Guards run in this order: authenticate first, so rate limits can key on the user

@@ -28,6 +28,10 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     forceUtcTimezone: true,
+    // Owned by hand-written migration SQL: the full-text column of tasks. (The composite
+    // tenant foreign keys of that migration show up in a generated diff as drops: delete
+    // those lines from a new migration.)
+    schemaGenerator: { skipColumns: { tasks: ['search'] } },
     migrations: {
       path: 'dist/database/migrations',
       pathTs: 'src/database/migrations',

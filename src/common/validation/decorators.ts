@@ -45,3 +45,11 @@ export const TextLength = (min: number, max: number): PropertyDecorator =>
     },
   }),
   );
+
+/** Query strings carry text: `true`/`false` become booleans, anything else is left for `@IsBoolean()` to refuse. */
+export const QueryBoolean = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value));
+
+/** Upper-cases strings (keys are case-insensitive on input, canonical upper-case on output). */
+export const UpperCase = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value));

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser } from '../../common/auth/decorators.js';
+import { setLocation } from '../../common/http/resource-headers.js';
 import { UuidParam } from '../../common/http/params.js';
 import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
@@ -39,7 +40,7 @@ export class InvitationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedInvitationDto> {
     const invitation = await this.invitations.create(membership, body);
-    void reply.header('Location', `/api/v1/tenants/${membership.tenantId}/invitations/${invitation.id}`);
+    setLocation(reply, 'tenants', membership.tenantId, 'invitations', invitation.id);
     return invitation;
   }
 
@@ -91,7 +92,7 @@ export class InvitationAcceptanceController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MembershipDto> {
     const membership = await this.invitations.accept(caller, body.token);
-    void reply.header('Location', `/api/v1/tenants/${membership.tenantId}`);
+    setLocation(reply, 'tenants', membership.tenantId);
     return membership;
   }
 }

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser } from '../../common/auth/decorators.js';
+import { setLocation } from '../../common/http/resource-headers.js';
 import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
@@ -27,7 +28,7 @@ export class TenantsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TenantDto> {
     const tenant = await this.tenants.create(caller, body);
-    void reply.header('Location', `/api/v1/tenants/${tenant.id}`);
+    setLocation(reply, 'tenants', tenant.id);
     return tenant;
   }
 

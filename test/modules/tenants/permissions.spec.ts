@@ -2,6 +2,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import type TestAgent from 'supertest/lib/agent.js';
 import { useTestApp } from '../../support/test-app.js';
 import { uniqueEmail } from '../../factories/users.js';
+import { createProject, uniqueProjectKey } from '../../factories/projects.js';
 import { addMember, createTenantCrew, invite, type Role, type TenantCrew } from '../../factories/tenants.js';
 
 type Caller = Role | 'outsider' | 'anonymous';
@@ -11,6 +12,8 @@ const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1, viewer: 0 };
 interface RouteCase {
   minimum: Role;
   success: number;
+  /** The route changes the tenant itself: each cell gets a tenant of its own. */
+  ownTenant?: boolean;
   /** Builds a valid request for any caller allowed to make it. */
   request: (crew: TenantCrew, http: TestAgent) => Promise<{ path: string; body?: object }>;
 }
@@ -25,7 +28,7 @@ const ROUTES: Record<string, RouteCase> = {
     success: 200,
     request: async (c) => ({ path: base(c), body: { name: 'Renamed' } }),
   },
-  'DELETE /api/v1/tenants/{tenantId}': { minimum: 'owner', success: 204, request: async (c) => ({ path: base(c) }) },
+  'DELETE /api/v1/tenants/{tenantId}': { minimum: 'owner', success: 204, ownTenant: true, request: async (c) => ({ path: base(c) }) },
   'GET /api/v1/tenants/{tenantId}/members': {
     minimum: 'viewer',
     success: 200,
@@ -73,6 +76,30 @@ const ROUTES: Record<string, RouteCase> = {
       return { path: `${base(c)}/invitations/${invitation.id}` };
     },
   },
+  'POST /api/v1/tenants/{tenantId}/projects': {
+    minimum: 'admin',
+    success: 201,
+    request: async (c) => ({ path: `${base(c)}/projects`, body: { name: 'P', key: uniqueProjectKey() } }),
+  },
+  'GET /api/v1/tenants/{tenantId}/projects': { minimum: 'viewer', success: 200, request: async (c) => ({ path: `${base(c)}/projects` }) },
+  'GET /api/v1/tenants/{tenantId}/projects/{projectId}': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}` }),
+  },
+  'PATCH /api/v1/tenants/{tenantId}/projects/{projectId}': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c, http) => ({
+      path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}`,
+      body: { name: 'Renamed' },
+    }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}/projects/{projectId}': {
+    minimum: 'admin',
+    success: 204,
+    request: async (c, http) => ({ path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}` }),
+  },
 };
 
 function expectedStatus(route: RouteCase, caller: Caller): number {
@@ -87,9 +114,14 @@ const cells = Object.entries(ROUTES).flatMap(([route, routeCase]) =>
 
 describe('tenant route permissions', () => {
   const t = useTestApp();
+  // One tenant for every cell that leaves it standing: each cell creates its own target.
+  let shared: TenantCrew;
+  beforeAll(async () => {
+    shared = await createTenantCrew(t.http);
+  });
 
   it.each(cells)('%s as %s → %i', async (route, caller, expected, routeCase) => {
-    const crew = await createTenantCrew(t.http);
+    const crew = routeCase.ownTenant ? await createTenantCrew(t.http) : shared;
     const { path, body } = await routeCase.request(crew, t.http);
     const method = route.split(' ')[0]?.toLowerCase();
     if (method !== 'get' && method !== 'post' && method !== 'patch' && method !== 'delete') throw new Error(route);

@@ -1,0 +1,98 @@
+import { OmitType, PartialType } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { PageOf } from '../../../common/pagination/page.dto.js';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { Optional, QueryBoolean, TextLength, Trim, UpperCase } from '../../../common/validation/decorators.js';
+import type { TaskStatus } from '../../tasks/task-fields.js';
+import type { Project } from '../entities/project.entity.js';
+
+export class CreateProjectDto {
+  /** @example Website relaunch */
+  @Trim()
+  @TextLength(1, 100)
+  @IsString()
+  name!: string;
+
+  /**
+   * Prefix of the project's task keys (`YEL-42`): 2–10 characters `A-Z0-9`, starting with
+   * a letter, unique in the tenant. Upper-cased on input; it can never change.
+   * @example YEL
+   */
+  @UpperCase()
+  @Matches(/^[A-Z][A-Z0-9]{1,9}$/, { message: 'must be 2 to 10 letters or digits, starting with a letter' })
+  @IsString()
+  key!: string;
+
+  /**
+   * Markdown, up to 10 000 characters; null clears it.
+   * @example Everything for the new marketing site.
+   */
+  @IsOptional()
+  @TextLength(0, 10_000)
+  @IsString()
+  description?: string | null;
+}
+
+export class UpdateProjectDto extends PartialType(OmitType(CreateProjectDto, ['key'] as const), { skipNullProperties: false }) {
+  /** Archived projects are hidden from the project list and take no new tasks. */
+  @Optional()
+  @IsBoolean()
+  archived?: boolean;
+}
+
+export class ProjectListQueryDto extends PageQueryDto {
+  /** `true` lists the archived projects instead of the active ones. */
+  @Optional()
+  @QueryBoolean()
+  @IsBoolean()
+  archived?: boolean = false;
+}
+
+export class ProjectDto {
+  id!: string;
+  /** @example YEL */
+  key!: string;
+  /** @example Website relaunch */
+  name!: string;
+  description!: string | null;
+  archived!: boolean;
+  /** Also sent as the `ETag`; `If-Match` on PATCH and DELETE compares with it. */
+  version!: number;
+  createdAt!: Date;
+  updatedAt!: Date;
+
+  static from(project: Project): ProjectDto {
+    return {
+      id: project.id,
+      key: project.key,
+      name: project.name,
+      description: project.description,
+      archived: project.archived,
+      version: project.version,
+      createdAt: project.createdAt,
+      updatedAt: project.updatedAt,
+    };
+  }
+}
+
+/** Number of tasks in each status. */
+export class TaskCountsDto implements Record<TaskStatus, number> {
+  backlog!: number;
+  todo!: number;
+  in_progress!: number;
+  in_review!: number;
+  done!: number;
+  canceled!: number;
+
+  static from(rows: ReadonlyArray<{ status: TaskStatus; count: number }>): TaskCountsDto {
+    const counts: TaskCountsDto = { backlog: 0, todo: 0, in_progress: 0, in_review: 0, done: 0, canceled: 0 };
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
+  }
+}
+
+export class ProjectDetailDto extends ProjectDto {
+  taskCounts!: TaskCountsDto;
+}
+
+export class ProjectPageDto extends PageOf(ProjectDto) {}

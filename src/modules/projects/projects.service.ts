@@ -1,0 +1,87 @@
+import { EntityManager, LockMode, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { assertVersion } from '../../common/http/resource-headers.js';
+import type { Page } from '../../common/pagination/page.dto.js';
+import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { Tenant } from '../tenants/entities/tenant.entity.js';
+import type { TenantMembership } from '../tenants/tenant-membership.js';
+import {
+  ProjectDetailDto,
+  ProjectDto,
+  TaskCountsDto,
+  type CreateProjectDto,
+  type ProjectListQueryDto,
+  type UpdateProjectDto,
+} from './dto/project.dto.js';
+import { Project } from './entities/project.entity.js';
+import { ProjectKeyTaken, ProjectNotFound } from './projects.errors.js';
+
+@Injectable()
+export class ProjectsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly pagination: PaginationService,
+  ) {}
+
+  async create(caller: TenantMembership, input: CreateProjectDto): Promise<ProjectDto> {
+    const project = this.em.create(Project, {
+      tenant: this.em.getReference(Tenant, caller.tenantId),
+      key: input.key,
+      name: input.name,
+      description: input.description ?? null,
+    });
+    await this.flushUniqueKey();
+    return ProjectDto.from(project);
+  }
+
+  /** Active projects (or, with `archived`, the archived ones) by name. */
+  list(_caller: TenantMembership, query: ProjectListQueryDto): Promise<Page<ProjectDto>> {
+    const archived = query.archived ?? false;
+    return this.pagination.page(
+      query,
+      { list: 'projects', sort: 'name', filters: { archived } },
+      (window) => this.em.findByCursor(Project, { ...window, where: { archived }, orderBy: { name: 'asc', id: 'asc' } }),
+      ProjectDto.from,
+    );
+  }
+
+  async get(caller: TenantMembership, projectId: string): Promise<ProjectDetailDto> {
+    const project = await this.load(this.em, projectId);
+    const counts = await this.em.getRepository(Project).countTasksByStatus(caller.tenantId, project.id);
+    return { ...ProjectDto.from(project), taskCounts: TaskCountsDto.from(counts) };
+  }
+
+  async update(_caller: TenantMembership, projectId: string, changes: UpdateProjectDto, ifMatch?: number): Promise<ProjectDto> {
+    return this.em.transactional(async (em) => {
+      const project = await this.load(em, projectId, LockMode.PESSIMISTIC_WRITE);
+      assertVersion(ifMatch, project.version);
+      em.assign(project, changes);
+      await em.flush();
+      return ProjectDto.from(project);
+    });
+  }
+
+  /** One statement: its tasks, comments, label links and history go with it (ON DELETE CASCADE). */
+  async delete(_caller: TenantMembership, projectId: string, ifMatch?: number): Promise<void> {
+    await this.em.transactional(async (em) => {
+      const project = await this.load(em, projectId, LockMode.PESSIMISTIC_WRITE);
+      assertVersion(ifMatch, project.version);
+      await em.nativeDelete(Project, { id: project.id });
+    });
+  }
+
+  private async load(em: EntityManager, projectId: string, lockMode?: LockMode): Promise<Project> {
+    const project = await em.findOne(Project, { id: projectId }, lockMode ? { lockMode, refresh: true } : {});
+    if (!project) throw new ProjectNotFound();
+    return project;
+  }
+
+  private async flushUniqueKey(): Promise<void> {
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw new ProjectKeyTaken();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { PrimaryKeyProp } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne } from '@mikro-orm/decorators/legacy';
+import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
+import { Label } from './label.entity.js';
+import { Task } from './task.entity.js';
+
+/** A label on a task; it goes with either. */
+@Entity({ tableName: 'task_labels' })
+@Index({ properties: ['label'] })
+export class TaskLabel extends TenantScoped {
+  [PrimaryKeyProp]?: ['task', 'label'];
+
+  @ManyToOne(() => Task, { primary: true, deleteRule: 'cascade' })
+  task!: Task;
+
+  @ManyToOne(() => Label, { primary: true, deleteRule: 'cascade' })
+  label!: Label;
+}

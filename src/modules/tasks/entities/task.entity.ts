@@ -1,0 +1,89 @@
+import { OptionalProps } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { v7 as uuidv7 } from 'uuid';
+import { Project } from '../../projects/entities/project.entity.js';
+import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
+import { User } from '../../users/entities/user.entity.js';
+import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-fields.js';
+
+/**
+ * A task. The table also has `search`, a stored generated `tsvector` over title and
+ * description (GIN-indexed), which only `TaskRepository`'s SQL reads: it is defined in the
+ * migration and left out of the schema diff (`schemaGenerator.skipColumns`).
+ */
+@Entity({ tableName: 'tasks' })
+@Unique({ properties: ['tenant', 'id'] })
+@Unique({ properties: ['tenant', 'key'] })
+@Unique({ properties: ['project', 'number'] })
+@Index({ properties: ['tenant', 'project', 'createdAt', 'id'] })
+@Index({ properties: ['tenant', 'createdAt', 'id'] })
+@Index({ properties: ['project', 'status', 'position', 'id'] })
+@Index({ properties: ['tenant', 'assignee'] })
+@Index({ properties: ['parent'] })
+export class Task extends TenantScoped {
+  [OptionalProps]?:
+    | 'id'
+    | 'description'
+    | 'status'
+    | 'priority'
+    | 'assignee'
+    | 'dueDate'
+    | 'parent'
+    | 'completedAt'
+    | 'version'
+    | 'createdAt'
+    | 'updatedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = uuidv7();
+
+  @ManyToOne(() => Project, { deleteRule: 'cascade' })
+  project!: Project;
+
+  /** `YEL-42`: the project's key (immutable) and the number, kept for one-index lookups. */
+  @Property({ length: 21 })
+  key!: string;
+
+  @Property({ type: 'integer' })
+  number!: number;
+
+  @Property({ length: 500 })
+  title!: string;
+
+  @Property({ type: 'text', nullable: true })
+  description: string | null = null;
+
+  @Enum({ items: () => TASK_STATUSES, nativeEnumName: 'task_status' })
+  status: TaskStatus = 'todo';
+
+  @Enum({ items: () => TASK_PRIORITIES, nativeEnumName: 'task_priority' })
+  priority: TaskPriority = 'none';
+
+  @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
+  assignee: User | null = null;
+
+  @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
+  reporter!: User | null;
+
+  @Property({ type: 'date', nullable: true })
+  dueDate: string | null = null;
+
+  @ManyToOne(() => Task, { nullable: true, deleteRule: 'set null' })
+  parent: Task | null = null;
+
+  /** Fractional-index key ordering the task inside its status column (byte order: collation "C"). */
+  @Property({ type: 'text', columnType: 'text collate "C"' })
+  position!: string;
+
+  @Property({ type: 'datetime', nullable: true })
+  completedAt: Date | null = null;
+
+  @Property({ version: true })
+  version!: number;
+
+  @Property({ type: 'datetime' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}
