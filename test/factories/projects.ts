@@ -25,3 +25,49 @@ export async function createProject(
     .expect(201);
   return response.body;
 }
+
+export interface CreatedTask {
+  id: string;
+  key: string;
+  projectId: string;
+  title: string;
+  status: string;
+  priority: string;
+  assigneeId: string | null;
+  reporterId: string | null;
+  dueDate: string | null;
+  labelIds: string[];
+  parentId: string | null;
+  position: string;
+  completedAt: string | null;
+  version: number;
+}
+
+export async function createTask(
+  http: TestAgent,
+  tenantId: string,
+  projectId: string,
+  user: RegisteredUser,
+  body: Record<string, unknown> = {},
+): Promise<CreatedTask> {
+  const response = await http
+    .post(`/api/v1/tenants/${tenantId}/projects/${projectId}/tasks`)
+    .set(user.auth)
+    .send({ title: 'A task', ...body })
+    .expect(201);
+  return response.body;
+}
+
+export async function createLabel(
+  http: TestAgent,
+  tenantId: string,
+  user: RegisteredUser,
+  body: Partial<{ name: string; color: string }> = {},
+): Promise<{ id: string; name: string; color: string }> {
+  const response = await http
+    .post(`/api/v1/tenants/${tenantId}/labels`)
+    .set(user.auth)
+    .send({ name: `Label ${randomUUID().slice(0, 8)}`, color: '#336699', ...body })
+    .expect(201);
+  return response.body;
+}

@@ -1,6 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { useTestApp } from '../support/test-app.js';
 import { registerUser, type RegisteredUser } from '../factories/users.js';
+import { createLabel, createProject, createTask } from '../factories/projects.js';
 import { createTenantCrew, invite, type TenantCrew } from '../factories/tenants.js';
 
 type PathItem = OpenAPIObject['paths'][string];
@@ -42,11 +43,17 @@ describe('bad input anywhere', () => {
   let caller: RegisteredUser;
   let document: OpenAPIObject;
   let invitationId: string;
+  let ids: Record<string, string>;
   beforeAll(async () => {
     document = (await t.http.get('/docs-json').expect(200)).body;
     crew = await createTenantCrew(t.http);
     caller = crew.owner;
     invitationId = (await invite(t.http, crew.tenant.id, crew.owner, 'fuzz@example.com', 'member')).id;
+    const project = await createProject(t.http, crew.tenant.id, crew.owner);
+    const task = await createTask(t.http, crew.tenant.id, project.id, crew.owner);
+    const comment = await t.http.post(`/api/v1/tenants/${crew.tenant.id}/tasks/${task.key}/comments`).set(crew.owner.auth).send({ body: 'x' });
+    const label = await createLabel(t.http, crew.tenant.id, crew.owner);
+    ids = { projectId: project.id, taskRef: task.key, commentId: comment.body.id, labelId: label.id };
   });
 
   function realPath(path: string): string {
@@ -54,7 +61,8 @@ describe('bad input anywhere', () => {
       .replace('{tenantId}', crew.tenant.id)
       .replace('{userId}', crew.viewer.id)
       .replace('{invitationId}', invitationId)
-      .replace('{sessionId}', '0190c7a4-0000-7000-8000-000000000000');
+      .replace('{sessionId}', '0190c7a4-0000-7000-8000-000000000000')
+      .replace(/\{(projectId|taskRef|commentId|labelId)\}/g, (_, name: string) => ids[name] ?? name);
   }
 
   function bodyFields(operation: NonNullable<PathItem['post']>): string[] {
@@ -79,8 +87,9 @@ describe('bad input anywhere', () => {
       for (const method of METHODS) {
         const operation = item[method];
         if (!operation) continue;
-        // Leave the caller signed in and the tenant in place for the other cases.
-        if (path.endsWith('/logout') || (method === 'delete' && path === '/api/v1/tenants/{tenantId}')) continue;
+        // Leave the caller signed in, and the tenant, project, task, comment and label in
+        // place for the other cases (deleting a member, an invitation or a session leaves them be).
+        if (path.endsWith('/logout') || (method === 'delete' && !/\{(userId|invitationId|sessionId)\}$/.test(path))) continue;
         const fields = bodyFields(operation);
         const target = realPath(path);
         for (const segment of HOSTILE_PATH_SEGMENTS) {

@@ -1,12 +1,22 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { CommentsController } from './comments.controller.js';
+import { CommentsService } from './comments.service.js';
 import { ActivityEvent } from './entities/activity-event.entity.js';
 import { Comment } from './entities/comment.entity.js';
 import { Label } from './entities/label.entity.js';
 import { TaskLabel } from './entities/task-label.entity.js';
 import { Task } from './entities/task.entity.js';
+import { LabelsController } from './labels.controller.js';
+import { LabelsService } from './labels.service.js';
+import { ProjectTasksController, TasksController } from './tasks.controller.js';
+import { TasksService } from './tasks.service.js';
 
+/** Tasks with their labels, comments and activity log. */
 @Module({
   imports: [MikroOrmModule.forFeature([Task, Label, TaskLabel, Comment, ActivityEvent])],
+  controllers: [ProjectTasksController, TasksController, CommentsController, LabelsController],
+  providers: [TasksService, LabelsService, CommentsService],
+  exports: [TasksService],
 })
 export class TasksModule {}

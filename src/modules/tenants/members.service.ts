@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { TasksService } from '../tasks/tasks.service.js';
 import { MemberDto, MembershipDto } from './dto/member.dto.js';
 import { Membership } from './entities/membership.entity.js';
 import { TENANT_FILTER } from './entities/tenant-scoped.entity.js';
@@ -16,6 +17,7 @@ export class MembersService {
   constructor(
     private readonly em: EntityManager,
     private readonly pagination: PaginationService,
+    private readonly tasks: TasksService,
   ) {}
 
   list(_caller: TenantMembership, query: PageQueryDto): Promise<Page<MemberDto>> {
@@ -37,6 +39,8 @@ export class MembersService {
       const target = await this.find(em, userId);
       if (!canChangeRole(actorRole, target.role, role)) throw new OwnerRoleReserved();
       if (target.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(em);
+      // Viewers cannot hold tasks: the demotion unassigns theirs in the same transaction.
+      if (role === 'viewer' && target.role !== 'viewer') await this.unassignTasks(em, caller, target);
       target.role = role;
       return MemberDto.from(target);
     });
@@ -49,6 +53,7 @@ export class MembersService {
       const leaving = userId === caller.userId;
       if (!leaving && !canChangeRole(actorRole, target.role, null)) throw new OwnerRoleReserved();
       if (target.role === 'owner') await this.assertAnotherOwner(em);
+      await this.unassignTasks(em, caller, target);
       em.remove(target);
     });
   }
@@ -86,6 +91,16 @@ export class MembersService {
     const membership = await em.findOne(Membership, { user: userId }, { populate: ['user'], refresh: true });
     if (!membership) throw new MemberNotFound();
     return membership;
+  }
+
+  /**
+   * Unassigns the member's tasks. The membership row is locked first: an assignment
+   * running at the same time (it reads the row `FOR SHARE`) either finishes before and is
+   * undone here, or waits and then finds no assignable member.
+   */
+  private async unassignTasks(em: EntityManager, caller: TenantMembership, target: Membership): Promise<void> {
+    await em.lock(target, LockMode.PESSIMISTIC_WRITE);
+    await this.tasks.unassignMember(em, caller, target.user.id);
   }
 
   private async assertAnotherOwner(em: EntityManager): Promise<void> {

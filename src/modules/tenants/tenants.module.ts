@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { TasksModule } from '../tasks/tasks.module.js';
 import { Invitation } from './entities/invitation.entity.js';
 import { Membership } from './entities/membership.entity.js';
 import { Tenant } from './entities/tenant.entity.js';
@@ -12,7 +13,7 @@ import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Tenant, Membership, Invitation])],
+  imports: [MikroOrmModule.forFeature([Tenant, Membership, Invitation]), TasksModule],
   controllers: [TenantsController, MembersController, InvitationsController, InvitationAcceptanceController],
   providers: [TenantsService, MembersService, InvitationsService, MembershipGuard],
   exports: [MembersService, MembershipGuard],

@@ -2,7 +2,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import type TestAgent from 'supertest/lib/agent.js';
 import { useTestApp } from '../../support/test-app.js';
 import { uniqueEmail } from '../../factories/users.js';
-import { createProject, uniqueProjectKey } from '../../factories/projects.js';
+import { createLabel, createProject, createTask, uniqueProjectKey, type CreatedProject } from '../../factories/projects.js';
 import { addMember, createTenantCrew, invite, type Role, type TenantCrew } from '../../factories/tenants.js';
 
 type Caller = Role | 'outsider' | 'anonymous';
@@ -19,6 +19,29 @@ interface RouteCase {
 }
 
 const base = (crew: TenantCrew) => `/api/v1/tenants/${crew.tenant.id}`;
+
+/** One project per tenant for the cells that need one. */
+const projects = new WeakMap<TenantCrew, Promise<CreatedProject>>();
+function projectOf(crew: TenantCrew, http: TestAgent): Promise<CreatedProject> {
+  let project = projects.get(crew);
+  if (!project) projects.set(crew, (project = createProject(http, crew.tenant.id, crew.owner)));
+  return project;
+}
+
+/** A fresh task for one cell, reported by the tenant's owner (a member deleting it needs admin). */
+async function taskPath(crew: TenantCrew, http: TestAgent): Promise<string> {
+  const project = await projectOf(crew, http);
+  return `${base(crew)}/tasks/${(await createTask(http, crew.tenant.id, project.id, crew.owner)).key}`;
+}
+
+async function commentPath(crew: TenantCrew, http: TestAgent): Promise<string> {
+  const task = await taskPath(crew, http);
+  const comment = await http.post(`${task}/comments`).set(crew.owner.auth).send({ body: 'Hi' }).expect(201);
+  return `${task}/comments/${comment.body.id}`;
+}
+
+const labelPath = async (crew: TenantCrew, http: TestAgent) =>
+  `${base(crew)}/labels/${(await createLabel(http, crew.tenant.id, crew.owner)).id}`;
 
 /** Every route under /tenants/{tenantId}; the last test fails when one is missing here. */
 const ROUTES: Record<string, RouteCase> = {
@@ -99,6 +122,83 @@ const ROUTES: Record<string, RouteCase> = {
     minimum: 'admin',
     success: 204,
     request: async (c, http) => ({ path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}` }),
+  },
+  'POST /api/v1/tenants/{tenantId}/projects/{projectId}/tasks': {
+    minimum: 'member',
+    success: 201,
+    request: async (c, http) => ({ path: `${base(c)}/projects/${(await projectOf(c, http)).id}/tasks`, body: { title: 'T' } }),
+  },
+  'GET /api/v1/tenants/{tenantId}/projects/{projectId}/tasks': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: `${base(c)}/projects/${(await projectOf(c, http)).id}/tasks` }),
+  },
+  'GET /api/v1/tenants/{tenantId}/tasks': { minimum: 'viewer', success: 200, request: async (c) => ({ path: `${base(c)}/tasks` }) },
+  'GET /api/v1/tenants/{tenantId}/tasks/{taskRef}': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: await taskPath(c, http) }),
+  },
+  'PATCH /api/v1/tenants/{tenantId}/tasks/{taskRef}': {
+    minimum: 'member',
+    success: 200,
+    request: async (c, http) => ({ path: await taskPath(c, http), body: { priority: 'high' } }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}/tasks/{taskRef}': {
+    minimum: 'admin', // members delete only their own tasks: this one is the owner's
+    success: 204,
+    request: async (c, http) => ({ path: await taskPath(c, http) }),
+  },
+  'GET /api/v1/tenants/{tenantId}/tasks/{taskRef}/activity': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: `${await taskPath(c, http)}/activity` }),
+  },
+  'POST /api/v1/tenants/{tenantId}/tasks/{taskRef}/comments': {
+    minimum: 'member',
+    success: 201,
+    request: async (c, http) => ({ path: `${await taskPath(c, http)}/comments`, body: { body: 'Hello' } }),
+  },
+  'GET /api/v1/tenants/{tenantId}/tasks/{taskRef}/comments': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: `${await taskPath(c, http)}/comments` }),
+  },
+  'GET /api/v1/tenants/{tenantId}/tasks/{taskRef}/comments/{commentId}': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: await commentPath(c, http) }),
+  },
+  'PATCH /api/v1/tenants/{tenantId}/tasks/{taskRef}/comments/{commentId}': {
+    minimum: 'owner', // only the author edits: the comment is the owner's
+    success: 200,
+    request: async (c, http) => ({ path: await commentPath(c, http), body: { body: 'Edited' } }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}/tasks/{taskRef}/comments/{commentId}': {
+    minimum: 'admin', // the author, or an admin
+    success: 204,
+    request: async (c, http) => ({ path: await commentPath(c, http) }),
+  },
+  'POST /api/v1/tenants/{tenantId}/labels': {
+    minimum: 'member',
+    success: 201,
+    request: async (c) => ({ path: `${base(c)}/labels`, body: { name: `L ${uniqueProjectKey()}`, color: '#aabbcc' } }),
+  },
+  'GET /api/v1/tenants/{tenantId}/labels': { minimum: 'viewer', success: 200, request: async (c) => ({ path: `${base(c)}/labels` }) },
+  'GET /api/v1/tenants/{tenantId}/labels/{labelId}': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: await labelPath(c, http) }),
+  },
+  'PATCH /api/v1/tenants/{tenantId}/labels/{labelId}': {
+    minimum: 'member',
+    success: 200,
+    request: async (c, http) => ({ path: await labelPath(c, http), body: { color: '#000000' } }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}/labels/{labelId}': {
+    minimum: 'member',
+    success: 204,
+    request: async (c, http) => ({ path: await labelPath(c, http) }),
   },
 };
 

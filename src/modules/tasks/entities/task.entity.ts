@@ -1,9 +1,10 @@
-import { OptionalProps } from '@mikro-orm/core';
+import { EntityRepositoryType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { Project } from '../../projects/entities/project.entity.js';
 import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
 import { User } from '../../users/entities/user.entity.js';
+import { TaskRepository } from '../task.repository.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-fields.js';
 
 /**
@@ -11,7 +12,7 @@ import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } fr
  * description (GIN-indexed), which only `TaskRepository`'s SQL reads: it is defined in the
  * migration and left out of the schema diff (`schemaGenerator.skipColumns`).
  */
-@Entity({ tableName: 'tasks' })
+@Entity({ tableName: 'tasks', repository: () => TaskRepository })
 @Unique({ properties: ['tenant', 'id'] })
 @Unique({ properties: ['tenant', 'key'] })
 @Unique({ properties: ['project', 'number'] })
@@ -21,6 +22,8 @@ import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } fr
 @Index({ properties: ['tenant', 'assignee'] })
 @Index({ properties: ['parent'] })
 export class Task extends TenantScoped {
+  [EntityRepositoryType]?: TaskRepository;
+
   [OptionalProps]?:
     | 'id'
     | 'description'

@@ -1,0 +1,94 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { Page } from '../../common/pagination/page.dto.js';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
+import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { Tenant } from '../tenants/entities/tenant.entity.js';
+import { hasAtLeast } from '../tenants/roles.js';
+import type { TenantMembership } from '../tenants/tenant-membership.js';
+import { User } from '../users/entities/user.entity.js';
+import { recordActivity, type ActivitySubject } from './activity.js';
+import { CommentDto } from './dto/comment.dto.js';
+import { Comment } from './entities/comment.entity.js';
+import { Task } from './entities/task.entity.js';
+import { CommentNotFound, NotCommentAuthor } from './tasks.errors.js';
+import { TasksService } from './tasks.service.js';
+
+@Injectable()
+export class CommentsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly pagination: PaginationService,
+    private readonly tasks: TasksService,
+  ) {}
+
+  async create(caller: TenantMembership, taskRef: string, body: string): Promise<CommentDto> {
+    const task = await this.tasks.get(caller, taskRef);
+    return this.em.transactional(async (em) => {
+      const comment = em.create(Comment, {
+        tenant: em.getReference(Tenant, caller.tenantId),
+        task: em.getReference(Task, task.id),
+        author: em.getReference(User, caller.userId),
+        body,
+      });
+      recordActivity(em, subjectOf(caller, task), 'comment_added', { field: 'comment', to: comment.id });
+      await em.flush();
+      return CommentDto.from(comment);
+    });
+  }
+
+  /** A task's comments, oldest first. */
+  async list(caller: TenantMembership, taskRef: string, query: PageQueryDto): Promise<Page<CommentDto>> {
+    const task = await this.tasks.get(caller, taskRef);
+    return this.pagination.page(
+      query,
+      { list: `comments:task=${task.id}`, sort: 'createdAt' },
+      (window) =>
+        this.em.findByCursor(Comment, { ...window, where: { task: task.id }, orderBy: { createdAt: 'asc', id: 'asc' } }),
+      CommentDto.from,
+    );
+  }
+
+  async get(caller: TenantMembership, taskRef: string, commentId: string): Promise<CommentDto> {
+    const task = await this.tasks.get(caller, taskRef);
+    return CommentDto.from(await this.load(this.em, task.id, commentId));
+  }
+
+  /** Only the author edits a comment. */
+  async update(caller: TenantMembership, taskRef: string, commentId: string, body: string): Promise<CommentDto> {
+    const task = await this.tasks.get(caller, taskRef);
+    return this.em.transactional(async (em) => {
+      const comment = await this.load(em, task.id, commentId);
+      if (comment.author?.id !== caller.userId) throw new NotCommentAuthor('edit');
+      if (comment.body !== body) {
+        comment.body = body;
+        recordActivity(em, subjectOf(caller, task), 'comment_edited', { field: 'comment', to: comment.id });
+      }
+      await em.flush();
+      return CommentDto.from(comment);
+    });
+  }
+
+  /** The author, or an admin or owner, deletes a comment. */
+  async delete(caller: TenantMembership, taskRef: string, commentId: string): Promise<void> {
+    const task = await this.tasks.get(caller, taskRef);
+    await this.em.transactional(async (em) => {
+      const comment = await this.load(em, task.id, commentId);
+      if (comment.author?.id !== caller.userId && !hasAtLeast(caller.role, 'admin')) throw new NotCommentAuthor('delete');
+      // Conditional: of two concurrent deletes, one wins and records it.
+      if ((await em.nativeDelete(Comment, { id: comment.id })) === 0) throw new CommentNotFound();
+      recordActivity(em, subjectOf(caller, task), 'comment_deleted', { field: 'comment', from: comment.id });
+      await em.flush();
+    });
+  }
+
+  private async load(em: EntityManager, taskId: string, commentId: string): Promise<Comment> {
+    const comment = await em.findOne(Comment, { id: commentId, task: taskId });
+    if (!comment) throw new CommentNotFound();
+    return comment;
+  }
+}
+
+function subjectOf(caller: TenantMembership, task: { id: string; projectId: string }): ActivitySubject {
+  return { tenantId: caller.tenantId, projectId: task.projectId, taskId: task.id, actorId: caller.userId };
+}

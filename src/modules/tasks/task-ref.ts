@@ -1,0 +1,14 @@
+import { validate as isUuid } from 'uuid';
+
+/** How a route names a task: its UUID, or its key (`YEL-42`, any case). */
+export type TaskRef = { id: string } | { key: string };
+
+const TASK_KEY = /^([A-Za-z][A-Za-z0-9]{1,9})-([1-9][0-9]{0,8})$/;
+
+/** The task a `taskRef` path segment names, or null when it is neither a UUID nor a key. */
+export function parseTaskRef(ref: string): TaskRef | null {
+  if (isUuid(ref)) return { id: ref.toLowerCase() };
+  const match = TASK_KEY.exec(ref);
+  if (!match?.[1] || !match[2]) return null;
+  return { key: `${match[1].toUpperCase()}-${match[2]}` };
+}

@@ -1,0 +1,235 @@
+import { EntityRepository } from '@mikro-orm/postgresql';
+import type { FetchedWindow, PageWindow } from '../../common/pagination/pagination.service.js';
+import type { TaskDto, TaskSortField } from './dto/task.dto.js';
+import type { Task } from './entities/task.entity.js';
+import type { TaskPriority, TaskStatus } from './task-fields.js';
+import type { TaskRef } from './task-ref.js';
+
+/** What a task list is narrowed to; every list is inside one tenant. */
+export interface TaskFilter {
+  projectId?: string;
+  statuses?: TaskStatus[];
+  priorities?: TaskPriority[];
+  /** A user id, or null for unassigned tasks. */
+  assigneeId?: string | null;
+  labelIds?: string[];
+  /** A task id, or null for top-level tasks. */
+  parentId?: string | null;
+  dueBefore?: string;
+  dueAfter?: string;
+  q?: string;
+}
+
+/** A sort field and direction, or relevance to `q`. */
+export type TaskOrder = { field: TaskSortField | 'relevance'; descending: boolean };
+
+/**
+ * The sort key of each order: SQL expressions (cast back from the cursor's text with
+ * `cast`) that end in the id, so the keyset is total. Due dates sort missing ones last
+ * both ways through ±infinity; priorities sort by the enum's declared order.
+ */
+function sortKey(order: TaskOrder): Array<{ sql: string; cast: string }> {
+  const key = (sql: string, cast: string) => ({ sql, cast });
+  switch (order.field) {
+    case 'createdAt':
+      return [key('t.created_at', 'timestamptz')];
+    case 'updatedAt':
+      return [key('t.updated_at', 'timestamptz')];
+    case 'priority':
+      return [key('t.priority', 'task_priority')];
+    case 'position':
+      return [key('t.status', 'task_status'), key('t.position', 'text collate "C"')];
+    case 'dueDate':
+      return [key(`coalesce(t.due_date, '${order.descending ? '-' : ''}infinity'::date)`, 'date')];
+    case 'relevance':
+      return [key(`ts_rank(t.search, websearch_to_tsquery('english', ?))`, 'real')];
+  }
+}
+
+const TASK_COLUMNS = `t.id, t.key, t.project_id, t.title, t.description, t.status, t.priority, t.assignee_id,
+  t.reporter_id, t.due_date::text as due_date, t.parent_id, t.position, t.completed_at, t.created_at, t.updated_at,
+  t.version, array(select tl.label_id::text from task_labels tl
+    where tl.tenant_id = t.tenant_id and tl.task_id = t.id order by tl.label_id) as label_ids`;
+
+interface TaskRow {
+  id: string;
+  key: string;
+  project_id: string;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  assignee_id: string | null;
+  reporter_id: string | null;
+  due_date: string | null;
+  parent_id: string | null;
+  position: string;
+  completed_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+  label_ids: string[];
+  [sortColumn: `sort_${number}`]: string;
+}
+
+function toDto(row: TaskRow): TaskDto {
+  return {
+    id: row.id,
+    key: row.key,
+    projectId: row.project_id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    assigneeId: row.assignee_id,
+    reporterId: row.reporter_id,
+    dueDate: row.due_date,
+    labelIds: row.label_ids,
+    parentId: row.parent_id,
+    position: row.position,
+    completedAt: row.completed_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
+}
+
+/** Parses a keyset position this repository issued: the sort values and the id, as text. */
+function parsePosition(position: string, length: number): string[] | null {
+  try {
+    const values: unknown = JSON.parse(position);
+    if (!Array.isArray(values) || values.length !== length) return null;
+    return values.every((value): value is string => typeof value === 'string') ? values : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The task read model: hand-written SQL that reads straight into `TaskDto`s (no entity
+ * hydration on the hot read paths). Every statement names the tenant.
+ */
+export class TaskRepository extends EntityRepository<Task> {
+  async findDto(tenantId: string, ref: TaskRef): Promise<TaskDto | null> {
+    const [column, value] = 'id' in ref ? ['t.id', ref.id] : ['t.key', ref.key];
+    const rows = await this.run<TaskRow>(`select ${TASK_COLUMNS} from tasks t where t.tenant_id = ? and ${column} = ?`, [
+      tenantId,
+      value,
+    ]);
+    return rows[0] ? toDto(rows[0]) : null;
+  }
+
+  /** One keyset page of a filtered, sorted task list (`window.after` as issued in `endCursor`). */
+  async findPage(tenantId: string, filter: TaskFilter, order: TaskOrder, window: PageWindow): Promise<FetchedWindow<TaskDto>> {
+    const conditions = ['t.tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    const where = (sql: string, ...values: unknown[]) => {
+      conditions.push(sql);
+      params.push(...values);
+    };
+    if (filter.projectId !== undefined) where('t.project_id = ?', filter.projectId);
+    if (filter.statuses?.length) where('t.status in (?)', filter.statuses);
+    if (filter.priorities?.length) where('t.priority in (?)', filter.priorities);
+    if (filter.assigneeId === null) where('t.assignee_id is null');
+    else if (filter.assigneeId !== undefined) where('t.assignee_id = ?', filter.assigneeId);
+    if (filter.parentId === null) where('t.parent_id is null');
+    else if (filter.parentId !== undefined) where('t.parent_id = ?', filter.parentId);
+    if (filter.labelIds?.length) {
+      where(
+        'exists (select 1 from task_labels tl where tl.tenant_id = t.tenant_id and tl.task_id = t.id and tl.label_id in (?))',
+        filter.labelIds,
+      );
+    }
+    if (filter.dueBefore !== undefined) where('t.due_date < ?::date', filter.dueBefore);
+    if (filter.dueAfter !== undefined) where('t.due_date > ?::date', filter.dueAfter);
+    if (filter.q !== undefined) where(`t.search @@ websearch_to_tsquery('english', ?)`, filter.q);
+
+    const key = sortKey(order);
+    // The rank expression takes the query text once more wherever it appears.
+    const keyParams = key.flatMap((part) => (part.sql.includes('?') ? [filter.q] : []));
+    const comparison = order.descending ? '<' : '>';
+    if (window.after !== undefined) {
+      const values = parsePosition(window.after, key.length + 1);
+      if (!values) throw new Error('A signed task cursor did not parse'); // only reachable with a leaked signing key
+      const tuple = key.map((part) => `?::${part.cast}`).join(', ');
+      conditions.push(`(${key.map((part) => part.sql).join(', ')}, t.id) ${comparison} (${tuple}, ?::uuid)`);
+      params.push(...keyParams, ...values);
+    }
+    const direction = order.descending ? 'desc' : 'asc';
+    const sql =
+      `select ${TASK_COLUMNS}, ${key.map((part, index) => `(${part.sql})::text as sort_${index}`).join(', ')} ` +
+      `from tasks t where ${conditions.join(' and ')} ` +
+      `order by ${key.map((part) => `${part.sql} ${direction}`).join(', ')}, t.id ${direction} limit ?`;
+    const rows = await this.run<TaskRow>(sql, [...keyParams, ...params, ...keyParams, window.first + 1]);
+
+    const items = rows.slice(0, window.first);
+    const last = items.at(-1);
+    return {
+      items: items.map(toDto),
+      hasNextPage: rows.length > window.first,
+      endCursor: last ? JSON.stringify([...key.map((_, index) => last[`sort_${index}`] ?? ''), last.id]) : null,
+    };
+  }
+
+  /**
+   * The position of the first (`after` null) or last (`before` null) task of a column, or
+   * of the nearest task on the given side of `position`, excluding `taskId`.
+   */
+  async neighbourPosition(
+    tenantId: string,
+    column: { projectId: string; status: TaskStatus },
+    side: 'after' | 'before',
+    position: string | null,
+    taskId: string | null,
+  ): Promise<string | null> {
+    const after = side === 'after';
+    const rows = await this.run<{ position: string }>(
+      'select t.position from tasks t where t.tenant_id = ? and t.project_id = ? and t.status = ? ' +
+        (position === null ? '' : `and t.position ${after ? '>' : '<'} ? `) +
+        (taskId === null ? '' : 'and t.id <> ? ') +
+        `order by t.position ${after ? 'asc' : 'desc'} limit 1`,
+      [tenantId, column.projectId, column.status, ...(position === null ? [] : [position]), ...(taskId === null ? [] : [taskId])],
+    );
+    return rows[0]?.position ?? null;
+  }
+
+  /** Whether making `parentId` the parent of `taskId` would close a loop (at any depth). */
+  async isAncestorOrSelf(tenantId: string, taskId: string, parentId: string): Promise<boolean> {
+    const rows = await this.run<{ found: boolean }>(
+      'with recursive chain(id, parent_id) as (' +
+        'select t.id, t.parent_id from tasks t where t.tenant_id = ? and t.id = ? ' +
+        'union select t.id, t.parent_id from tasks t join chain on t.id = chain.parent_id where t.tenant_id = ?' +
+        ') select exists (select 1 from chain where id = ?) as found',
+      [tenantId, parentId, tenantId, taskId],
+    );
+    return rows[0]?.found ?? false;
+  }
+
+  /**
+   * Whether `userId` may be assigned tasks in the tenant (member or above). The row is
+   * read `FOR SHARE`: a concurrent demotion or removal waits for this transaction.
+   */
+  async isAssignable(tenantId: string, userId: string): Promise<boolean> {
+    const rows = await this.run<{ role: string }>(
+      "select role from memberships where tenant_id = ? and user_id = ? and role <> 'viewer' for share",
+      [tenantId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** How many of `labelIds` exist in the tenant. */
+  async countLabels(tenantId: string, labelIds: readonly string[]): Promise<number> {
+    if (labelIds.length === 0) return 0;
+    const rows = await this.run<{ count: number }>(
+      'select count(*)::int as count from labels where tenant_id = ? and id in (?)',
+      [tenantId, labelIds],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  /** Raw SQL on the connection of the current transaction, if any. */
+  private run<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const em = this.getEntityManager();
+    return em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
+  }
+}

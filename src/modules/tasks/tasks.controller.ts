@@ -1,0 +1,141 @@
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { UuidParam } from '../../common/http/params.js';
+import { IfMatch, setETag, setLocation } from '../../common/http/resource-headers.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
+import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
+import { ApiIfMatch, ETAG_HEADER } from '../../common/openapi/versioned.decorator.js';
+import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
+import { CurrentMembership, MinimumRole } from '../tenants/minimum-role.decorator.js';
+import type { TenantMembership } from '../tenants/tenant-membership.js';
+import { ActivityPageDto } from './dto/activity.dto.js';
+import { CreateTaskDto, TaskDto, TaskListQueryDto, TaskPageDto, TenantTaskListQueryDto, UpdateTaskDto } from './dto/task.dto.js';
+import { TasksService } from './tasks.service.js';
+
+/** The `{taskRef}` path parameter: a task's UUID or its key. */
+export const TaskRef = (): ParameterDecorator => Param('taskRef');
+export const ApiTaskRef = (): MethodDecorator =>
+  applyDecorators(
+    ApiParam({
+      name: 'taskRef',
+      description: 'The task id (UUID) or key (`YEL-42`, any case)',
+      schema: { type: 'string', example: 'YEL-42' },
+    }),
+  );
+
+@ApiTags('tasks')
+@Controller('tenants/:tenantId/projects/:projectId/tasks')
+export class ProjectTasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  /** Create a task in a project; it gets the project's next key (`YEL-43`) and goes to the bottom of its column. */
+  @Post()
+  @Idempotent()
+  @MinimumRole('member')
+  @ApiCreatedResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiProblems(400, 401, 409, 413, 415, 429)
+  async create(
+    @CurrentMembership() membership: TenantMembership,
+    @UuidParam('projectId') projectId: string,
+    @Body() body: CreateTaskDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskDto> {
+    const task = await this.tasks.create(membership, projectId, body);
+    setLocation(reply, 'tenants', membership.tenantId, 'tasks', task.key);
+    setETag(reply, task.version);
+    return task;
+  }
+
+  /** The project's tasks, filtered and sorted (default: newest first). */
+  @Get()
+  @MinimumRole('viewer')
+  @ApiOkResponse({ type: TaskPageDto })
+  @ApiProblems(400, 401, 429)
+  list(
+    @CurrentMembership() membership: TenantMembership,
+    @UuidParam('projectId') projectId: string,
+    @Query() query: TaskListQueryDto,
+  ): Promise<TaskPageDto> {
+    return this.tasks.listInProject(membership, projectId, query);
+  }
+}
+
+@ApiTags('tasks')
+@Controller('tenants/:tenantId/tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  /** Tasks across all projects of the tenant, with the same filters (plus `projectId`). */
+  @Get()
+  @MinimumRole('viewer')
+  @ApiOkResponse({ type: TaskPageDto })
+  @ApiProblems(400, 401, 429)
+  list(@CurrentMembership() membership: TenantMembership, @Query() query: TenantTaskListQueryDto): Promise<TaskPageDto> {
+    return this.tasks.list(membership, undefined, query);
+  }
+
+  /** One task, by id or key. */
+  @Get(':taskRef')
+  @MinimumRole('viewer')
+  @ApiTaskRef()
+  @ApiOkResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiProblems(400, 401, 429)
+  async get(
+    @CurrentMembership() membership: TenantMembership,
+    @TaskRef() ref: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskDto> {
+    const task = await this.tasks.get(membership, ref);
+    setETag(reply, task.version);
+    return task;
+  }
+
+  /**
+   * Change a task: any field, its labels (the whole set), its place (`moveBefore`,
+   * `moveAfter`, `moveTo`). Every changed field is recorded in its activity.
+   */
+  @Patch(':taskRef')
+  @MinimumRole('member')
+  @ApiTaskRef()
+  @ApiIfMatch()
+  @ApiOkResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiProblems(400, 401, 413, 415, 429)
+  async update(
+    @CurrentMembership() membership: TenantMembership,
+    @TaskRef() ref: string,
+    @Body() body: UpdateTaskDto,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskDto> {
+    const task = await this.tasks.update(membership, ref, body, ifMatch);
+    setETag(reply, task.version);
+    return task;
+  }
+
+  /** Delete a task (members: only tasks they reported). Its sub-tasks lose their parent. */
+  @Delete(':taskRef')
+  @MinimumRole('member')
+  @ApiTaskRef()
+  @ApiIfMatch()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Task deleted' })
+  @ApiProblems(400, 401, 429)
+  delete(@CurrentMembership() membership: TenantMembership, @TaskRef() ref: string, @IfMatch() ifMatch: number | undefined): Promise<void> {
+    return this.tasks.delete(membership, ref, ifMatch);
+  }
+
+  /** The task's history, newest first. */
+  @Get(':taskRef/activity')
+  @MinimumRole('viewer')
+  @ApiTaskRef()
+  @ApiOkResponse({ type: ActivityPageDto })
+  @ApiProblems(400, 401, 429)
+  activity(
+    @CurrentMembership() membership: TenantMembership,
+    @TaskRef() ref: string,
+    @Query() query: PageQueryDto,
+  ): Promise<ActivityPageDto> {
+    return this.tasks.activity(membership, ref, query);
+  }
+}

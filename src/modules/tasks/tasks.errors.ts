@@ -1,0 +1,46 @@
+import { domainError } from '../../common/http/domain-error.js';
+
+export class TaskNotFound extends domainError('not-found', 'task-not-found', 'Task not found') {
+  constructor() {
+    super('No task with this id or key in this tenant');
+  }
+}
+
+/** A reference in a task's body that does not resolve in this tenant (or breaks a rule). */
+export class InvalidTaskReference extends domainError('invalid', 'invalid-task-reference', 'Invalid reference') {
+  constructor(path: string, message: string) {
+    super(`${path} ${message}`, [{ path, message }]);
+  }
+}
+
+export class NotTaskReporter extends domainError('forbidden', 'not-task-reporter', 'Not your task') {
+  constructor() {
+    super('Members may delete only the tasks they reported; admins and owners may delete any');
+  }
+}
+
+export class LabelNotFound extends domainError('not-found', 'label-not-found', 'Label not found') {
+  constructor() {
+    super('No label with this id in this tenant');
+  }
+}
+
+export class LabelNameTaken extends domainError('conflict', 'label-name-taken', 'Label name already taken') {
+  constructor() {
+    super('Another label of this tenant has this name (names are compared case-insensitively)', [
+      { path: 'name', message: 'is already taken' },
+    ]);
+  }
+}
+
+export class CommentNotFound extends domainError('not-found', 'comment-not-found', 'Comment not found') {
+  constructor() {
+    super('No comment with this id on this task');
+  }
+}
+
+export class NotCommentAuthor extends domainError('forbidden', 'not-comment-author', 'Not your comment') {
+  constructor(action: 'edit' | 'delete') {
+    super(action === 'edit' ? 'Only its author can edit a comment' : 'Only its author or an admin can delete a comment');
+  }
+}

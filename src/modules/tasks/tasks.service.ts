@@ -1,0 +1,327 @@
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { generateKeyBetween } from 'fractional-indexing';
+import { RequestValidationError } from '../../common/http/domain-error.js';
+import { assertVersion } from '../../common/http/resource-headers.js';
+import type { Page } from '../../common/pagination/page.dto.js';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
+import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { Project } from '../projects/entities/project.entity.js';
+import { ProjectArchived, ProjectNotFound } from '../projects/projects.errors.js';
+import { Tenant } from '../tenants/entities/tenant.entity.js';
+import { hasAtLeast } from '../tenants/roles.js';
+import type { TenantMembership } from '../tenants/tenant-membership.js';
+import { User } from '../users/entities/user.entity.js';
+import { recordActivity, type ActivitySubject } from './activity.js';
+import { ActivityDto } from './dto/activity.dto.js';
+import {
+  TASK_SORTS,
+  type CreateTaskDto,
+  type TaskDto,
+  type TaskListQueryDto,
+  type TenantTaskListQueryDto,
+  type UpdateTaskDto,
+} from './dto/task.dto.js';
+import { ActivityEvent } from './entities/activity-event.entity.js';
+import { Label } from './entities/label.entity.js';
+import { TaskLabel } from './entities/task-label.entity.js';
+import { Task } from './entities/task.entity.js';
+import type { TaskStatus } from './task-fields.js';
+import { parseTaskRef, type TaskRef } from './task-ref.js';
+import type { TaskFilter, TaskOrder, TaskRepository } from './task.repository.js';
+import { InvalidTaskReference, NotTaskReporter, TaskNotFound } from './tasks.errors.js';
+
+/** Task fields whose changes are logged one by one, in this order. */
+const LOGGED_FIELDS = ['title', 'description', 'status', 'priority', 'assigneeId', 'dueDate', 'parentId', 'position'] as const;
+type LoggedValues = Record<(typeof LOGGED_FIELDS)[number], string | null>;
+
+/** A task's logged fields, as the activity log writes them. */
+function loggedValues(task: Task): LoggedValues {
+  return {
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    priority: task.priority,
+    assigneeId: task.assignee?.id ?? null,
+    dueDate: task.dueDate,
+    parentId: task.parent?.id ?? null,
+    position: task.position,
+  };
+}
+
+/** The list order a query asks for: its `sort`, else relevance with `q`, else newest first. */
+function orderOf(query: TaskListQueryDto): TaskOrder {
+  if (query.sort === undefined) {
+    return query.q === undefined ? { field: 'createdAt', descending: true } : { field: 'relevance', descending: true };
+  }
+  const descending = query.sort.startsWith('-');
+  const field = TASK_SORTS.find((name) => name === (descending ? query.sort?.slice(1) : query.sort));
+  if (!field) throw new RequestValidationError([{ path: 'sort', message: 'is not a sort of this list' }]);
+  return { field, descending };
+}
+
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly pagination: PaginationService,
+  ) {}
+
+  async create(caller: TenantMembership, projectId: string, input: CreateTaskDto): Promise<TaskDto> {
+    const taskId = await this.em.transactional(async (em) => {
+      const project = await em.findOne(Project, { id: projectId });
+      if (!project) throw new ProjectNotFound();
+      const tasks = em.getRepository(Task);
+      if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
+      const parent = input.parentId ? await this.loadParent(em, project.id, input.parentId) : null;
+      if (input.labelIds?.length) await this.assertLabels(tasks, caller, input.labelIds);
+
+      // Locks the project row until commit: numbers and bottom positions are handed out in order.
+      const taken = await em.getRepository(Project).takeTaskNumber(caller.tenantId, project.id);
+      if (!taken) throw new ProjectArchived();
+      const status = input.status ?? 'todo';
+      const last = await tasks.neighbourPosition(caller.tenantId, { projectId: project.id, status }, 'before', null, null);
+      const task = em.create(Task, {
+        tenant: em.getReference(Tenant, caller.tenantId),
+        project,
+        key: `${taken.key}-${taken.number}`,
+        number: taken.number,
+        title: input.title,
+        description: input.description ?? null,
+        status,
+        priority: input.priority ?? 'none',
+        assignee: input.assigneeId ? em.getReference(User, input.assigneeId) : null,
+        reporter: em.getReference(User, caller.userId),
+        dueDate: input.dueDate ?? null,
+        parent,
+        position: generateKeyBetween(last, null),
+        completedAt: status === 'done' ? new Date() : null,
+      });
+      for (const labelId of input.labelIds ?? []) this.attachLabel(em, task, labelId);
+      recordActivity(em, this.subject(caller, task), 'created');
+      await em.flush();
+      return task.id;
+    });
+    return this.get(caller, taskId);
+  }
+
+  /** A project's tasks (404 for a project that is not there, rather than an empty list). */
+  async listInProject(caller: TenantMembership, projectId: string, query: TaskListQueryDto): Promise<Page<TaskDto>> {
+    if ((await this.em.count(Project, { id: projectId })) === 0) throw new ProjectNotFound();
+    return this.list(caller, projectId, query);
+  }
+
+  list(caller: TenantMembership, projectId: string | undefined, query: TenantTaskListQueryDto): Promise<Page<TaskDto>> {
+    const filter: TaskFilter = {
+      projectId: projectId ?? query.projectId,
+      statuses: query.status,
+      priorities: query.priority,
+      assigneeId: query.assigneeId === 'me' ? caller.userId : query.assigneeId === 'none' ? null : query.assigneeId,
+      labelIds: query.labelId,
+      parentId: query.parentId === 'none' ? null : query.parentId,
+      dueBefore: query.dueBefore,
+      dueAfter: query.dueAfter,
+      q: query.q,
+    };
+    const order = orderOf(query);
+    return this.pagination.page(
+      query,
+      {
+        list: projectId === undefined ? 'tasks' : `tasks:project=${projectId}`,
+        sort: query.sort ?? (query.q === undefined ? '-createdAt' : 'relevance'),
+        // The caller's id stands in for `me`: a cursor of one caller's "mine" is not another's.
+        filters: { ...filter, caller: query.assigneeId === 'me' ? caller.userId : undefined },
+      },
+      (window) => this.em.getRepository(Task).findPage(caller.tenantId, filter, order, window),
+      (task) => task,
+    );
+  }
+
+  async get(caller: TenantMembership, ref: string | TaskRef): Promise<TaskDto> {
+    const task = await this.em.getRepository(Task).findDto(caller.tenantId, typeof ref === 'string' ? refOf(ref) : ref);
+    if (!task) throw new TaskNotFound();
+    return task;
+  }
+
+  async update(caller: TenantMembership, ref: string, input: UpdateTaskDto, ifMatch?: number): Promise<TaskDto> {
+    const moves = [input.moveBefore, input.moveAfter, input.moveTo].filter((move) => move !== undefined);
+    if (moves.length > 1) {
+      throw new RequestValidationError([{ path: 'moveBefore', message: 'moveBefore, moveAfter and moveTo exclude each other' }]);
+    }
+    const taskId = await this.em.transactional(async (em) => {
+      const task = await this.lock(em, ref);
+      assertVersion(ifMatch, task.version);
+      const tasks = em.getRepository(Task);
+      const before = loggedValues(task);
+
+      if (input.title !== undefined) task.title = input.title;
+      if (input.description !== undefined) task.description = input.description;
+      if (input.priority !== undefined) task.priority = input.priority;
+      if (input.dueDate !== undefined) task.dueDate = input.dueDate;
+      if (input.assigneeId !== undefined && input.assigneeId !== before.assigneeId) {
+        if (input.assigneeId !== null) await this.assertAssignable(tasks, caller, input.assigneeId);
+        task.assignee = input.assigneeId === null ? null : em.getReference(User, input.assigneeId);
+      }
+      if (input.parentId !== undefined && input.parentId !== before.parentId) {
+        task.parent = input.parentId === null ? null : await this.loadParent(em, task.project.id, input.parentId, task.id);
+      }
+      const statusChanged = input.status !== undefined && input.status !== task.status;
+      if (input.status !== undefined && statusChanged) this.changeStatus(task, input.status);
+      if (moves.length > 0 || statusChanged) task.position = await this.placement(em, caller, task, input);
+
+      const after = loggedValues(task);
+      const subject = this.subject(caller, task);
+      for (const field of LOGGED_FIELDS) {
+        if (before[field] !== after[field]) recordActivity(em, subject, 'updated', { field, from: before[field], to: after[field] });
+      }
+      const labelsChanged = input.labelIds !== undefined && (await this.replaceLabels(em, caller, task, input.labelIds));
+      // Labels live in their own table: touching the task still moves its version (and ETag) on.
+      if (labelsChanged) task.updatedAt = new Date();
+      await em.flush();
+      return task.id;
+    });
+    return this.get(caller, { id: taskId });
+  }
+
+  /** Deletes a task (members: only those they reported); its sub-tasks lose their parent. */
+  async delete(caller: TenantMembership, ref: string, ifMatch?: number): Promise<void> {
+    await this.em.transactional(async (em) => {
+      const task = await this.lock(em, ref);
+      assertVersion(ifMatch, task.version);
+      if (!hasAtLeast(caller.role, 'admin') && task.reporter?.id !== caller.userId) throw new NotTaskReporter();
+      for (const child of await em.find(Task, { parent: task.id })) {
+        child.parent = null;
+        recordActivity(em, this.subject(caller, child), 'updated', { field: 'parentId', from: task.id, to: null });
+      }
+      recordActivity(em, this.subject(caller, task), 'deleted', { field: 'key', from: task.key });
+      await em.flush();
+      // Comments and label links go with it (ON DELETE CASCADE); its history stays.
+      await em.nativeDelete(Task, { id: task.id });
+    });
+  }
+
+  /** A task's history, newest first. */
+  async activity(caller: TenantMembership, ref: string, query: PageQueryDto): Promise<Page<ActivityDto>> {
+    const task = await this.get(caller, ref);
+    return this.pagination.page(
+      query,
+      { list: `activity:task=${task.id}`, sort: '-at' },
+      (window) =>
+        this.em.findByCursor(ActivityEvent, { ...window, where: { taskId: task.id }, orderBy: { createdAt: 'desc', id: 'desc' } }),
+      ActivityDto.from,
+    );
+  }
+
+  /**
+   * Unassigns a user's tasks in a tenant, inside the caller's transaction `em`: when they
+   * leave it, are removed, or become a viewer. Each task records the change.
+   */
+  async unassignMember(em: EntityManager, caller: TenantMembership, userId: string): Promise<void> {
+    for (const task of await em.find(Task, { assignee: userId })) {
+      task.assignee = null;
+      recordActivity(em, this.subject(caller, task), 'updated', { field: 'assigneeId', from: userId, to: null });
+    }
+  }
+
+  private changeStatus(task: Task, status: TaskStatus): void {
+    if (status === 'done') task.completedAt = new Date();
+    else if (task.status === 'done') task.completedAt = null;
+    task.status = status;
+  }
+
+  /**
+   * Where a moved task goes in its column: between the named neighbour and the task next
+   * to it, or at an end. A status change without a move puts it at the bottom of the new
+   * column. Only the moved task is written.
+   */
+  private async placement(em: EntityManager, caller: TenantMembership, task: Task, input: UpdateTaskDto): Promise<string> {
+    const tasks = em.getRepository(Task);
+    const column = { projectId: task.project.id, status: task.status };
+    const neighbourRef = input.moveBefore ?? input.moveAfter;
+    if (neighbourRef !== undefined) {
+      const path = input.moveBefore !== undefined ? 'moveBefore' : 'moveAfter';
+      const neighbour = await tasks.findDto(caller.tenantId, refOf(neighbourRef, path));
+      if (!neighbour || neighbour.id === task.id || neighbour.projectId !== column.projectId || neighbour.status !== column.status) {
+        throw new InvalidTaskReference(path, 'must be another task of the same project and status column');
+      }
+      const side = path === 'moveBefore' ? 'before' : 'after';
+      const other = await tasks.neighbourPosition(caller.tenantId, column, side, neighbour.position, task.id);
+      return side === 'before' ? generateKeyBetween(other, neighbour.position) : generateKeyBetween(neighbour.position, other);
+    }
+    if (input.moveTo === 'top') {
+      return generateKeyBetween(null, await tasks.neighbourPosition(caller.tenantId, column, 'after', null, task.id));
+    }
+    return generateKeyBetween(await tasks.neighbourPosition(caller.tenantId, column, 'before', null, task.id), null);
+  }
+
+  /** Sets a task's labels to `labelIds`, recording each one added or removed. Whether any changed. */
+  private async replaceLabels(em: EntityManager, caller: TenantMembership, task: Task, labelIds: string[]): Promise<boolean> {
+    const current = await em.find(TaskLabel, { task: task.id });
+    const currentIds = new Set(current.map((link) => link.label.id));
+    const wanted = new Set(labelIds);
+    const added = labelIds.filter((id) => !currentIds.has(id));
+    const removed = current.filter((link) => !wanted.has(link.label.id));
+    if (added.length > 0) await this.assertLabels(em.getRepository(Task), caller, added);
+    const subject = this.subject(caller, task);
+    for (const labelId of added) {
+      this.attachLabel(em, task, labelId);
+      recordActivity(em, subject, 'label_added', { field: 'labelIds', to: labelId });
+    }
+    for (const link of removed) {
+      em.remove(link);
+      recordActivity(em, subject, 'label_removed', { field: 'labelIds', from: link.label.id });
+    }
+    return added.length + removed.length > 0;
+  }
+
+  private attachLabel(em: EntityManager, task: Task, labelId: string): void {
+    em.create(TaskLabel, { tenant: task.tenant, task, label: em.getReference(Label, labelId) });
+  }
+
+  /** The task to change, locked until the transaction ends (concurrent changes queue up). */
+  private async lock(em: EntityManager, ref: string): Promise<Task> {
+    const task = await em.findOne(Task, refOf(ref), { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (!task) throw new TaskNotFound();
+    return task;
+  }
+
+  /**
+   * A parent for a task of `projectId`: a task of the same project that is not the task
+   * itself nor one of its descendants. Parent changes in a project run one at a time (a
+   * lock on the project row), so two of them cannot close a loop together.
+   */
+  private async loadParent(em: EntityManager, projectId: string, parentId: string, taskId?: string): Promise<Task> {
+    const parent = await em.findOne(Task, { id: parentId, project: projectId });
+    if (!parent) throw new InvalidTaskReference('parentId', 'must be a task of the same project');
+    if (taskId !== undefined) {
+      await em.findOne(Project, { id: projectId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (await em.getRepository(Task).isAncestorOrSelf(parent.tenant.id, taskId, parent.id)) {
+        throw new InvalidTaskReference('parentId', 'must not be the task itself or one of its sub-tasks');
+      }
+    }
+    return parent;
+  }
+
+  private async assertAssignable(tasks: TaskRepository, caller: TenantMembership, userId: string): Promise<void> {
+    if (!(await tasks.isAssignable(caller.tenantId, userId))) {
+      throw new InvalidTaskReference('assigneeId', 'must be a member of this tenant with role member or above');
+    }
+  }
+
+  private async assertLabels(tasks: TaskRepository, caller: TenantMembership, labelIds: readonly string[]): Promise<void> {
+    if ((await tasks.countLabels(caller.tenantId, labelIds)) !== labelIds.length) {
+      throw new InvalidTaskReference('labelIds', 'must be labels of this tenant');
+    }
+  }
+
+  private subject(caller: TenantMembership, task: Task): ActivitySubject {
+    return { tenantId: caller.tenantId, projectId: task.project.id, taskId: task.id, actorId: caller.userId };
+  }
+}
+
+/** The task a path segment or body field names; neither a UUID nor a key is a 400. */
+function refOf(ref: string, path = 'taskRef'): TaskRef {
+  const parsed = parseTaskRef(ref);
+  if (!parsed) throw new RequestValidationError([{ path, message: 'must be a task id (UUID) or key such as YEL-42' }]);
+  return parsed;
+}
