@@ -76,6 +76,14 @@ describe('HTTP conventions', () => {
     expect(response.headers['strict-transport-security']).toBeDefined();
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
+
+  it('names ten offending fields at most, with a count of the rest', async () => {
+    const body = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`k${i}`, 0]));
+    const response = await t.http.post('/api/v1/auth/login').send(body).expect(400);
+    expectProblem(response);
+    expect(response.body.detail).toBe('Invalid fields: k0, k1, k2, k3, k4, k5, k6, k7, k8, k9 and 17 more');
+    expect(response.body.errors).toHaveLength(10);
+  });
 });
 
 describe('CORS allow-list', () => {

@@ -49,4 +49,15 @@ describe('unknown query parameters', () => {
     const response = await t.http.get('/health/live').query({ verbose: '1' }).expect(400);
     expect(response.body.type).toBe('urn:yello:problem:unknown-query-parameter');
   });
+
+  it('are named ten at most, each clipped, with a count of the rest', async () => {
+    const names = ['a'.repeat(5_000), ...Array.from({ length: 12 }, (_, i) => `k${i}`)];
+    const response = await t.http.get('/health/live').query(Object.fromEntries(names.map((name) => [name, '1']))).expect(400);
+    const clipped = `${'a'.repeat(100)}…`;
+    expect(response.body.detail).toBe(
+      `Unknown query parameters: ${clipped}, k0, k1, k2, k3, k4, k5, k6, k7, k8 and 3 more. This route takes no query parameters`,
+    );
+    expect(response.body.errors).toHaveLength(10);
+    expect(response.body.errors[0].path).toBe(clipped);
+  });
 });

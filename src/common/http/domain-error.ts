@@ -50,10 +50,29 @@ export function domainError(kind: DomainErrorKind, code: string, title: string) 
   return DefinedDomainError;
 }
 
+/** How many offending names an error lists: a hostile request can carry a thousand. */
+export const MAX_LISTED_NAMES = 10;
+/** Names are the client's own keys: an error echoes no more of each than this. */
+const MAX_LISTED_NAME_LENGTH = 100;
+
+const clip = (name: string): string =>
+  name.length > MAX_LISTED_NAME_LENGTH ? `${name.slice(0, MAX_LISTED_NAME_LENGTH)}…` : name;
+
+/** `a, b, c`, or `a, …, j and 5 more`: the first `MAX_LISTED_NAMES` names, each clipped. */
+export function listNames(names: readonly string[]): string {
+  const listed = names.slice(0, MAX_LISTED_NAMES).map(clip).join(', ');
+  return names.length > MAX_LISTED_NAMES ? `${listed} and ${names.length - MAX_LISTED_NAMES} more` : listed;
+}
+
+/** The first `MAX_LISTED_NAMES` field problems, their paths clipped. */
+export function listFieldProblems(fields: readonly FieldProblem[]): FieldProblem[] {
+  return fields.slice(0, MAX_LISTED_NAMES).map((field) => ({ ...field, path: clip(field.path) }));
+}
+
 export class RequestValidationError extends domainError('invalid', 'validation-failed', 'Request validation failed') {
   constructor(fields: FieldProblem[]) {
     const paths = [...new Set(fields.map((field) => field.path))];
-    super(`Invalid field${paths.length === 1 ? '' : 's'}: ${paths.join(', ')}`, fields);
+    super(`Invalid field${paths.length === 1 ? '' : 's'}: ${listNames(paths)}`, listFieldProblems(fields));
   }
 }
 

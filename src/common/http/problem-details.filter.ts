@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
-import { ConnectionException, LockWaitTimeoutException } from '@mikro-orm/core';
+import { ConnectionException, LockWaitTimeoutException, NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, RateLimited, type DomainErrorKind, type FieldProblem } from './domain-error.js';
@@ -59,6 +59,13 @@ function isHttpLikeError(error: unknown): error is HttpLikeError {
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 /** SQLSTATEs of a server that is shutting down, overloaded, or cancelled a statement on timeout. */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55P03']);
+/**
+ * SQLSTATEs of a value PostgreSQL refused: too long (22001), out of range (22003), a bad
+ * date or time (22008), malformed (22P02), null (23502), failing a check (23514).
+ * Validation should stop each first; one that slips through is still the request's fault.
+ */
+const REFUSED_VALUE_SQLSTATES = new Set(['22001', '22003', '22008', '22P02', '23502', '23514']);
+const UNIQUE_VIOLATION_SQLSTATE = '23505';
 /** `pg`'s own timeouts carry no code, only a message. */
 const DRIVER_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i;
 
@@ -117,6 +124,16 @@ export function problemFor(exception: unknown): Omit<ProblemDetails, 'requestId'
   if (isDatabaseUnavailable(exception)) {
     return genericProblem(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
   }
+  // Backstops for what services should have turned into domain errors. MikroORM's
+  // exceptions keep the driver's SQLSTATE in `code`, as raw `pg` errors carry it.
+  const sqlState = stringProperty(exception, 'code');
+  if (REFUSED_VALUE_SQLSTATES.has(sqlState)) {
+    return genericProblem(HttpStatus.BAD_REQUEST, 'A value in the request is too long, out of range or malformed');
+  }
+  if (exception instanceof UniqueConstraintViolationException || sqlState === UNIQUE_VIOLATION_SQLSTATE) {
+    return genericProblem(HttpStatus.CONFLICT, 'The request conflicts with existing data');
+  }
+  if (exception instanceof NotFoundError) return genericProblem(HttpStatus.NOT_FOUND, 'The resource does not exist');
   return genericProblem(HttpStatus.INTERNAL_SERVER_ERROR, 'The server could not complete the request');
 }
 

@@ -3,15 +3,15 @@ import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constan
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { getMetadataStorage } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { domainError } from './domain-error.js';
+import { domainError, listFieldProblems, listNames } from './domain-error.js';
 
 export class UnknownQueryParameters extends domainError('invalid', 'unknown-query-parameter', 'Unknown query parameter') {
   constructor(unknown: readonly string[], accepted: Iterable<string>) {
     const acceptedList = [...accepted].join(', ');
     super(
-      `Unknown query parameter${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}. ` +
+      `Unknown query parameter${unknown.length === 1 ? '' : 's'}: ${listNames(unknown)}. ` +
         (acceptedList ? `Accepted: ${acceptedList}` : 'This route takes no query parameters'),
-      unknown.map((name) => ({ path: name, message: 'is not an accepted query parameter' })),
+      listFieldProblems(unknown.map((name) => ({ path: name, message: 'is not an accepted query parameter' }))),
     );
   }
 }

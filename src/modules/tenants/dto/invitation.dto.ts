@@ -1,5 +1,5 @@
-import { IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
-import { NormalizeEmail } from '../../../common/validation/decorators.js';
+import { IsEmail, IsIn, IsString, Length } from 'class-validator';
+import { NormalizeEmail, TextLength } from '../../../common/validation/decorators.js';
 import { PageOf } from '../../../common/pagination/page.dto.js';
 import type { Invitation } from '../entities/invitation.entity.js';
 import { ROLES, type Role } from '../roles.js';
@@ -8,7 +8,7 @@ export class CreateInvitationDto {
   /** Who may accept it; compared case-insensitively with their account's email. */
   @NormalizeEmail()
   @IsEmail({}, { message: 'must be an email address' })
-  @MaxLength(254)
+  @TextLength(0, 254)
   @IsString()
   email!: string;
 

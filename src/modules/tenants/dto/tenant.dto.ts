@@ -1,6 +1,6 @@
 import { IsString, Length, Matches } from 'class-validator';
 import { PartialType } from '@nestjs/swagger';
-import { Optional, Trim } from '../../../common/validation/decorators.js';
+import { Optional, TextLength, Trim } from '../../../common/validation/decorators.js';
 import { PageOf } from '../../../common/pagination/page.dto.js';
 import type { Tenant } from '../entities/tenant.entity.js';
 import type { Role } from '../roles.js';
@@ -8,7 +8,7 @@ import type { Role } from '../roles.js';
 export class CreateTenantDto {
   /** @example Acme Robotics */
   @Trim()
-  @Length(1, 100)
+  @TextLength(1, 100)
   @IsString()
   name!: string;
 
@@ -17,6 +17,7 @@ export class CreateTenantDto {
    * @example acme-robotics
    */
   @Optional()
+  // @Length may miscount non-ASCII text, which @Matches refuses anyway.
   @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and single dashes' })
   @Length(3, 40)
   @IsString()

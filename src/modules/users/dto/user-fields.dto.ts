@@ -1,4 +1,4 @@
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Length } from 'class-validator';
 import { NormalizeEmail, TextLength, Trim } from '../../../common/validation/decorators.js';
 
 // class-validator runs a property's decorators bottom-up and stops at the first failure:
@@ -9,7 +9,7 @@ export class UserFieldsDto {
   /** Case-insensitive; stored trimmed and lower-cased. */
   @NormalizeEmail()
   @IsEmail({}, { message: 'must be an email address' })
-  @MaxLength(254)
+  @TextLength(0, 254)
   @IsString()
   email!: string;
 
