@@ -106,6 +106,57 @@ function parsePosition(position: string, length: number): string[] | null {
 }
 
 /**
+ * The SQL of one keyset page (one row more than `first`, to tell whether another page
+ * follows), after the row whose sort values and id are `after`. Exported for the
+ * `npm run explain` plans, so they show exactly what the API runs.
+ */
+export function taskPageQuery(
+  tenantId: string,
+  filter: TaskFilter,
+  order: TaskOrder,
+  window: { first: number; after?: string[] },
+): { sql: string; params: unknown[]; sortColumns: Array<`sort_${number}`> } {
+  const conditions = ['t.tenant_id = ?'];
+  const params: unknown[] = [tenantId];
+  const where = (sql: string, ...values: unknown[]) => {
+    conditions.push(sql);
+    params.push(...values);
+  };
+  if (filter.projectId !== undefined) where('t.project_id = ?', filter.projectId);
+  if (filter.statuses?.length) where('t.status in (?)', filter.statuses);
+  if (filter.priorities?.length) where('t.priority in (?)', filter.priorities);
+  if (filter.assigneeId === null) where('t.assignee_id is null');
+  else if (filter.assigneeId !== undefined) where('t.assignee_id = ?', filter.assigneeId);
+  if (filter.parentId === null) where('t.parent_id is null');
+  else if (filter.parentId !== undefined) where('t.parent_id = ?', filter.parentId);
+  if (filter.labelIds?.length) {
+    where(
+      'exists (select 1 from task_labels tl where tl.tenant_id = t.tenant_id and tl.task_id = t.id and tl.label_id in (?))',
+      filter.labelIds,
+    );
+  }
+  if (filter.dueBefore !== undefined) where('t.due_date < ?::date', filter.dueBefore);
+  if (filter.dueAfter !== undefined) where('t.due_date > ?::date', filter.dueAfter);
+  if (filter.q !== undefined) where(`t.search @@ websearch_to_tsquery('english', ?)`, filter.q);
+
+  const key = sortKey(order);
+  // The relevance expression takes the query text again wherever it appears.
+  const keyParams = key.flatMap((part) => (part.sql.includes('?') ? [filter.q] : []));
+  if (window.after !== undefined) {
+    const tuple = key.map((part) => `?::${part.cast}`).join(', ');
+    conditions.push(`(${key.map((part) => part.sql).join(', ')}, t.id) ${order.descending ? '<' : '>'} (${tuple}, ?::uuid)`);
+    params.push(...keyParams, ...window.after);
+  }
+  const direction = order.descending ? 'desc' : 'asc';
+  const sortColumns = key.map((_, index): `sort_${number}` => `sort_${index}`);
+  const sql =
+    `select ${TASK_COLUMNS}, ${key.map((part, index) => `(${part.sql})::text as ${sortColumns[index]}`).join(', ')} ` +
+    `from tasks t where ${conditions.join(' and ')} ` +
+    `order by ${key.map((part) => `${part.sql} ${direction}`).join(', ')}, t.id ${direction} limit ?`;
+  return { sql, params: [...keyParams, ...params, ...keyParams, window.first + 1], sortColumns };
+}
+
+/**
  * The task read model: hand-written SQL that reads straight into `TaskDto`s (no entity
  * hydration on the hot read paths). Every statement names the tenant.
  */
@@ -121,53 +172,17 @@ export class TaskRepository extends EntityRepository<Task> {
 
   /** One keyset page of a filtered, sorted task list (`window.after` as issued in `endCursor`). */
   async findPage(tenantId: string, filter: TaskFilter, order: TaskOrder, window: PageWindow): Promise<FetchedWindow<TaskDto>> {
-    const conditions = ['t.tenant_id = ?'];
-    const params: unknown[] = [tenantId];
-    const where = (sql: string, ...values: unknown[]) => {
-      conditions.push(sql);
-      params.push(...values);
-    };
-    if (filter.projectId !== undefined) where('t.project_id = ?', filter.projectId);
-    if (filter.statuses?.length) where('t.status in (?)', filter.statuses);
-    if (filter.priorities?.length) where('t.priority in (?)', filter.priorities);
-    if (filter.assigneeId === null) where('t.assignee_id is null');
-    else if (filter.assigneeId !== undefined) where('t.assignee_id = ?', filter.assigneeId);
-    if (filter.parentId === null) where('t.parent_id is null');
-    else if (filter.parentId !== undefined) where('t.parent_id = ?', filter.parentId);
-    if (filter.labelIds?.length) {
-      where(
-        'exists (select 1 from task_labels tl where tl.tenant_id = t.tenant_id and tl.task_id = t.id and tl.label_id in (?))',
-        filter.labelIds,
-      );
-    }
-    if (filter.dueBefore !== undefined) where('t.due_date < ?::date', filter.dueBefore);
-    if (filter.dueAfter !== undefined) where('t.due_date > ?::date', filter.dueAfter);
-    if (filter.q !== undefined) where(`t.search @@ websearch_to_tsquery('english', ?)`, filter.q);
-
-    const key = sortKey(order);
-    // The rank expression takes the query text once more wherever it appears.
-    const keyParams = key.flatMap((part) => (part.sql.includes('?') ? [filter.q] : []));
-    const comparison = order.descending ? '<' : '>';
-    if (window.after !== undefined) {
-      const values = parsePosition(window.after, key.length + 1);
-      if (!values) throw new Error('A signed task cursor did not parse'); // only reachable with a leaked signing key
-      const tuple = key.map((part) => `?::${part.cast}`).join(', ');
-      conditions.push(`(${key.map((part) => part.sql).join(', ')}, t.id) ${comparison} (${tuple}, ?::uuid)`);
-      params.push(...keyParams, ...values);
-    }
-    const direction = order.descending ? 'desc' : 'asc';
-    const sql =
-      `select ${TASK_COLUMNS}, ${key.map((part, index) => `(${part.sql})::text as sort_${index}`).join(', ')} ` +
-      `from tasks t where ${conditions.join(' and ')} ` +
-      `order by ${key.map((part) => `${part.sql} ${direction}`).join(', ')}, t.id ${direction} limit ?`;
-    const rows = await this.run<TaskRow>(sql, [...keyParams, ...params, ...keyParams, window.first + 1]);
-
+    const after = window.after === undefined ? undefined : parsePosition(window.after, sortKey(order).length + 1);
+    // Only reachable with a leaked signing key: the cursor was signed by us.
+    if (after === null) throw new Error('A signed task cursor did not parse');
+    const query = taskPageQuery(tenantId, filter, order, { first: window.first, after });
+    const rows = await this.run<TaskRow>(query.sql, query.params);
     const items = rows.slice(0, window.first);
     const last = items.at(-1);
     return {
       items: items.map(toDto),
       hasNextPage: rows.length > window.first,
-      endCursor: last ? JSON.stringify([...key.map((_, index) => last[`sort_${index}`] ?? ''), last.id]) : null,
+      endCursor: last ? JSON.stringify([...query.sortColumns.map((column) => last[column] ?? ''), last.id]) : null,
     };
   }
 
