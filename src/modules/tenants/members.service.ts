@@ -79,8 +79,9 @@ export class MembersService {
   ): Promise<T> {
     return this.em.transactional(async (em) => {
       await em.findOneOrFail(Tenant, { id: caller.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const actor = await this.find(em, caller.userId).catch(() => {
-        throw new TenantNotFound();
+      // The caller left or was removed since the guard saw them: as for any non-member.
+      const actor = await this.find(em, caller.userId).catch((error: unknown) => {
+        throw error instanceof MemberNotFound ? new TenantNotFound() : error;
       });
       if (!hasAtLeast(actor.role, 'admin') && actor.user.id !== caller.userId) throw new InsufficientRole('admin');
       return work(em, actor.role);

@@ -5,11 +5,15 @@ import type { FastifyRequest } from 'fastify';
 import { validate as isUuid } from 'uuid';
 import { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { RequestValidationError } from '../../common/http/domain-error.js';
+import { API_PREFIX } from '../../common/http/resource-headers.js';
 import { TENANT_FILTER, type TenantFilterParams } from './entities/tenant-scoped.entity.js';
 import { MINIMUM_ROLE, type RoleRequirement } from './minimum-role.decorator.js';
 import { hasAtLeast, isRole } from './roles.js';
 import { InsufficientRole, TenantNotFound } from './tenants.errors.js';
 import { TenantMembership } from './tenant-membership.js';
+
+/** Every route below this one belongs to a tenant and needs `@MinimumRole`. */
+const TENANT_ROUTE_PREFIX = `/${API_PREFIX}/tenants/:tenantId`;
 
 function pathParam(request: FastifyRequest, name: string): string | undefined {
   const params: unknown = request.params;
@@ -32,13 +36,16 @@ export class MembershipGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const tenantId = pathParam(request, 'tenantId');
+    // Keyed on the route, not on a parameter's name: everything under /tenants/{tenantId}.
+    const tenantRoute = request.routeOptions.url?.startsWith(TENANT_ROUTE_PREFIX) ?? false;
     const requirement = this.reflector.get<RoleRequirement | undefined>(MINIMUM_ROLE, context.getHandler());
     if (!requirement) {
       // A tenant route that forgot its role would run unscoped: fail loudly instead.
-      if (tenantId !== undefined) throw new Error(`${context.getClass().name}.${context.getHandler().name} lacks @MinimumRole`);
+      if (tenantRoute) throw new Error(`${context.getClass().name}.${context.getHandler().name} lacks @MinimumRole`);
       return true;
     }
+    if (!tenantRoute) throw new Error(`${context.getClass().name}.${context.getHandler().name}: @MinimumRole outside /tenants/:tenantId`);
+    const tenantId = pathParam(request, 'tenantId');
     if (tenantId === undefined || !isUuid(tenantId)) {
       throw new RequestValidationError([{ path: 'tenantId', message: 'must be a UUID' }]);
     }

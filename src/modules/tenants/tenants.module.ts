@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { Module } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { Invitation } from './entities/invitation.entity.js';
 import { Membership } from './entities/membership.entity.js';
@@ -11,6 +12,7 @@ import { MembersService } from './members.service.js';
 import { MembershipGuard } from './membership.guard.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
+import { TenantWriteCheck } from './tenant-write.check.js';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Tenant, Membership, Invitation]), TasksModule],
@@ -18,4 +20,10 @@ import { TenantsService } from './tenants.service.js';
   providers: [TenantsService, MembersService, InvitationsService, MembershipGuard],
   exports: [MembersService, MembershipGuard],
 })
-export class TenantsModule {}
+export class TenantsModule implements OnModuleInit {
+  constructor(private readonly orm: MikroORM) {}
+
+  onModuleInit(): void {
+    this.orm.em.getEventManager().registerSubscriber(new TenantWriteCheck());
+  }
+}
