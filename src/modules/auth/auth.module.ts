@@ -13,6 +13,7 @@ import { PasswordController } from './password.controller.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { SessionsService } from './sessions.service.js';
+import { SessionsPurger } from './sessions.purger.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { TokenService } from './token.service.js';
@@ -39,6 +40,7 @@ import { TokenService } from './token.service.js';
   providers: [
     AuthService,
     SessionsService,
+    SessionsPurger,
     TokenService,
     PasswordHasher,
     PasswordPolicy,

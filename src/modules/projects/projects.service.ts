@@ -1,6 +1,7 @@
-import { EntityManager, LockMode, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { assertVersion } from '../../common/http/resource-headers.js';
+import { flushUnique } from '../../database/flush-unique.js';
 import type { Page } from '../../common/pagination/page.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
@@ -30,7 +31,7 @@ export class ProjectsService {
       name: input.name,
       description: input.description ?? null,
     });
-    await this.flushUniqueKey();
+    await flushUnique(this.em, () => new ProjectKeyTaken());
     return ProjectDto.from(project);
   }
 
@@ -74,14 +75,5 @@ export class ProjectsService {
     const project = await em.findOne(Project, { id: projectId }, lockMode ? { lockMode, refresh: true } : {});
     if (!project) throw new ProjectNotFound();
     return project;
-  }
-
-  private async flushUniqueKey(): Promise<void> {
-    try {
-      await this.em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw new ProjectKeyTaken();
-      throw error;
-    }
   }
 }

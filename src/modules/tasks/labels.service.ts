@@ -1,5 +1,6 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { flushUnique } from '../../database/flush-unique.js';
 import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
@@ -20,7 +21,7 @@ export class LabelsService {
 
   async create(caller: TenantMembership, input: CreateLabelDto): Promise<LabelDto> {
     const label = this.em.create(Label, { tenant: this.em.getReference(Tenant, caller.tenantId), ...input });
-    await flushUniqueName(this.em);
+    await flushUnique(this.em, () => new LabelNameTaken());
     return LabelDto.from(label);
   }
 
@@ -41,7 +42,7 @@ export class LabelsService {
   async update(_caller: TenantMembership, labelId: string, changes: UpdateLabelDto): Promise<LabelDto> {
     const label = await this.load(this.em, labelId);
     this.em.assign(label, changes);
-    await flushUniqueName(this.em);
+    await flushUnique(this.em, () => new LabelNameTaken());
     return LabelDto.from(label);
   }
 
@@ -63,14 +64,5 @@ export class LabelsService {
     const label = await em.findOne(Label, { id: labelId });
     if (!label) throw new LabelNotFound();
     return label;
-  }
-}
-
-async function flushUniqueName(em: EntityManager): Promise<void> {
-  try {
-    await em.flush();
-  } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw new LabelNameTaken();
-    throw error;
   }
 }

@@ -7,6 +7,7 @@ import { Membership } from './entities/membership.entity.js';
 import { Tenant } from './entities/tenant.entity.js';
 import { InvitationAcceptanceController, InvitationsController } from './invitations.controller.js';
 import { InvitationsService } from './invitations.service.js';
+import { InvitationsPurger } from './invitations.purger.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
 import { MembershipGuard } from './membership.guard.js';
@@ -17,7 +18,7 @@ import { TenantWriteCheck } from './tenant-write.check.js';
 @Module({
   imports: [MikroOrmModule.forFeature([Tenant, Membership, Invitation]), TasksModule],
   controllers: [TenantsController, MembersController, InvitationsController, InvitationAcceptanceController],
-  providers: [TenantsService, MembersService, InvitationsService, MembershipGuard],
+  providers: [TenantsService, MembersService, InvitationsService, InvitationsPurger, MembershipGuard],
   exports: [MembersService, MembershipGuard],
 })
 export class TenantsModule implements OnModuleInit {

@@ -1,6 +1,7 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import { flushUnique } from '../../database/flush-unique.js';
 import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
@@ -69,12 +70,7 @@ export class TenantsService {
   async update(membership: TenantMembership, changes: UpdateTenantDto): Promise<TenantDto> {
     const tenant = await this.load(membership);
     this.em.assign(tenant, changes);
-    try {
-      await this.em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw new SlugTaken();
-      throw error;
-    }
+    await flushUnique(this.em, () => new SlugTaken());
     return TenantDto.from(tenant, membership.role);
   }
 
