@@ -29,7 +29,7 @@ export const Optional = (): PropertyDecorator => ValidateIf((_object: object, va
 export const TextLength = (min: number, max: number): PropertyDecorator =>
   applyDecorators(
   // The Swagger plugin only reads class-validator's own length decorators: state the bounds here.
-  ApiProperty(min > 0 ? { minLength: min, maxLength: max } : { maxLength: max }),
+  ApiProperty(min > 0 ? { type: String, minLength: min, maxLength: max } : { type: String, maxLength: max }),
   ValidateBy({
     name: 'textLength',
     constraints: [min, max],

@@ -1,4 +1,5 @@
-import { ApiProperty, PartialType } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -23,10 +24,12 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 export const CALENDAR_DATE = /^(?!0000)\d{4}-\d{2}-\d{2}$/;
 
 /** A calendar date `YYYY-MM-DD` that exists (no February 30th). */
-export const IsCalendarDate = (): PropertyDecorator => (target, property) => {
-  IsISO8601({ strict: true }, { message: 'must be a real calendar date' })(target, property);
-  Matches(CALENDAR_DATE, { message: 'must be a date YYYY-MM-DD' })(target, property);
-};
+export const IsCalendarDate = (): PropertyDecorator =>
+  applyDecorators(
+    ApiProperty({ type: String, format: 'date' }),
+    IsISO8601({ strict: true }, { message: 'must be a real calendar date' }),
+    Matches(CALENDAR_DATE, { message: 'must be a date YYYY-MM-DD' }),
+  );
 
 export class CreateTaskDto {
   /** @example Draft the launch announcement */
@@ -120,6 +123,7 @@ export class TaskDto {
   /** Who created the task (null once that account is gone). */
   reporterId!: string | null;
   /** @example 2026-12-24 */
+  @ApiProperty({ format: 'date', type: String, nullable: true })
   dueDate!: string | null;
   labelIds!: string[];
   parentId!: string | null;
@@ -165,6 +169,7 @@ export class TaskListQueryDto extends PageQueryDto {
   priority?: TaskPriority[];
 
   /** A user id, `me` (the caller) or `none` (unassigned). */
+  @ApiPropertyOptional({ pattern: `^(me|none|${UUID})$`, example: 'me' })
   @Optional()
   @Matches(new RegExp(`^(me|none|${UUID})$`), {
     message: 'must be a user id, me or none',
@@ -180,6 +185,7 @@ export class TaskListQueryDto extends PageQueryDto {
   labelId?: string[];
 
   /** Sub-tasks of this task id, or `none` for top-level tasks. */
+  @ApiPropertyOptional({ pattern: `^(none|${UUID})$`, example: 'none' })
   @Optional()
   @Matches(new RegExp(`^(none|${UUID})$`), {
     message: 'must be a task id or none',
@@ -213,6 +219,7 @@ export class TaskListQueryDto extends PageQueryDto {
    * (tasks without one last, both ways), `priority` (none < low < medium < high < urgent);
    * `-` for descending. Default `-createdAt`, or relevance with `q`.
    */
+  @ApiPropertyOptional({ enum: SORT_VALUES })
   @Optional()
   @IsIn(SORT_VALUES)
   sort?: string;
