@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { Logger } from 'nestjs-pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
+import { answerClientError } from './common/http/client-errors.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
 import { API_PREFIX } from './common/http/resource-headers.js';
 import { sendProblem } from './common/http/problem-details.filter.js';
@@ -37,6 +38,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     requestIdHeader: false,
     // Malformed URLs and over-long path segments are refused before routing, outside Nest.
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { useTestApp } from '../support/test-app.js';
 
 describe('HTTP conventions', () => {
@@ -60,6 +62,32 @@ describe('HTTP conventions', () => {
       .send({ email: 'nul@example.com', name: 'a\u0000b', password: 'correct horse battery staple' })
       .expect(400);
     expectProblem(response);
+  });
+
+  it('answers headers over 16 KiB with a 431 problem', async () => {
+    const response = await t.http.get('/health/live').set('X-Padding', 'x'.repeat(20_000)).expect(431);
+    expectProblem(response);
+  });
+
+  it('answers malformed framing (Content-Length with Transfer-Encoding) with a 400 problem', async () => {
+    // As supertest does: the raw server on an ephemeral port, for a hand-written request.
+    const listening = t.app.getHttpServer().listen(0, '127.0.0.1');
+    await once(listening, 'listening');
+    const server = listening.address();
+    if (server === null || typeof server === 'string') throw new Error('no TCP address');
+    const raw = await new Promise<string>((resolve, reject) => {
+      let received = '';
+      const socket = connect(server.port, '127.0.0.1', () =>
+        socket.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'),
+      );
+      socket.on('data', (chunk) => (received += chunk.toString()));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+    await new Promise((resolve) => listening.close(resolve));
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('Content-Type: application/problem+json');
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, title: 'Bad Request' });
   });
 
   it('echoes a well-formed X-Request-Id and mints one otherwise', async () => {

@@ -17,7 +17,9 @@ export class InvalidCursor extends domainError('invalid', 'invalid-cursor', 'Inv
 
 /** Which list a cursor belongs to: a cursor only continues the same list, sort and filters. */
 export interface ListIdentity {
-  /** The list, including its scope where that is not the tenant (`sessions`, `tasks:project=<id>`). */
+  /** Whose list: the tenant id for tenant data, the user id for a caller's own list. */
+  scope: string;
+  /** The list, with its parent where it has one (`tasks:project=<id>`). */
   list: string;
   /** The sort, as the client gave it (`-createdAt`). */
   sort: string;

@@ -93,7 +93,7 @@ export class SessionsService {
   listActive(caller: AuthenticatedUser, query: PageQueryDto): Promise<Page<SessionDto>> {
     return this.pagination.page(
       query,
-      { list: 'sessions', sort: '-createdAt' },
+      { scope: caller.userId, list: 'sessions', sort: '-createdAt' },
       (window) =>
         this.em.findByCursor(Session, {
           ...window,

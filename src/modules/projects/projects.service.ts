@@ -36,11 +36,11 @@ export class ProjectsService {
   }
 
   /** Active projects (or, with `archived`, the archived ones) by name. */
-  list(_caller: TenantMembership, query: ProjectListQueryDto): Promise<Page<ProjectDto>> {
+  list(caller: TenantMembership, query: ProjectListQueryDto): Promise<Page<ProjectDto>> {
     const archived = query.archived ?? false;
     return this.pagination.page(
       query,
-      { list: 'projects', sort: 'name', filters: { archived } },
+      { scope: caller.tenantId, list: 'projects', sort: 'name', filters: { archived } },
       (window) => this.em.findByCursor(Project, { ...window, where: { archived }, orderBy: { name: 'asc', id: 'asc' } }),
       ProjectDto.from,
     );

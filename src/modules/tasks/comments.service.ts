@@ -42,7 +42,7 @@ export class CommentsService {
     const task = await this.tasks.get(caller, taskRef);
     return this.pagination.page(
       query,
-      { list: `comments:task=${task.id}`, sort: 'createdAt' },
+      { scope: caller.tenantId, list: `comments:task=${task.id}`, sort: 'createdAt' },
       (window) =>
         this.em.findByCursor(Comment, { ...window, where: { task: task.id }, orderBy: { createdAt: 'asc', id: 'asc' } }),
       CommentDto.from,

@@ -26,10 +26,10 @@ export class LabelsService {
   }
 
   /** The tenant's labels by name. */
-  list(_caller: TenantMembership, query: PageQueryDto): Promise<Page<LabelDto>> {
+  list(caller: TenantMembership, query: PageQueryDto): Promise<Page<LabelDto>> {
     return this.pagination.page(
       query,
-      { list: 'labels', sort: 'name' },
+      { scope: caller.tenantId, list: 'labels', sort: 'name' },
       (window) => this.em.findByCursor(Label, { ...window, orderBy: { name: 'asc', id: 'asc' } }),
       LabelDto.from,
     );

@@ -127,6 +127,7 @@ export class TasksService {
     return this.pagination.page(
       query,
       {
+        scope: caller.tenantId,
         list: projectId === undefined ? 'tasks' : `tasks:project=${projectId}`,
         sort: query.sort ?? (query.q === undefined ? '-createdAt' : 'relevance'),
         // The caller's id stands in for `me`: a cursor of one caller's "mine" is not another's.
@@ -205,7 +206,7 @@ export class TasksService {
     const task = await this.get(caller, ref);
     return this.pagination.page(
       query,
-      { list: `activity:task=${task.id}`, sort: '-at' },
+      { scope: caller.tenantId, list: `activity:task=${task.id}`, sort: '-at' },
       (window) =>
         this.em.findByCursor(ActivityEvent, { ...window, where: { taskId: task.id }, orderBy: { createdAt: 'desc', id: 'desc' } }),
       ActivityDto.from,

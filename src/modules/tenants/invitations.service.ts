@@ -62,10 +62,10 @@ export class InvitationsService {
     });
   }
 
-  listPending(_caller: TenantMembership, query: PageQueryDto): Promise<Page<InvitationDto>> {
+  listPending(caller: TenantMembership, query: PageQueryDto): Promise<Page<InvitationDto>> {
     return this.pagination.page(
       query,
-      { list: 'invitations', sort: '-createdAt' },
+      { scope: caller.tenantId, list: 'invitations', sort: '-createdAt' },
       (window) =>
         this.em.findByCursor(Invitation, {
           ...window,

@@ -20,10 +20,10 @@ export class MembersService {
     private readonly tasks: TasksService,
   ) {}
 
-  list(_caller: TenantMembership, query: PageQueryDto): Promise<Page<MemberDto>> {
+  list(caller: TenantMembership, query: PageQueryDto): Promise<Page<MemberDto>> {
     return this.pagination.page(
       query,
-      { list: 'members', sort: 'joinedAt' },
+      { scope: caller.tenantId, list: 'members', sort: 'joinedAt' },
       (window) =>
         this.em.findByCursor(Membership, {
           ...window,

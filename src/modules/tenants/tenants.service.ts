@@ -49,7 +49,7 @@ export class TenantsService {
   listForUser(caller: AuthenticatedUser, query: PageQueryDto): Promise<Page<TenantDto>> {
     return this.pagination.page(
       query,
-      { list: 'tenants', sort: '-joinedAt' },
+      { scope: caller.userId, list: 'tenants', sort: '-joinedAt' },
       (window) =>
         this.em.findByCursor(Membership, {
           ...window,

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
-import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
+import { createTenant, createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createLabel, createProject, createTask, type CreatedProject, type CreatedTask } from '../../factories/projects.js';
 
 const STATUS_ORDER = ['backlog', 'todo', 'in_progress', 'in_review', 'done', 'canceled'];
@@ -163,6 +163,9 @@ describe('task lists', () => {
       expect({ query, status: response.status }).toEqual({ query, status: 400 });
     }
     await t.http.get(`${base()}/projects/${project.id}/tasks?projectId=${project.id}`).set(crew.viewer.auth).expect(400);
+    // A cursor belongs to its tenant too: the viewer's own tenant does not continue this one's list.
+    const own = await createTenant(t.http, crew.viewer);
+    await t.http.get(`/api/v1/tenants/${own.id}/tasks?sort=priority&limit=2&cursor=${first.nextCursor}`).set(crew.viewer.auth).expect(400);
     await t.http.get(`${base()}/projects/0190c7a4-0000-7000-8000-000000000000/tasks`).set(crew.viewer.auth).expect(404);
   });
 });

@@ -4,7 +4,10 @@ import { createTenantCrew } from '../../factories/tenants.js';
 import { createProject } from '../../factories/projects.js';
 
 describe('task numbers under contention', () => {
-  const t = useTestApp();
+  // 200 requests share a pool of 10 connections and queue on one row lock: on a busy
+  // machine the default 3 s wait for a connection can run out (a 503), which is not what
+  // this test is about.
+  const t = useTestApp({ DATABASE_CONNECT_TIMEOUT_MS: '30000' });
 
   it('gives 200 concurrent creates in one project the numbers 1..200, with no failed request', async () => {
     const crew = await createTenantCrew(t.http);
