@@ -47,8 +47,10 @@ export class InvitationsService {
     return this.em.transactional(async (em) => {
       const member = await em.count(Membership, { user: { email: input.email } });
       if (member > 0) throw new AlreadyMember();
+      await em.getRepository(Invitation).lockEmail(caller.tenantId, input.email);
       const now = new Date();
-      await em.nativeUpdate(Invitation, { email: input.email, ...pending(now) }, { revokedAt: now });
+      // Replaces the open invitation, expired or not: the unique index allows one.
+      await em.nativeUpdate(Invitation, { email: input.email, acceptedAt: null, revokedAt: null }, { revokedAt: now });
       const invitation = em.create(Invitation, {
         tenant: em.getReference(Tenant, caller.tenantId),
         email: input.email,
@@ -115,6 +117,13 @@ export class InvitationsService {
         { filters: scope },
       );
       if (claimed === 0) throw new InvitationNotPending('used');
+      // Joining settles every other open invitation of this email here.
+      await em.nativeUpdate(
+        Invitation,
+        { email: invitation.email, acceptedAt: null, revokedAt: null, id: { $ne: invitation.id } },
+        { revokedAt: now },
+        { filters: scope },
+      );
       const membership = em.create(Membership, { tenant: invitation.tenant, user, role: invitation.role });
       await em.flush();
       return MembershipDto.from(membership);

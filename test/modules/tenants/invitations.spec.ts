@@ -71,6 +71,30 @@ describe('invitations', () => {
     expect((await accept(invitee.auth, second.token).expect(201)).body.role).toBe('member');
   });
 
+  it('converges 20 concurrent invitations of one email on one open invitation', async () => {
+    const { tenant, owner } = await createTenantCrew(t.http);
+    const invitee = await registerUser(t.http);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.http.post(`/api/v1/tenants/${tenant.id}/invitations`).set(owner.auth).send({ email: invitee.email, role: 'member' }),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array<number>(20).fill(201));
+    const open = await t.http.get(`/api/v1/tenants/${tenant.id}/invitations?limit=100`).set(owner.auth).expect(200);
+    expect(open.body.data.filter((i: { email: string }) => i.email === invitee.email)).toHaveLength(1);
+
+    const accepted = responses.filter((response) => response.body.id === open.body.data[0].id);
+    await accept(invitee.auth, accepted[0]?.body.token).expect(201);
+    const [row] = await t.app
+      .get(MikroORM)
+      .em.getConnection()
+      .execute<Array<{ open: number }>>(
+        'select count(*)::int as open from invitations where tenant_id = ? and accepted_at is null and revoked_at is null',
+        [tenant.id],
+      );
+    expect(row?.open).toBe(0);
+  });
+
   it('refuses to invite an existing member', async () => {
     const { tenant, owner, member } = await createTenantCrew(t.http);
     const response = await t.http

@@ -1,14 +1,23 @@
-import { OptionalProps } from '@mikro-orm/core';
+import { EntityRepositoryType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { User } from '../../users/entities/user.entity.js';
 import { ROLES, type Role } from '../roles.js';
+import { InvitationRepository } from '../invitation.repository.js';
 import { TenantScoped } from './tenant-scoped.entity.js';
 
 /** An offer to join a tenant, redeemed with a one-time token of which only the hash is kept. */
-@Entity({ tableName: 'invitations' })
+@Entity({ tableName: 'invitations', repository: () => InvitationRepository })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
+// One open invitation per email and tenant (an expired one stays open until replaced).
+@Index({
+  name: 'invitations_open_email_unique',
+  expression:
+    'create unique index "invitations_open_email_unique" on "invitations" ("tenant_id", "email") where "accepted_at" is null and "revoked_at" is null',
+})
 export class Invitation extends TenantScoped {
+  [EntityRepositoryType]?: InvitationRepository;
+
   [OptionalProps]?: 'id' | 'createdAt' | 'acceptedAt' | 'revokedAt';
 
   @PrimaryKey({ type: 'uuid' })
