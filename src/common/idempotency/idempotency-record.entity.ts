@@ -35,7 +35,7 @@ export class IdempotencyRecord {
   @Property({ type: 'smallint', nullable: true })
   responseStatus: number | null = null;
 
-  /** `json`, not `jsonb`: it keeps the key order, so a replay is byte-for-byte the original body. */
+  /** The response body as JSON, sealed (`ReplaySeal`): it may carry a one-time secret. */
   @Property({ type: 'json', columnType: 'json', nullable: true })
   responseBody: unknown = null;
 

@@ -1,6 +1,8 @@
 import { EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 import { IdempotencyRecord, type ReplayedHeaders } from './idempotency-record.entity.js';
+import { ReplaySeal } from './replay-seal.js';
 import { IdempotencyKeyReused, IdempotentRequestInProgress } from './idempotency.errors.js';
 
 /** How long a completed key replays its response (and refuses another body). */
@@ -37,7 +39,14 @@ export type ClaimOutcome = { kind: 'claimed'; claim: IdempotencyClaim } | { kind
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly em: EntityManager) {}
+  private readonly seal: ReplaySeal;
+
+  constructor(
+    private readonly em: EntityManager,
+    @InjectAppConfig() config: AppConfig,
+  ) {
+    this.seal = new ReplaySeal(config.auth.jwtSecret);
+  }
 
   /**
    * Claims the key for this request, or returns the response to replay. Throws when the
@@ -52,7 +61,9 @@ export class IdempotencyService {
       }
       const record = await this.em.findOne(IdempotencyRecord, held, { disableIdentityMap: true });
       if (!record) continue; // its request failed and released the key in the meantime
-      if (isExpired(record, claimedAt)) {
+      const body = record.state === 'completed' ? this.seal.open(record.responseBody) : undefined;
+      // Sealed under another server secret: it can no longer be replayed, so it is as good as expired.
+      if (isExpired(record, claimedAt) || (record.state === 'completed' && body === undefined)) {
         // Deletes only the row judged expired, not a claim another request made since.
         await this.em.nativeDelete(IdempotencyRecord, { ...held, createdAt: record.createdAt });
         continue;
@@ -61,7 +72,7 @@ export class IdempotencyService {
       if (record.state === 'in_progress' || record.responseStatus === null) throw new IdempotentRequestInProgress();
       return {
         kind: 'replay',
-        response: { status: record.responseStatus, body: record.responseBody, headers: record.responseHeaders ?? {} },
+        response: { status: record.responseStatus, body, headers: record.responseHeaders ?? {} },
       };
     }
     throw new IdempotentRequestInProgress();
@@ -72,7 +83,7 @@ export class IdempotencyService {
     await this.em.nativeUpdate(IdempotencyRecord, heldBy(claim), {
       state: 'completed',
       responseStatus: response.status,
-      responseBody: response.body,
+      responseBody: this.seal.seal(response.body),
       responseHeaders: response.headers,
     });
   }
