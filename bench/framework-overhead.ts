@@ -6,7 +6,6 @@
 // (10), BENCH_WARMUP seconds before each (3), BENCH_SHOW_SQL=1 to list each route's SQL,
 // BENCH_CPU_PROFILE=<dir> to write a CPU profile of the app (`node --cpu-prof`),
 // DATABASE_POOL_MAX (10, for both servers).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databaseUrl, ensureDatabase, findFreePort, startEmbeddedPostgres } from '../src/database/embedded-postgres.ts';
 import { Child, waitUntilReady } from './support/children.ts';
+import { Cleanup, startReaper } from './support/cleanup.ts';
 import { load, type LoadResult } from './support/load.ts';
 import { seed, type SeededData } from './support/seed.ts';
 import { StatementTrace } from './support/statement-trace.ts';
@@ -64,48 +64,13 @@ const progress = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
 };
 
-/** What was started, stopped newest first, once, whatever happens (error, signal, watchdog). */
-class Cleanup {
-  private readonly steps: { name: string; run: () => Promise<void> }[] = [];
-  private running: Promise<void> | undefined;
-
-  add(name: string, run: () => Promise<void>): void {
-    this.steps.push({ name, run });
-  }
-
-  run(): Promise<void> {
-    this.running ??= this.runAll();
-    return this.running;
-  }
-
-  private async runAll(): Promise<void> {
-    for (const step of this.steps.reverse()) {
-      try {
-        await step.run();
-      } catch (error) {
-        progress(`cleanup: could not ${step.name}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  }
-}
-
-const cleanup = new Cleanup();
+const cleanup = new Cleanup(progress);
 
 async function exitAfterCleanup(code: number): Promise<never> {
   const cap = setTimeout(() => process.exit(code), 20_000);
   await cleanup.run();
   clearTimeout(cap);
   process.exit(code);
-}
-
-/** Stops PostgreSQL and removes `dir` should this process die without cleaning up (see reaper.ts). */
-function startReaper(dir: string): void {
-  const reaper = spawn(process.execPath, [path.join(ROOT, 'bench/support/reaper.ts'), dir], {
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    detached: true, // its own process group: Ctrl-C does not reach it, this process cleans up then
-  });
-  reaper.channel?.unref();
-  reaper.unref();
 }
 
 interface Server {

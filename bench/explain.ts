@@ -1,0 +1,518 @@
+// Flat cost with size (quality.md, issue 6 "Scale"): seeds one big tenant (and 100 others)
+// with set-based SQL, then times the task list SQL the API runs (taskPageQuery) with 10 000
+// and with 1 000 000 tasks in the big tenant, first page and 500 pages deep, and prints
+// `EXPLAIN (ANALYZE, BUFFERS)` of each. Run with `npm run explain`.
+//
+// Settings (environment): DATABASE_URL (a server to use instead of an embedded one; a
+// superuser, see `seedTasks`; the database `yello_explain` on it is dropped and recreated),
+// EXPLAIN_RUNS (15 timed runs per query), EXPLAIN_SIZES (10000,1000000), EXPLAIN_PLANS=0
+// to leave the plans out.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { MikroORM, PostgreSqlPlatform } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import {
+  databaseUrl,
+  dropDatabase,
+  ensureDatabase,
+  findFreePort,
+  startEmbeddedPostgres,
+} from '../src/database/embedded-postgres.ts';
+import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
+import { taskPageQuery, type TaskFilter, type TaskOrder } from '../src/modules/tasks/task.repository.ts';
+import { Cleanup, startReaper } from './support/cleanup.ts';
+
+const progress = (message: string): void => {
+  process.stderr.write(`[explain] ${message}\n`);
+};
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function sizes(): number[] {
+  const raw = process.env.EXPLAIN_SIZES ?? '10000,1000000';
+  const values = raw.split(',').map(Number);
+  if (values.some((value) => !Number.isInteger(value) || value < 1) || values.some((v, i) => i > 0 && v <= (values[i - 1] ?? 0))) {
+    throw new Error(`EXPLAIN_SIZES must be increasing positive integers, got "${raw}"`);
+  }
+  return values;
+}
+
+const settings = {
+  runs: positiveInteger('EXPLAIN_RUNS', 15),
+  sizes: sizes(),
+  plans: process.env.EXPLAIN_PLANS !== '0',
+};
+
+/** How deep the "deep" page starts: 500 pages of 20. */
+const DEEP_OFFSET = 10_000;
+const PAGE = 20;
+const OTHER_TENANTS = 100;
+const OTHER_TENANT_TASKS = 200;
+const BIG_TENANT_MEMBERS = 8;
+/** quality.md: 1M within 1.5× of 10k. */
+const TARGET_RATIO = 1.5;
+
+// Deterministic ids, so rows can refer to each other without lookups.
+const BIG_TENANT = "md5('bench-tenant-0')::uuid";
+const PROJECTS = [
+  { key: 'YEL', name: 'Yello core' },
+  { key: 'WEB', name: 'Web app' },
+  { key: 'OPS', name: 'Operations' },
+  { key: 'MOB', name: 'Mobile' },
+] as const;
+/**
+ * Task n of the big tenant goes to project RESIDUE_PROJECT[n % 10] (50/30/10/10 %), and is
+ * number n / 10 * SHARE + (n % 10 - FIRST) + 1 there: unique, gap-free, growing with n.
+ */
+const RESIDUE_PROJECT = [0, 0, 0, 0, 0, 1, 1, 1, 2, 3];
+const PROJECT_SHARE = [5, 3, 1, 1];
+const PROJECT_FIRST_RESIDUE = [0, 5, 8, 9];
+
+/** Task vocabulary; words early in the list are drawn far more often (rank ~ u²). */
+const WORDS = (
+  'login page error database timeout deploy release customer invoice payment report dashboard chart export import ' +
+  'search filter notification email password account profile settings permission role admin upload download image ' +
+  'video cache latency memory server client mobile android iphone tablet browser firefox chrome safari layout button ' +
+  'modal sidebar header footer table column migration schema index query backup restore monitor alert metric log ' +
+  'trace session token cookie security audit compliance billing subscription pricing discount coupon refund shipping ' +
+  'warehouse inventory supplier vendor contract onboarding tutorial documentation translation locale currency ' +
+  'timezone calendar meeting reminder deadline sprint roadmap milestone estimate budget forecast analytics funnel ' +
+  'conversion campaign newsletter webhook integration slack github jira zapier crash freeze regression flaky ' +
+  'spinner tooltip dropdown checkbox keyboard shortcut accessibility contrast font typography illustration logo ' +
+  'banner carousel gallery thumbnail avatar badge leaderboard quota throttle firewall certificate kubernetes ' +
+  'terraform docker pipeline artifact rollback canary hotfix changelog'
+).split(' ');
+/** Two words of the list, AND-ed by websearch_to_tsquery: a middling hit rate. */
+const SEARCH = 'export invoice';
+
+interface Shape {
+  name: string;
+  filter: Omit<TaskFilter, 'projectId'>;
+  order: TaskOrder;
+  /** quality.md names the shapes that must stay flat. */
+  flat: boolean;
+}
+
+const SHAPES: readonly Shape[] = [
+  { name: '-createdAt (default)', filter: {}, order: { field: 'createdAt', descending: true }, flat: true },
+  { name: 'dueDate', filter: {}, order: { field: 'dueDate', descending: false }, flat: true },
+  { name: '-dueDate', filter: {}, order: { field: 'dueDate', descending: true }, flat: false },
+  { name: 'priority', filter: {}, order: { field: 'priority', descending: false }, flat: true },
+  { name: '-priority', filter: {}, order: { field: 'priority', descending: true }, flat: true },
+  { name: '-updatedAt', filter: {}, order: { field: 'updatedAt', descending: true }, flat: false },
+  { name: 'position', filter: {}, order: { field: 'position', descending: false }, flat: false },
+  {
+    name: 'status=todo,in_progress',
+    filter: { statuses: ['todo', 'in_progress'] },
+    order: { field: 'createdAt', descending: true },
+    flat: true,
+  },
+  { name: `q="${SEARCH}" (relevance)`, filter: { q: SEARCH }, order: { field: 'relevance', descending: true }, flat: true },
+];
+
+const SCOPES = [
+  { name: 'project', projectId: true },
+  { name: 'tenant', projectId: false },
+] as const;
+
+const cleanup = new Cleanup(progress);
+
+async function exitAfterCleanup(code: number): Promise<never> {
+  const cap = setTimeout(() => process.exit(code), 20_000);
+  await cleanup.run();
+  clearTimeout(cap);
+  process.exit(code);
+}
+
+async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  progress(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** The database, migrated with the app's own migrations. */
+async function migrate(url: string): Promise<void> {
+  const orm = await MikroORM.init(
+    mikroOrmOptions({ url, poolMax: 1 }, { entities: [], discovery: { warnWhenNoEntities: false }, preferTs: true }),
+  );
+  try {
+    await orm.migrator.up();
+  } finally {
+    await orm.close();
+  }
+}
+
+/** Users, tenants, memberships, projects and labels; the tasks come in `seedTasks`. */
+async function seedTenants(db: pg.Client): Promise<void> {
+  await db.query(`insert into users (id, email, name, password_hash, created_at, updated_at)
+    select md5('bench-user-' || i)::uuid, 'user' || i || '@bench.example.com', 'Bench user ' || i,
+      '$2b$12$' || repeat('x', 53), now(), now()
+    from generate_series(0, ${BIG_TENANT_MEMBERS + OTHER_TENANTS - 1}) i`);
+  await db.query(`insert into tenants (id, name, slug, created_at, updated_at)
+    select md5('bench-tenant-' || i)::uuid, 'Bench tenant ' || i, 'bench-' || i, now(), now()
+    from generate_series(0, ${OTHER_TENANTS}) i`);
+  // The big tenant: an owner and members of every role; each other tenant: its owner.
+  await db.query(`insert into memberships (id, tenant_id, user_id, role, created_at)
+    select uuidv7(), ${BIG_TENANT}, md5('bench-user-' || i)::uuid,
+      (array['owner', 'admin', 'member', 'member', 'member', 'member', 'member', 'viewer'])[i + 1]::tenant_role, now()
+    from generate_series(0, ${BIG_TENANT_MEMBERS - 1}) i
+    union all
+    select uuidv7(), md5('bench-tenant-' || i)::uuid, md5('bench-user-' || (${BIG_TENANT_MEMBERS - 1} + i))::uuid, 'owner', now()
+    from generate_series(1, ${OTHER_TENANTS}) i`);
+  await db.query(
+    `insert into projects (id, tenant_id, key, name, created_at, updated_at)
+    select md5('bench-project-' || p.i)::uuid, ${BIG_TENANT}, p.key, p.name, now(), now()
+    from unnest($1::text[], $2::text[]) with ordinality as p(key, name, i)
+    union all
+    select md5('bench-other-project-' || i)::uuid, md5('bench-tenant-' || i)::uuid, 'OTH', 'Other ' || i, now(), now()
+    from generate_series(1, ${OTHER_TENANTS}) i`,
+    [PROJECTS.map((project) => project.key), PROJECTS.map((project) => project.name)],
+  );
+  await db.query(`insert into labels (id, tenant_id, name, color, created_at, updated_at)
+    select md5('bench-label-' || i)::uuid, ${BIG_TENANT}, 'label ' || i, '#' || substr(md5(i::text), 1, 6), now(), now()
+    from generate_series(1, 20) i`);
+}
+
+/** A `count`-word text from WORDS ($1), drawn with a skew so hit rates vary by word. */
+const words = (count: string) =>
+  `array_to_string(array(select w[1 + floor(cardinality(w) * power(random(), 2))::int] from generate_series(1, ${count})), ' ')`;
+
+/** Texts are drawn from a pool: generating words per row would dominate the seeding time. */
+const TEXTS = 19_997;
+
+async function seedTexts(db: pg.Client): Promise<void> {
+  await db.query(
+    `create temporary table bench_texts as
+    select i, ${words('3 + i % 6')} as title, case when i % 4 = 0 then null else ${words('8 + i % 23')} end as description
+    from generate_series(0, ${TEXTS - 1}) i, (select $1::text[] as w) c`,
+    [WORDS],
+  );
+  await db.query('alter table bench_texts add primary key (i)');
+}
+
+/**
+ * Tasks `from`..`to` (exclusive) of the big tenant, plus the label links of some. Key, number
+ * and position grow with n; position is `a` + four base-62 digits + `V`: valid
+ * fractional-indexing keys (integer part `aX`, a fraction not ending in 0), all of one length.
+ */
+async function seedTasks(db: pg.Client, from: number, to: number): Promise<void> {
+  await db.query(
+    `insert into tasks (id, tenant_id, project_id, key, number, title, description, status, priority, assignee_id,
+      reporter_id, due_date, parent_id, position, completed_at, version, created_at, updated_at)
+    select md5('bench-task-' || n)::uuid, ${BIG_TENANT}, md5('bench-project-' || (p + 1))::uuid,
+      ($1::text[])[p + 1] || '-' || number, number, title, description, status, priority,
+      case when random() < 0.2 then null else md5('bench-user-' || (1 + floor(random() * 6))::int)::uuid end,
+      md5('bench-user-' || floor(random() * 7)::int)::uuid,
+      case when random() < 0.3 then null else (created_at::date + floor(random() * 150 - 30)::int) end,
+      case when n >= 10 and n % 7 = 0 then md5('bench-task-' || (n - 10))::uuid end,
+      'a' || substr(d, (n / 238328) % 62 + 1, 1) || substr(d, (n / 3844) % 62 + 1, 1) ||
+        substr(d, (n / 62) % 62 + 1, 1) || substr(d, n % 62 + 1, 1) || 'V',
+      case when status = 'done' then created_at + interval '9 days' end, 1, created_at,
+      created_at + random() * interval '20 days'
+    from (
+      select n, p, (n / 10) * (array[${PROJECT_SHARE.join(',')}])[p + 1] + (n % 10 - (array[${PROJECT_FIRST_RESIDUE.join(',')}])[p + 1]) + 1 as number,
+        x.title, x.description,
+        (array['backlog', 'backlog', 'todo', 'todo', 'todo', 'in_progress', 'in_progress', 'in_review', 'done',
+          'done', 'done', 'done', 'done', 'done', 'done', 'done', 'done', 'canceled', 'canceled', 'todo'])[1 + floor(random() * 20)::int]::task_status as status,
+        (array['none', 'none', 'none', 'none', 'low', 'low', 'medium', 'medium', 'high', 'urgent'])[1 + floor(random() * 10)::int]::task_priority as priority,
+        timestamptz '2023-01-01' + n * interval '90 seconds' + random() * interval '60 seconds' as created_at,
+        c.d
+      from generate_series(${from}, ${to - 1}) n
+        join bench_texts x on x.i = n % ${TEXTS},
+        (select '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz' as d) c,
+        lateral (select (array[${RESIDUE_PROJECT.join(',')}])[n % 10 + 1] as p) project
+    ) s`,
+    [PROJECTS.map((project) => project.key)],
+  );
+  await db.query(`insert into task_labels (task_id, label_id, tenant_id)
+    select md5('bench-task-' || n)::uuid, md5('bench-label-' || (1 + (n * 7 + k) % 20))::uuid, ${BIG_TENANT}
+    from generate_series(${from}, ${to - 1}) n, generate_series(0, n % 3 - 1) k
+    where n % 5 < 2`);
+  await db.query(`update projects p set last_task_number = coalesce((select max(number) from tasks t
+    where t.tenant_id = p.tenant_id and t.project_id = p.id), 0) where p.tenant_id = ${BIG_TENANT}`);
+}
+
+async function seedOtherTenantTasks(db: pg.Client): Promise<void> {
+  await db.query(
+    `insert into tasks (id, tenant_id, project_id, key, number, title, description, status, priority, assignee_id,
+      reporter_id, position, version, created_at, updated_at)
+    select md5('bench-other-task-' || tn || '-' || n)::uuid, md5('bench-tenant-' || tn)::uuid,
+      md5('bench-other-project-' || tn)::uuid, 'OTH-' || n, n, x.title, x.description,
+      'todo', 'medium', md5('bench-user-' || (${BIG_TENANT_MEMBERS - 1} + tn))::uuid,
+      md5('bench-user-' || (${BIG_TENANT_MEMBERS - 1} + tn))::uuid, 'a' || lpad(n::text, 4, '0') || 'V', 1,
+      timestamptz '2024-01-01' + n * interval '1 hour', timestamptz '2024-01-01' + n * interval '1 hour'
+    from generate_series(1, ${OTHER_TENANTS}) tn, generate_series(1, ${OTHER_TENANT_TASKS}) n
+      join bench_texts x on x.i = (n * 101) % ${TEXTS}`,
+  );
+  await db.query(`update projects set last_task_number = ${OTHER_TENANT_TASKS} where key = 'OTH'`);
+}
+
+const platform = new PostgreSqlPlatform();
+/** The big tenant's id as text, read once the database is up. */
+let bigTenantId = '';
+
+/** The final SQL of one page, as MikroORM sends it (parameters inlined client-side). */
+function pageSql(projectId: string | undefined, shape: Shape, after?: string[]): { sql: string; sortColumns: string[] } {
+  const filter: TaskFilter = projectId === undefined ? shape.filter : { ...shape.filter, projectId };
+  const query = taskPageQuery(bigTenantId, filter, shape.order, { first: PAGE, after });
+  return { sql: platform.formatQuery(query.sql, query.params), sortColumns: query.sortColumns };
+}
+
+/** The keyset position of the row `DEEP_OFFSET` rows down (or of the deepest full page, when fewer match). */
+async function deepAfter(db: pg.Client, projectId: string | undefined, shape: Shape): Promise<{ after: string[]; offset: number }> {
+  const { sql, sortColumns } = pageSql(projectId, shape);
+  const unlimited = sql.replace(/ limit \d+$/, '');
+  const { rows: counted } = await db.query<{ count: number }>(
+    `select count(*)::int as count from (${unlimited} limit ${DEEP_OFFSET + PAGE + 1}) s`,
+  );
+  const offset = Math.max(0, Math.min(DEEP_OFFSET, (counted[0]?.count ?? 0) - PAGE - 1));
+  const { rows } = await db.query<Record<string, string>>(`${unlimited} limit 1 offset ${offset - 1 < 0 ? 0 : offset - 1}`);
+  const row = rows[0];
+  if (!row) throw new Error(`${shape.name}: no rows to page through`);
+  return { after: [...sortColumns.map((column) => row[column] ?? ''), row.id ?? ''], offset };
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  Plans?: PlanNode[];
+}
+
+function isPlanNode(value: unknown): value is PlanNode {
+  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'Node Type') === 'string';
+}
+
+/** What in a plan breaks "served by an index": a sequential scan of tasks, or sorting more than a page. */
+function planProblems(node: PlanNode): string[] {
+  const own: string[] = [];
+  if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'tasks') own.push('Seq Scan on tasks');
+  if (node['Node Type'] === 'Sort') {
+    const input = node.Plans?.[0]?.['Actual Rows'] ?? 0;
+    if (input > PAGE * 10) own.push(`Sort of ${input} rows`);
+  }
+  return [...own, ...(node.Plans ?? []).flatMap(planProblems)];
+}
+
+async function explain(db: pg.Client, sql: string): Promise<{ text: string; problems: string[] }> {
+  const { rows: json } = await db.query<{ 'QUERY PLAN': unknown }>(`explain (analyze, format json) ${sql}`);
+  const document = json[0]?.['QUERY PLAN'];
+  const root: unknown = Array.isArray(document) ? Reflect.get(document[0] ?? {}, 'Plan') : undefined;
+  if (!isPlanNode(root)) throw new Error('EXPLAIN returned no plan');
+  const { rows: text } = await db.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`);
+  return { text: text.map((row) => row['QUERY PLAN']).join('\n'), problems: planProblems(root) };
+}
+
+async function medianMs(db: pg.Client, sql: string): Promise<number> {
+  await db.query(sql); // warm-up
+  const times: number[] = [];
+  for (let run = 0; run < settings.runs; run++) {
+    const started = performance.now();
+    await db.query(sql);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+}
+
+interface Measurement {
+  first: number;
+  deep: number;
+  deepOffset: number;
+  problems: string[];
+}
+
+async function measureAll(db: pg.Client, size: number, out: string[]): Promise<Map<string, Measurement>> {
+  const results = new Map<string, Measurement>();
+  const projectId = (await db.query<{ id: string }>(`select md5('bench-project-1')::uuid::text as id`)).rows[0]?.id;
+  for (const scope of SCOPES) {
+    for (const shape of SHAPES) {
+      const label = `${scope.name} ${shape.name}`;
+      const scopeProject = scope.projectId ? projectId : undefined;
+      const first = pageSql(scopeProject, shape).sql;
+      const deepPosition = await deepAfter(db, scopeProject, shape);
+      const deep = pageSql(scopeProject, shape, deepPosition.after).sql;
+      const firstPlan = await explain(db, first);
+      const deepPlan = await explain(db, deep);
+      const measurement: Measurement = {
+        first: await medianMs(db, first),
+        deep: await medianMs(db, deep),
+        deepOffset: deepPosition.offset,
+        problems: [...firstPlan.problems.map((p) => `first: ${p}`), ...deepPlan.problems.map((p) => `deep: ${p}`)],
+      };
+      results.set(label, measurement);
+      progress(
+        `${size} tasks, ${label}: first ${measurement.first.toFixed(2)} ms, deep (offset ${measurement.deepOffset}) ` +
+          `${measurement.deep.toFixed(2)} ms${measurement.problems.length ? `, PLAN: ${measurement.problems.join('; ')}` : ''}`,
+      );
+      if (settings.plans) {
+        out.push(`-- ${size} tasks, ${label}, first page`, first, firstPlan.text, '');
+        out.push(`-- ${size} tasks, ${label}, after row ${deepPosition.offset}`, deep, deepPlan.text, '');
+      }
+    }
+  }
+  return results;
+}
+
+function formatTable(runs: ReadonlyArray<{ size: number; results: Map<string, Measurement> }>): { text: string; failed: string[] } {
+  const small = runs[0];
+  const large = runs.at(-1);
+  if (!small || !large) throw new Error('nothing measured');
+  const k = (size: number) => (size >= 1_000_000 ? `${size / 1_000_000}M` : size >= 1000 ? `${size / 1000}k` : String(size));
+  const header = [
+    'shape',
+    `${k(small.size)} first`,
+    `${k(small.size)} deep`,
+    `${k(large.size)} first`,
+    `${k(large.size)} deep`,
+    'ratio first/deep',
+    'plan',
+    `target ≤ ${TARGET_RATIO}×`,
+  ];
+  const failed: string[] = [];
+  const body = [...large.results.entries()].map(([label, big]) => {
+    const little = small.results.get(label);
+    if (!little) throw new Error(`no ${k(small.size)} result for ${label}`);
+    const flat = SHAPES.find((shape) => label.endsWith(shape.name))?.flat ?? false;
+    // Sub-millisecond noise is not growth: ratios are taken on at least 1 ms.
+    const ratio = (a: number, b: number) => Math.max(a, 1) / Math.max(b, 1);
+    const worst = Math.max(ratio(big.first, little.first), ratio(big.deep, little.deep));
+    const problems = [...little.problems.map((p) => `${k(small.size)} ${p}`), ...big.problems.map((p) => `${k(large.size)} ${p}`)];
+    const verdict = !flat ? '(not a target)' : worst <= TARGET_RATIO && problems.length === 0 ? 'PASS' : 'FAIL';
+    if (verdict === 'FAIL') failed.push(label);
+    const ms = (value: number) => value.toFixed(2);
+    return [
+      label,
+      ms(little.first),
+      `${ms(little.deep)} @${little.deepOffset}`,
+      ms(big.first),
+      `${ms(big.deep)} @${big.deepOffset}`,
+      `${ratio(big.first, little.first).toFixed(2)} / ${ratio(big.deep, little.deep).toFixed(2)}`,
+      problems.length ? problems.join('; ') : 'index',
+      verdict,
+    ];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]?.length ?? 0)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => (column === 0 || column >= 6 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((width, column) => (column === 0 || column >= 6 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+  return { text: [line(header), rule, ...body.map(line)].join('\n'), failed };
+}
+
+async function main(): Promise<number> {
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'yello-explain-'));
+    cleanup.add('remove the temporary folder', () => rm(dir, { recursive: true, force: true }));
+    await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` OS user, which must reach its data
+    startReaper(dir);
+    progress('starting PostgreSQL');
+    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: await findFreePort(), persistent: false });
+    cleanup.add('stop PostgreSQL', () => postgres.stop());
+    serverUrl = postgres.url;
+  }
+  const name = 'yello_explain';
+  await dropDatabase(serverUrl, name);
+  await ensureDatabase(serverUrl, name);
+  const url = databaseUrl(serverUrl, name);
+  await timed('migrate', () => migrate(url));
+
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  cleanup.add('close the connection', () => db.end());
+  // Seeding only: no WAL flush per statement, and the data is generated consistent, so the
+  // foreign-key triggers (eight per task row) are skipped; this needs a superuser.
+  await db.query(`set synchronous_commit = off; set maintenance_work_mem = '256MB'; select setseed(0.42)`);
+  bigTenantId = (await db.query<{ id: string }>(`select ${BIG_TENANT}::text as id`)).rows[0]?.id ?? '';
+
+  const seedStarted = performance.now();
+  await timed(
+    `seed users, ${OTHER_TENANTS + 1} tenants, memberships (${BIG_TENANT_MEMBERS} in the big tenant), ${PROJECTS.length} projects, 20 labels`,
+    () => seedTenants(db),
+  );
+  await timed(`generate ${TEXTS} titles and descriptions`, () => seedTexts(db));
+  await db.query(`set session_replication_role = replica`);
+  await timed(`seed ${OTHER_TENANTS} × ${OTHER_TENANT_TASKS} tasks in the other tenants`, () => seedOtherTenantTasks(db));
+
+  const out: string[] = [];
+  const runs: Array<{ size: number; results: Map<string, Measurement> }> = [];
+  let seeded = 0;
+  for (const size of settings.sizes) {
+    await db.query(`set session_replication_role = replica`);
+    // Bulk loading: building an index once is far cheaper than growing it row by row (the
+    // GIN index most of all). The indexes behind constraints stay; the others are rebuilt
+    // from their own definitions.
+    const { rows: indexes } = await db.query<{ name: string; definition: string }>(
+      `select indexname as name, indexdef as definition from pg_indexes where tablename = 'tasks'
+        and indexname not in (select conname from pg_constraint where conrelid = 'tasks'::regclass)`,
+    );
+    for (const index of indexes) await db.query(`drop index ${pg.escapeIdentifier(index.name)}`);
+    // In slices, so progress shows and no one statement holds a huge transaction.
+    const slice = 100_000;
+    for (let from = seeded; from < size; from += slice) {
+      const to = Math.min(size, from + slice);
+      await timed(`seed big-tenant tasks ${from}..${to}`, () => seedTasks(db, from, to));
+    }
+    seeded = size;
+    await timed(`rebuild ${indexes.length} indexes of tasks`, async () => {
+      for (const index of indexes) await db.query(index.definition);
+    });
+    await db.query(`set session_replication_role = origin`);
+    await timed('vacuum analyze', () => db.query('vacuum analyze'));
+    // Flush the load's dirty pages now, not in the middle of the timings.
+    await timed('checkpoint', () => db.query('checkpoint'));
+    progress(`seeded ${size} big-tenant tasks in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s so far`);
+    out.push(`==== ${size} tasks in the big tenant ====`, '');
+    runs.push({ size, results: await measureAll(db, size, out) });
+  }
+
+  const { rows: counts } = await db.query<{ tasks: number; matches: number; labels: number }>(
+    `select (select count(*)::int from tasks) as tasks, (select count(*)::int from task_labels) as labels,
+      (select count(*)::int from tasks where tenant_id = ${BIG_TENANT} and search @@ websearch_to_tsquery('english', $1)) as matches`,
+    [SEARCH],
+  );
+  const { text, failed } = formatTable(runs);
+  const summary = [
+    '',
+    `Task list SQL (taskPageQuery) medians of ${settings.runs} runs in ms, page of ${PAGE}; "deep" = the page after row N ` +
+      `(keyset), N = ${DEEP_OFFSET} or the deepest full page when fewer rows match; ratio = largest size / smallest (each ≥ 1 ms).`,
+    `Node ${process.version}, ${availableParallelism()} CPUs, PostgreSQL ${(await db.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]?.v ?? '?'}; ` +
+      `${counts[0]?.tasks} tasks in all (${OTHER_TENANTS} other tenants × ${OTHER_TENANT_TASKS}), ${counts[0]?.labels} label links, ` +
+      `q matches ${counts[0]?.matches} tasks of the big tenant at the largest size.`,
+    '',
+    text,
+    '',
+  ];
+  process.stdout.write(`${settings.plans ? `${out.join('\n')}\n` : ''}${summary.join('\n')}\n`);
+  if (failed.length > 0) {
+    progress(`FAIL: ${failed.join(', ')}`);
+    return 1;
+  }
+  progress('PASS');
+  return 0;
+}
+
+process.once('SIGINT', () => {
+  progress('interrupted: stopping everything');
+  void exitAfterCleanup(130);
+});
+process.once('SIGTERM', () => {
+  progress('terminated: stopping everything');
+  void exitAfterCleanup(143);
+});
+
+try {
+  const code = await main();
+  await exitAfterCleanup(code);
+} catch (error) {
+  progress(`ERROR: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  await exitAfterCleanup(1);
+}
