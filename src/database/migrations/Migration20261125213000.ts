@@ -6,9 +6,9 @@ import { Migration } from '@mikro-orm/migrations';
  * (first page or 500 pages deep) instead of sorting the tenant. Due dates are indexed on the
  * exact expressions the list sorts by (missing dates last in both directions).
  */
-export class Migration20261126090000 extends Migration {
+export class Migration20261125213000 extends Migration {
 
-  override name = 'Migration20261126090000';
+  override name = 'Migration20261125213000';
 
   override up(): void | Promise<void> {
     this.addSql(`create index "tasks_tenant_id_updated_at_id_index" on "tasks" ("tenant_id", "updated_at", "id");`);
