@@ -28,6 +28,10 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     forceUtcTimezone: true,
+    // Loading a task would otherwise join its project and parent only to apply their tenant
+    // filter: redundant, since composite (tenant_id, …) foreign keys keep every reference
+    // inside its row's tenant.
+    autoJoinRefsForFilters: false,
     // Owned by hand-written migration SQL: the full-text column of tasks. (The composite
     // tenant foreign keys of that migration show up in a generated diff as drops: delete
     // those lines from a new migration.)
