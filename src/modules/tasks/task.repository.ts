@@ -64,7 +64,7 @@ interface TaskRow {
   due_date: string | null;
   parent_id: string | null;
   position: string;
-  completed_at: Date;
+  completed_at: Date | null;
   created_at: Date;
   updated_at: Date;
   version: number;
