@@ -60,6 +60,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         styleSrc: ["'self'", "'unsafe-inline'"],
         scriptSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // Helmet's default would rewrite Swagger UI's assets to https, leaving a blank page
+        // wherever the API is served over plain HTTP by another name than localhost.
+        upgradeInsecureRequests: null,
       },
     },
   });

@@ -98,6 +98,12 @@ describe('HTTP conventions', () => {
     expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('serves Swagger UI with a CSP that keeps its assets on the scheme it was opened with', async () => {
+    const response = await t.http.get('/docs').set('Host', 'yello.internal:3000').expect(200);
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
   it('sends security headers and no CORS headers by default', async () => {
     const response = await t.http.get('/health/live').set('Origin', 'https://evil.example').expect(200);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
