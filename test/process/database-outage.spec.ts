@@ -5,10 +5,14 @@ import { databaseUrl, ensureDatabase, findFreePort, startEmbeddedPostgres, type 
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { registerUser, type RegisteredUser } from '../factories/users.js';
 
+/** initdb and the migrations take about a second, but far longer on a machine that is busy. */
+const STARTUP_TIMEOUT_MS = 120_000;
+
 // The app on a PostgreSQL of its own, which this test stops and starts again.
 describe('when PostgreSQL goes away', () => {
   let dir: string;
   let port: number;
+  // Unset when start-up failed: the clean-up below must not hide that failure.
   let server: RunningPostgres;
   let t: TestApp;
   let user: RegisteredUser;
@@ -26,10 +30,10 @@ describe('when PostgreSQL goes away', () => {
       DATABASE_CONNECT_TIMEOUT_MS: '1000',
     });
     user = await registerUser(t.http);
-  });
+  }, STARTUP_TIMEOUT_MS);
   afterAll(async () => {
-    await t.close();
-    await server.stop();
+    await t?.close();
+    await server?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
