@@ -14,6 +14,7 @@ import { problemResponse } from './common/openapi/api-problems.decorator.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import { IDEMPOTENT_REPLAYED_HEADER } from './common/idempotency/idempotent.decorator.js';
 import type { AppConfig } from './config/app-config.module.js';
+import type { SupervisedDatabase } from './database/database-status.module.js';
 import metadata from './metadata.js';
 
 const frameworkLogger = new NestLogger('Http');
@@ -29,7 +30,7 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
  * run exactly the same stack). Fastify: the faster Nest adapter, and the one the
  * performance target is measured against.
  */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, database?: SupervisedDatabase): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.http.trustProxy,
@@ -46,7 +47,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   acceptJsonBodiesOnly(adapter.getInstance());
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
     bufferLogs: true,
     bodyParser: false, // `acceptJsonBodiesOnly` owns body parsing
   });

@@ -11,6 +11,7 @@ import { PaginationModule } from './common/pagination/pagination.module.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppConfigModule, type AppConfig } from './config/app-config.module.js';
+import { DatabaseStatusModule, type SupervisedDatabase } from './database/database-status.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { JwtAuthGuard } from './modules/auth/guards/jwt-auth.guard.js';
@@ -23,13 +24,15 @@ import { UsersModule } from './modules/users/users.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `database`: the PostgreSQL process the app runs itself, when it does (no `DATABASE_URL`). */
+  static forRoot(config: AppConfig, database?: SupervisedDatabase): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule,
         DatabaseModule,
+        DatabaseStatusModule.forRoot(database),
         PaginationModule,
         RateLimitModule,
         IdempotencyModule,

@@ -5,14 +5,15 @@ import { resolveLocalDefaults, type ResolvedRuntime } from './bootstrap/local-de
 import { loadConfig } from './config/configuration.js';
 
 const logger = new Logger('Bootstrap');
+const databaseLogger = new Logger('EmbeddedPostgres');
 
 let runtime: ResolvedRuntime | undefined;
 let app: NestFastifyApplication | undefined;
 
 async function start(): Promise<void> {
-  runtime = await resolveLocalDefaults(loadConfig(process.env), (message) => logger.log(message));
+  runtime = await resolveLocalDefaults(loadConfig(process.env), databaseLogger);
   const { config } = runtime;
-  app = await createApp(config);
+  app = await createApp(config, runtime.database);
   await app.listen({ host: config.http.host, port: config.http.port });
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   logger.log(`Yello API listening at ${base}/api/v1 (Swagger UI: ${base}/docs)`);
@@ -21,6 +22,7 @@ async function start(): Promise<void> {
 /** Closes what was started, newest first: the app drains its requests before the database stops. */
 async function stopStarted(): Promise<void> {
   await app?.close();
+  if (runtime?.database) logger.log('Requests drained; stopping the embedded PostgreSQL');
   await runtime?.stop();
 }
 

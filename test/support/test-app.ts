@@ -46,7 +46,8 @@ export async function createTestApp(environment: Record<string, string | undefin
     DATABASE_URL: databaseUrl(serverUrl, database),
     ...environment,
   });
-  const { config } = await resolveLocalDefaults(loaded, () => undefined);
+  const silent = () => undefined; // DATABASE_URL is set: nothing is started, nothing to log
+  const { config } = await resolveLocalDefaults(loaded, { debug: silent, log: silent, warn: silent, error: silent });
   const app = await createApp(config);
   return {
     app,

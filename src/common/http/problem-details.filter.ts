@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import { ConnectionException, LockWaitTimeoutException, NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { DatabaseOutages } from '../../database/database-outages.js';
 import { DomainError, RateLimited, type DomainErrorKind, type FieldProblem } from './domain-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -66,8 +67,9 @@ const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '5701
  */
 const REFUSED_VALUE_SQLSTATES = new Set(['22001', '22003', '22008', '22P02', '23502', '23514']);
 const UNIQUE_VIOLATION_SQLSTATE = '23505';
-/** `pg`'s own timeouts carry no code, only a message. */
-const DRIVER_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i;
+/** `pg`'s own timeouts, and a client whose socket died mid-transaction, carry no code, only a message. */
+const DRIVER_TIMEOUT =
+  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error/i;
 
 /**
  * A failure of the database rather than of the request: worth a retry, so 503. Errors
@@ -137,13 +139,34 @@ export function problemFor(exception: unknown): Omit<ProblemDetails, 'requestId'
   return genericProblem(HttpStatus.INTERNAL_SERVER_ERROR, 'The server could not complete the request');
 }
 
+/** A 503 thrown on purpose (a readiness probe saying "not ready") is an answer, not a failure. */
+function isDeliberate503(exception: unknown): boolean {
+  return exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE;
+}
+
+/** Told of each request answered 503 because the database is unavailable (see `DatabaseOutages`). */
+export interface OutageRecorder {
+  unavailable(cause: unknown): void;
+}
+
 /**
  * Answers with the problem document for `exception`; server errors are logged with
- * their cause, which never reaches the client.
+ * their cause, which never reaches the client. A database outage is the recorder's to
+ * log: once, with a count, rather than a stack trace per request.
  */
-export function sendProblem(reply: FastifyReply, requestId: string, exception: unknown, logger: Logger): void {
+export function sendProblem(
+  reply: FastifyReply,
+  requestId: string,
+  exception: unknown,
+  logger: Logger,
+  outages?: OutageRecorder,
+): void {
   const problem: ProblemDetails = { ...problemFor(exception), requestId };
-  if (problem.status >= 500) logger.error({ err: exception, requestId }, 'request failed');
+  if (outages && problem.status === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {
+    outages.unavailable(exception);
+  } else if (problem.status >= 500 && !isDeliberate503(exception)) {
+    logger.error({ err: exception, requestId }, 'request failed');
+  }
   if (problem.status === HttpStatus.UNAUTHORIZED) void reply.header('WWW-Authenticate', 'Bearer realm="yello"');
   if (exception instanceof RateLimited) void reply.header('Retry-After', String(exception.retryAfterSeconds));
   void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
@@ -159,8 +182,11 @@ export function sendProblem(reply: FastifyReply, requestId: string, exception: u
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
 
+  constructor(private readonly outages: DatabaseOutages) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    sendProblem(context.getResponse<FastifyReply>(), context.getRequest<FastifyRequest>().id, exception, this.logger);
+    const request = context.getRequest<FastifyRequest>();
+    sendProblem(context.getResponse<FastifyReply>(), request.id, exception, this.logger, this.outages);
   }
 }

@@ -25,7 +25,11 @@ const REDACTED_PATHS = [
           level: log.level,
           // The request id is Fastify's (see `requestIdFor`), which pino-http picks up.
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+          // A 503 is the database being unavailable (or the app not ready): `DatabaseOutages`
+          // logs that once with a count, so its access line is plain, without a stack.
+          customLogLevel: (_req, res, error) => (error || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : 'info'),
+          customErrorObject: (_req, res, error, value: Record<string, unknown>) =>
+            res.statusCode === 503 && error.message === 'failed with status code 503' ? { ...value, err: undefined } : value,
           // Probes would drown the log. middie rewrites `url` relative to a middleware's mount
           // path (the health routes are mounted apart, outside the API prefix): read `originalUrl`.
           autoLogging: {

@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { SUPERVISED_DATABASE, type SupervisedDatabase } from '../../database/database-status.module.js';
 
 const PING_TIMEOUT_MS = 1500;
 
@@ -14,10 +15,13 @@ export class DatabaseHealthIndicator {
   constructor(
     private readonly orm: MikroORM,
     private readonly health: HealthIndicatorService,
+    @Inject(SUPERVISED_DATABASE) private readonly supervised: SupervisedDatabase,
   ) {}
 
   async ping(key = 'database'): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
+    // The embedded PostgreSQL's exit is known at once, before a ping would tell.
+    if (!this.supervised.running) return indicator.down({ message: 'The embedded PostgreSQL is restarting' });
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     try {
