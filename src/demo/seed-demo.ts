@@ -1,5 +1,6 @@
 // `npm run seed:demo`: a demo tenant created through the API itself (in process, with
 // every rule applied), so it shows what a real team's workspace looks like.
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../app.factory.js';
 import { resolveLocalDefaults } from '../bootstrap/local-defaults.js';
@@ -135,9 +136,9 @@ async function main(): Promise<void> {
   const runtime = await resolveLocalDefaults(
     // The demo's own requests are many and from one address: the limits for clients do not apply.
     loadConfig({ ...process.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }),
-    log,
+    new Logger('EmbeddedPostgres'),
   );
-  const app = await createApp(runtime.config);
+  const app = await createApp(runtime.config, runtime.database);
   try {
     await seed(new Client(app), log);
     log(`Demo tenant "${DEMO_SLUG}". Sign in with any of these (password "${PASSWORD}"):`);
