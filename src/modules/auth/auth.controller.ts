@@ -29,6 +29,7 @@ export class AuthController {
   @RateLimit('credentials-ip', 'credentials-email')
   @Post('register')
   @Header('Location', '/api/v1/users/me')
+  @Header('Cache-Control', 'no-store') // every response carrying tokens (RFC 6749 §5.1)
   @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiProblems(400, 409, 413, 415, 429)
   async register(@Body() body: RegisterDto, @Headers('user-agent') userAgent?: string): Promise<AuthResponseDto> {
@@ -41,6 +42,7 @@ export class AuthController {
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiProblems(400, 401, 413, 415, 429)
   async login(
@@ -59,6 +61,7 @@ export class AuthController {
   @RateLimit('refresh-session')
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(400, 401, 413, 415, 429)
   refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {

@@ -1,8 +1,17 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { IS_PUBLIC } from '../../../common/auth/decorators.js';
-import { InvalidAccessToken } from '../auth.errors.js';
+import { AmbiguousAuthorization, InvalidAccessToken } from '../auth.errors.js';
+
+/** Node keeps only the first of repeated `Authorization` headers: count them in the raw list. */
+function authorizationHeaderCount(request: FastifyRequest): number {
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count++;
+  return count;
+}
 
 /** Global guard: every route needs a bearer token unless it says `@Public()`. */
 @Injectable()
@@ -12,6 +21,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext) {
+    // Two credentials are ambiguous (a proxy may read the other one): refused on every route.
+    if (authorizationHeaderCount(context.switchToHttp().getRequest<FastifyRequest>()) > 1) {
+      throw new AmbiguousAuthorization();
+    }
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     return isPublic ? true : super.canActivate(context);
   }
