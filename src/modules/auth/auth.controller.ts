@@ -1,11 +1,12 @@
-import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser, Public } from '../../common/auth/decorators.js';
 import { UuidParam } from '../../common/http/params.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
-import { RateLimit } from '../../common/rate-limit/rate-limit.js';
+import { clientIp, RateLimit } from '../../common/rate-limit/rate-limit.js';
 import type { User } from '../users/entities/user.entity.js';
 import { AuthService } from './auth.service.js';
 import { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto.js';
@@ -36,9 +37,11 @@ export class AuthController {
     return AuthResponseDto.from(await this.auth.register(body, userAgent));
   }
 
-  /** Sign in with email and password; wrong email and wrong password answer alike. */
+  /**
+   * Sign in with email and password; wrong email and wrong password answer alike.
+   * Failed attempts are limited per (email, client), per client and per email.
+   */
   @Public()
-  @RateLimit('credentials-ip', 'credentials-email')
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(HttpStatus.OK)
@@ -58,14 +61,13 @@ export class AuthController {
    * presenting a spent one again revokes its whole session.
    */
   @Public()
-  @RateLimit('refresh-session')
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(400, 401, 413, 415, 429)
-  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
-    return this.auth.refresh(body.refreshToken);
+  refresh(@Body() body: RefreshDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken, clientIp(request));
   }
 
   /** End the current session: its access and refresh tokens stop working at once. */

@@ -47,10 +47,13 @@ export class SessionsService {
   }
 
   /**
-   * Spends a refresh token and issues the next pair. A token presented after it was
-   * spent means it leaked: the whole session is revoked (RFC 9700 §4.14.2).
+   * Spends a refresh token and issues the next pair; `admit` (the per-session rate limit)
+   * runs once the token has proved its session, and its refusal leaves the token unspent.
+   *
+   * A token presented after it was spent means it leaked: the whole session is revoked
+   * (RFC 9700 §4.14.2).
    */
-  async rotate(refreshToken: string): Promise<TokenPair> {
+  async rotate(refreshToken: string, admit: (sessionId: string) => Promise<void>): Promise<TokenPair> {
     const tokenHash = hashRefreshToken(refreshToken);
     const now = new Date();
     const outcome = await this.em.transactional(async (em): Promise<RotationOutcome> => {
@@ -63,6 +66,7 @@ export class SessionsService {
       if (spent === 0) return { reused: await em.findOne(RefreshToken, { tokenHash, spentAt: { $ne: null } }) };
       const { session } = await em.findOneOrFail(RefreshToken, { tokenHash }, { populate: ['session'] });
       if (!session.isActive(now)) return { reused: null };
+      await admit(session.id);
       return { pair: await this.issue(session, now) };
     });
     if ('pair' in outcome) return outcome.pair;
