@@ -47,6 +47,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_LOGIN_EMAIL_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_REFRESH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(20),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   CORS_ORIGINS: commaList.default([]),
   TRUST_PROXY: trustProxy.default(false),
@@ -81,6 +82,7 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
       bcryptCost: env.BCRYPT_COST,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     },
     tenants: { invitationTtlDays: env.INVITATION_TTL_DAYS },
     rateLimit: {

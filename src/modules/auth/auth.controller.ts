@@ -58,7 +58,8 @@ export class AuthController {
 
   /**
    * Exchange a refresh token for a new token pair. Each refresh token works once:
-   * presenting a spent one again revokes its whole session.
+   * presenting a spent one again revokes its whole session, except within a short grace
+   * period after it was spent (two tabs refreshing at once), which gets a fresh pair.
    */
   @Public()
   @Post('refresh')
