@@ -43,7 +43,11 @@ const environmentSchema = z.object({
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_LOGIN_IP_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_LOGIN_EMAIL_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_REFRESH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(20),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   CORS_ORIGINS: commaList.default([]),
   TRUST_PROXY: trustProxy.default(false),
@@ -78,11 +82,16 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
       bcryptCost: env.BCRYPT_COST,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     },
     tenants: { invitationTtlDays: env.INVITATION_TTL_DAYS },
     rateLimit: {
+      /** Registrations per client IP and per email; failed logins per (email, client IP). */
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      loginIpPerMinute: env.RATE_LIMIT_LOGIN_IP_PER_MINUTE,
+      loginEmailPerMinute: env.RATE_LIMIT_LOGIN_EMAIL_PER_MINUTE,
       refreshPerMinute: env.RATE_LIMIT_REFRESH_PER_MINUTE,
+      invalidTokensPerMinute: env.RATE_LIMIT_INVALID_TOKENS_PER_MINUTE,
       perMinute: env.RATE_LIMIT_PER_MINUTE,
     },
   };
@@ -111,6 +120,10 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     throw new ConfigurationError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
   }
   const config = toAppConfig(parsed.data);
+  // Else one client, within its own per-email limit, could lock the owner out.
+  if (config.rateLimit.loginEmailPerMinute <= config.rateLimit.authPerMinute) {
+    throw new ConfigurationError('RATE_LIMIT_LOGIN_EMAIL_PER_MINUTE must be greater than RATE_LIMIT_AUTH_PER_MINUTE');
+  }
   if (config.environment === 'production') {
     if (!config.auth.jwtSecret) {
       throw new ConfigurationError('JWT_SECRET is required when NODE_ENV=production');

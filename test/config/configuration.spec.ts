@@ -24,6 +24,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses a per-email login ceiling that one client could reach on its own', () => {
+    expect(() => loadConfig({ RATE_LIMIT_AUTH_PER_MINUTE: '10', RATE_LIMIT_LOGIN_EMAIL_PER_MINUTE: '10' })).toThrow(
+      /RATE_LIMIT_LOGIN_EMAIL_PER_MINUTE must be greater/,
+    );
+  });
+
   it.each([
     ['a short JWT secret', { JWT_SECRET: 'too-short' }],
     ['a non-numeric port', { PORT: 'eighty' }],

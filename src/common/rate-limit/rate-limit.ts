@@ -1,9 +1,10 @@
 import { SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedUser } from '../auth/authenticated-user.js';
 
 /** Named limits a route can opt into, on top of the per-user limit every route has. */
-export type RateLimitPolicy = 'credentials-ip' | 'credentials-email' | 'refresh-session';
+export type RateLimitPolicy = 'credentials-ip' | 'credentials-email';
 
 const RATE_LIMIT_POLICIES = 'yello:rateLimitPolicies';
 
@@ -20,10 +21,15 @@ export function requestOf(context: ExecutionContext): FastifyRequest {
   return context.switchToHttp().getRequest<FastifyRequest>();
 }
 
+/** The client's address; an IPv6 client is its /64, which one host can fill with addresses. */
+export function clientIp(request: FastifyRequest): string {
+  return normalizeIp(request.ip);
+}
+
 /** The authenticated user when there is one (the auth guard runs first), else the client IP. */
 export function userOrIp(context: ExecutionContext): string {
   const request = requestOf(context);
-  return request.user instanceof AuthenticatedUser ? `user:${request.user.userId}` : `ip:${request.ip}`;
+  return request.user instanceof AuthenticatedUser ? `user:${request.user.userId}` : `ip:${clientIp(request)}`;
 }
 
 /** A string field of the JSON body (already size-limited by the body parser), else the IP. */
@@ -34,5 +40,5 @@ export function bodyField(context: ExecutionContext, field: string, normalize: (
     const value: unknown = Reflect.get(body, field);
     if (typeof value === 'string' && value.length > 0) return `${field}:${normalize(value)}`;
   }
-  return `ip:${request.ip}`;
+  return `ip:${clientIp(request)}`;
 }

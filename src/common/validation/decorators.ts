@@ -2,18 +2,49 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf } from 'class-validator';
+import { domainToASCII } from 'node:url';
 
 /** Trims strings; leaves other types for the validators to reject. */
 export const Trim = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
-/** Emails are compared case-insensitively everywhere: store and look them up lower-cased. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+/**
+ * Characters that render as nothing or steer rendering (zero-width, soft hyphen, bidi
+ * controls, variation selectors, controls, unassigned): two emails differing only by
+ * them would look the same.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}\p{Co}\p{Cs}\p{Cn}]/u;
+
+export function hasInvisibleCharacters(value: string): boolean {
+  return INVISIBLE.test(value);
 }
 
+/**
+ * The one form of an email, stored and looked up: NFKC (`ﬀ` is `ff`), trimmed,
+ * lower-cased, the domain in ASCII (punycode), so a look-alike domain reads `xn--…`.
+ * A value with invisible characters is left for `NormalizeEmail`'s check to refuse
+ * (IDNA would silently drop some of them).
+ */
+export function normalizeEmail(email: string): string {
+  const normalized = email.normalize('NFKC').trim().toLowerCase();
+  if (hasInvisibleCharacters(normalized)) return normalized;
+  const at = normalized.lastIndexOf('@');
+  const ascii = at < 0 ? '' : domainToASCII(normalized.slice(at + 1));
+  return ascii ? `${normalized.slice(0, at)}@${ascii}` : normalized;
+}
+
+/** Normalises an email field (see `normalizeEmail`) and refuses invisible characters. */
 export const NormalizeEmail = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value));
+  applyDecorators(
+    ValidateBy({
+      name: 'visibleEmail',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && !hasInvisibleCharacters(value),
+        defaultMessage: () => 'must not contain invisible or control characters',
+      },
+    }),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value)),
+  );
 
 /**
  * The field may be left out, but not sent as null (class-validator's `@IsOptional()`

@@ -1,11 +1,12 @@
-import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser, Public } from '../../common/auth/decorators.js';
 import { UuidParam } from '../../common/http/params.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
-import { RateLimit } from '../../common/rate-limit/rate-limit.js';
+import { clientIp, RateLimit } from '../../common/rate-limit/rate-limit.js';
 import type { User } from '../users/entities/user.entity.js';
 import { AuthService } from './auth.service.js';
 import { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto.js';
@@ -29,18 +30,22 @@ export class AuthController {
   @RateLimit('credentials-ip', 'credentials-email')
   @Post('register')
   @Header('Location', '/api/v1/users/me')
+  @Header('Cache-Control', 'no-store') // every response carrying tokens (RFC 6749 §5.1)
   @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiProblems(400, 409, 413, 415, 429)
   async register(@Body() body: RegisterDto, @Headers('user-agent') userAgent?: string): Promise<AuthResponseDto> {
     return AuthResponseDto.from(await this.auth.register(body, userAgent));
   }
 
-  /** Sign in with email and password; wrong email and wrong password answer alike. */
+  /**
+   * Sign in with email and password; wrong email and wrong password answer alike.
+   * Failed attempts are limited per (email, client), per client and per email.
+   */
   @Public()
-  @RateLimit('credentials-ip', 'credentials-email')
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiProblems(400, 401, 413, 415, 429)
   async login(
@@ -53,16 +58,17 @@ export class AuthController {
 
   /**
    * Exchange a refresh token for a new token pair. Each refresh token works once:
-   * presenting a spent one again revokes its whole session.
+   * presenting a spent one again revokes its whole session, except within a short grace
+   * period after it was spent (two tabs refreshing at once), which gets a fresh pair.
    */
   @Public()
-  @RateLimit('refresh-session')
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(400, 401, 413, 415, 429)
-  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
-    return this.auth.refresh(body.refreshToken);
+  refresh(@Body() body: RefreshDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken, clientIp(request));
   }
 
   /** End the current session: its access and refresh tokens stop working at once. */

@@ -29,3 +29,9 @@ export class SessionNotFound extends domainError('not-found', 'session-not-found
     super('No active session with this id');
   }
 }
+
+export class AmbiguousAuthorization extends domainError('invalid', 'ambiguous-authorization', 'Ambiguous credentials') {
+  constructor() {
+    super('Send at most one Authorization header');
+  }
+}

@@ -2,9 +2,11 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { RateLimitModule } from '../../common/rate-limit/rate-limit.module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
+import { AuthLimits } from './auth-limits.js';
 import { AuthService } from './auth.service.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
@@ -22,6 +24,7 @@ import { TokenService } from './token.service.js';
   imports: [
     UsersModule,
     PassportModule,
+    RateLimitModule,
     MikroOrmModule.forFeature([Session, RefreshToken]),
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
@@ -39,6 +42,7 @@ import { TokenService } from './token.service.js';
   controllers: [AuthController, PasswordController],
   providers: [
     AuthService,
+    AuthLimits,
     SessionsService,
     SessionsPurger,
     TokenService,
@@ -48,6 +52,6 @@ import { TokenService } from './token.service.js';
     JwtStrategy,
     JwtAuthGuard,
   ],
-  exports: [JwtAuthGuard],
+  exports: [JwtAuthGuard, AuthLimits],
 })
 export class AuthModule {}

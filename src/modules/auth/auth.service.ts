@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { InvalidCredentials, WrongCurrentPassword } from './auth.errors.js';
+import { FailureLimiter } from '../../common/rate-limit/failure-limiter.js';
+import { AuthLimits } from './auth-limits.js';
+import { InvalidCredentials, InvalidRefreshToken, WrongCurrentPassword } from './auth.errors.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { SessionsService, type TokenPair } from './sessions.service.js';
@@ -27,6 +29,8 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly limiter: FailureLimiter,
+    private readonly limits: AuthLimits,
   ) {}
 
   async register(registration: Registration, userAgent: string | undefined): Promise<SignedIn> {
@@ -55,8 +59,19 @@ export class AuthService {
     return { user, tokens: await this.sessions.start(user, userAgent) };
   }
 
-  refresh(refreshToken: string): Promise<TokenPair> {
-    return this.sessions.rotate(refreshToken);
+  /**
+   * Refresh limits key on what the server verified: the session a valid token proves,
+   * else the client (a token that does not verify counts against its IP).
+   */
+  async refresh(refreshToken: string, client: string): Promise<TokenPair> {
+    const failures = this.limits.invalidTokens(client);
+    await this.limiter.assertUnder(failures);
+    try {
+      return await this.sessions.rotate(refreshToken, (sessionId) => this.limiter.take(this.limits.refresh(sessionId)));
+    } catch (error) {
+      if (error instanceof InvalidRefreshToken) await this.limiter.record(failures);
+      throw error;
+    }
   }
 
   logout(caller: AuthenticatedUser): Promise<void> {

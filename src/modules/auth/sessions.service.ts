@@ -1,9 +1,10 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import type { Page } from '../../common/pagination/page.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 import { SessionDto } from './dto/session.dto.js';
 import { User } from '../users/entities/user.entity.js';
 import { InvalidRefreshToken, SessionNotFound } from './auth.errors.js';
@@ -31,6 +32,7 @@ export class SessionsService {
     private readonly em: EntityManager,
     private readonly tokens: TokenService,
     private readonly pagination: PaginationService,
+    @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   /** Opens a session for `user` and issues its first token pair (flushed with the caller's unit of work). */
@@ -47,12 +49,19 @@ export class SessionsService {
   }
 
   /**
-   * Spends a refresh token and issues the next pair. A token presented after it was
-   * spent means it leaked: the whole session is revoked (RFC 9700 §4.14.2).
+   * Spends a refresh token and issues the next pair; `admit` (the per-session rate limit)
+   * runs once the token has proved its session, and its refusal leaves the token unspent.
+   *
+   * A token presented after it was spent means it leaked: the whole session is revoked
+   * (RFC 9700 §4.14.2). Except within the grace period after it was spent, when it is the
+   * client racing itself (two tabs refreshing at once): it then gets a fresh pair of the
+   * same session, and the pair issued moments ago is spent, so the session keeps one live
+   * refresh token and a stolen one is still caught at its next use.
    */
-  async rotate(refreshToken: string): Promise<TokenPair> {
+  async rotate(refreshToken: string, admit: (sessionId: string) => Promise<void>): Promise<TokenPair> {
     const tokenHash = hashRefreshToken(refreshToken);
     const now = new Date();
+    const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
     const outcome = await this.em.transactional(async (em): Promise<RotationOutcome> => {
       // One conditional UPDATE: of two concurrent uses of one token, exactly one wins.
       const spent = await em.nativeUpdate(
@@ -60,9 +69,20 @@ export class SessionsService {
         { tokenHash, spentAt: null, expiresAt: { $gt: now } },
         { spentAt: now },
       );
-      if (spent === 0) return { reused: await em.findOne(RefreshToken, { tokenHash, spentAt: { $ne: null } }) };
+      if (spent === 0) {
+        const reused = await em.findOne(RefreshToken, { tokenHash, spentAt: { $ne: null } }, { populate: ['session'] });
+        // `spentAt` can be a few ms after `now`: a racing request spent it while this one waited.
+        const withinGrace = graceMs > 0 && reused?.spentAt != null && reused.spentAt.getTime() > now.getTime() - graceMs;
+        if (!reused || !withinGrace || !reused.session.isActive(now)) return { reused };
+        // Serialises racing tabs: each spends the live token before issuing its own.
+        await em.findOneOrFail(Session, { id: reused.session.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        await admit(reused.session.id);
+        await em.nativeUpdate(RefreshToken, { session: reused.session.id, spentAt: null }, { spentAt: now });
+        return { pair: await this.issue(reused.session, now) };
+      }
       const { session } = await em.findOneOrFail(RefreshToken, { tokenHash }, { populate: ['session'] });
       if (!session.isActive(now)) return { reused: null };
+      await admit(session.id);
       return { pair: await this.issue(session, now) };
     });
     if ('pair' in outcome) return outcome.pair;

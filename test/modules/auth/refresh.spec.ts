@@ -2,7 +2,7 @@ import { useTestApp } from '../../support/test-app.js';
 import { bearer, registerUser } from '../../factories/users.js';
 
 describe('POST /auth/refresh', () => {
-  const t = useTestApp();
+  const t = useTestApp({ REFRESH_REUSE_GRACE_SECONDS: '0' }); // strict reuse detection
 
   const refresh = (refreshToken: unknown) => t.http.post('/api/v1/auth/refresh').send({ refreshToken });
   const me = (accessToken: string) => t.http.get('/api/v1/users/me').set(bearer(accessToken));
@@ -57,5 +57,42 @@ describe('POST /auth/refresh', () => {
     const response = await refresh(token);
     expect([400, 401]).toContain(response.status);
     expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+});
+
+describe('POST /auth/refresh within the reuse grace period', () => {
+  const t = useTestApp({ REFRESH_REUSE_GRACE_SECONDS: '1' });
+
+  const refresh = (refreshToken: string) => t.http.post('/api/v1/auth/refresh').send({ refreshToken });
+  const me = (accessToken: string) => t.http.get('/api/v1/users/me').set(bearer(accessToken));
+
+  it('gives two tabs refreshing at once each a pair of the same session', async () => {
+    const user = await registerUser(t.http);
+    const [first, second] = await Promise.all([refresh(user.refreshToken), refresh(user.refreshToken)]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await me(first.body.accessToken).expect(200);
+    await me(second.body.accessToken).expect(200);
+    const sessions = await t.http.get('/api/v1/auth/sessions').set(bearer(second.body.accessToken)).expect(200);
+    expect(sessions.body.data).toHaveLength(1);
+  });
+
+  it('keeps one live refresh token per session: the latest pair wins', async () => {
+    const user = await registerUser(t.http);
+    const first = (await refresh(user.refreshToken).expect(200)).body;
+    const second = (await refresh(user.refreshToken).expect(200)).body; // within the grace period
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await refresh(second.refreshToken).expect(200);
+    // The pair superseded by the grace refresh was spent then: presenting it now is reuse.
+    await refresh(first.refreshToken).expect(401);
+    await me(second.accessToken).expect(401);
+  });
+
+  it('still revokes the session when a spent token comes back after the grace period', async () => {
+    const user = await registerUser(t.http);
+    const rotated = (await refresh(user.refreshToken).expect(200)).body;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await refresh(user.refreshToken).expect(401);
+    await me(rotated.accessToken).expect(401);
+    await refresh(rotated.refreshToken).expect(401);
   });
 });

@@ -6,9 +6,9 @@ import { ROLES, type Role } from '../roles.js';
 
 export class CreateInvitationDto {
   /** Who may accept it; compared case-insensitively with their account's email. */
-  @NormalizeEmail()
   @IsEmail({}, { message: 'must be an email address' })
   @TextLength(0, 254)
+  @NormalizeEmail()
   @IsString()
   email!: string;
 

@@ -6,10 +6,10 @@ import { NormalizeEmail, TextLength, Trim } from '../../../common/validation/dec
 
 /** The writable fields of a user, validated once; request DTOs pick from here. */
 export class UserFieldsDto {
-  /** Case-insensitive; stored trimmed and lower-cased. */
-  @NormalizeEmail()
+  /** Case-insensitive; stored NFKC-normalised, trimmed, lower-cased, with a punycode domain. Invisible characters are refused. */
   @IsEmail({}, { message: 'must be an email address' })
   @TextLength(0, 254)
+  @NormalizeEmail()
   @IsString()
   email!: string;
 
