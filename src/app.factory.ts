@@ -11,6 +11,7 @@ import { acceptJsonBodiesOnly } from './common/http/json-body.js';
 import { API_PREFIX } from './common/http/resource-headers.js';
 import { sendProblem } from './common/http/problem-details.filter.js';
 import { problemResponse } from './common/openapi/api-problems.decorator.js';
+import { applyHttpConventions } from './common/openapi/http-conventions.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import { IDEMPOTENT_REPLAYED_HEADER } from './common/idempotency/idempotent.decorator.js';
 import type { AppConfig } from './config/app-config.module.js';
@@ -106,6 +107,12 @@ export async function createOpenApiDocument(app: NestFastifyApplication): Promis
     .addSecurityRequirements('bearer')
     // Any route answers 400 to an unknown query parameter or a malformed id.
     .addGlobalResponse(problemResponse(400, 'Bad Request: invalid body, path id or query parameter'))
+    // Refused before routing, whatever the operation: any request may carry a body or long headers.
+    .addGlobalResponse(problemResponse(413, 'Content Too Large: a request body over 1 MiB'))
+    .addGlobalResponse(problemResponse(414, 'URI Too Long: a path segment over the length limit'))
+    .addGlobalResponse(problemResponse(415, 'Unsupported Media Type: a request body that is not JSON'))
+    .addGlobalResponse(problemResponse(431, 'Request Header Fields Too Large: headers over 16 KiB'))
+    .addGlobalResponse(problemResponse(503, 'Service Unavailable: the database cannot be reached; retry later'))
     .build();
-  return SwaggerModule.createDocument(app, document);
+  return applyHttpConventions(SwaggerModule.createDocument(app, document));
 }

@@ -1,16 +1,18 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createApp } from '../../src/app.factory.js';
 import { resolveLocalDefaults } from '../../src/bootstrap/local-defaults.js';
 import { loadConfig, type AppConfig } from '../../src/config/configuration.js';
 import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
+import { committedConformance, HTTP_METHODS } from './openapi-conformance.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
-  /** Supertest bound to the app's HTTP server. */
+  /** Supertest bound to the app's HTTP server; every response is checked against `openapi.json`. */
   http: TestAgent;
   close(): Promise<void>;
 }
@@ -37,6 +39,29 @@ export function testServerUrl(): string {
 }
 
 /**
+ * Supertest on `server`, each response checked against the committed OpenAPI document
+ * before the test's own assertions: an exchange the document does not describe fails
+ * the test that made it. Requests may be anything (tests probe bad input on purpose).
+ */
+function conformingAgent(server: ReturnType<NestFastifyApplication['getHttpServer']>): { agent: TestAgent; tally(): void } {
+  const agent = request(server);
+  const conformance = committedConformance();
+  let checked = 0;
+  for (const method of HTTP_METHODS) {
+    const open = agent[method].bind(agent);
+    agent[method] = (url: string) =>
+      open(url).expect((response) => {
+        checked++;
+        conformance.assertion(method, url)(response);
+      });
+  }
+  agent.del = agent.delete;
+  // `CONFORMANCE_TALLY=file npm test` appends each app's count of checked exchanges.
+  const tally = () => process.env.CONFORMANCE_TALLY && appendFileSync(process.env.CONFORMANCE_TALLY, `${checked}\n`);
+  return { agent, tally };
+}
+
+/**
  * The real application (same factory as `main.ts`) on a database of its own, cloned
  * from the migrated template: test files never see each other's data.
  */
@@ -52,11 +77,13 @@ export async function createTestApp(environment: Record<string, string | undefin
   const silent = () => undefined; // DATABASE_URL is set: nothing is started, nothing to log
   const { config } = await resolveLocalDefaults(loaded, { debug: silent, log: silent, warn: silent, error: silent });
   const app = await createApp(config);
+  const { agent, tally } = conformingAgent(app.getHttpServer());
   return {
     app,
     config,
-    http: request(app.getHttpServer()),
+    http: agent,
     async close() {
+      tally();
       await app.close();
       await dropDatabase(serverUrl, database);
     },

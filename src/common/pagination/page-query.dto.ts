@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -6,6 +7,7 @@ export const MAX_PAGE_SIZE = 100;
 
 export class PageQueryDto {
   /** Page size. */
+  @ApiPropertyOptional({ type: 'integer' }) // the plugin would say `number`, and 1.5 is a 400
   @IsOptional()
   @Type(() => Number)
   @Min(1)

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { CurrentUser, Public } from '../../common/auth/decorators.js';
 import { UuidParam } from '../../common/http/params.js';
+import { setLocation } from '../../common/http/resource-headers.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { clientIp, RateLimit } from '../../common/rate-limit/rate-limit.js';
@@ -29,12 +31,18 @@ export class AuthController {
   @Public()
   @RateLimit('credentials-ip', 'credentials-email')
   @Post('register')
-  @Header('Location', '/api/v1/users/me')
   @Header('Cache-Control', 'no-store') // every response carrying tokens (RFC 6749 §5.1)
   @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiProblems(400, 409, 413, 415, 429)
-  async register(@Body() body: RegisterDto, @Headers('user-agent') userAgent?: string): Promise<AuthResponseDto> {
-    return AuthResponseDto.from(await this.auth.register(body, userAgent));
+  async register(
+    @Body() body: RegisterDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('user-agent') userAgent?: string,
+  ): Promise<AuthResponseDto> {
+    const registered = AuthResponseDto.from(await this.auth.register(body, userAgent));
+    // Only on success: a static @Header would put it on the 400 and 409 too.
+    setLocation(reply, 'users', 'me');
+    return registered;
   }
 
   /**

@@ -1,10 +1,22 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../../common/auth/decorators.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { DatabaseHealthIndicator } from './database.health.js';
+
+/** Terminus's report: `status`, and the indicators that are up (`info`) or down (`error`). */
+const HEALTH_REPORT: SchemaObject = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
+    info: { type: 'object', additionalProperties: true },
+    error: { type: 'object', additionalProperties: true },
+    details: { type: 'object', additionalProperties: true },
+  },
+};
 
 /** Probes for orchestrators; outside `/api/v1`, no auth, no rate limit. */
 @ApiTags('health')
@@ -20,7 +32,7 @@ export class HealthController {
   /** The process is up and serving HTTP. */
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOkResponse({ description: 'Alive' })
+  @ApiOkResponse({ description: 'Alive', schema: HEALTH_REPORT })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
@@ -28,7 +40,7 @@ export class HealthController {
   /** The API can serve requests: its database answers. */
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOkResponse({ description: 'Ready: the database answers' })
+  @ApiOkResponse({ description: 'Ready: the database answers', schema: HEALTH_REPORT })
   @ApiProblems(503)
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.database.ping()]);

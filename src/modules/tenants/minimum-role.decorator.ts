@@ -28,7 +28,7 @@ declare module 'fastify' {
 export const MinimumRole = (role: Role, options: Omit<RoleRequirement, 'role'> = {}): MethodDecorator =>
   applyDecorators(
     SetMetadata(MINIMUM_ROLE, { role, ...options } satisfies RoleRequirement),
-    ApiParam({ name: 'tenantId', format: 'uuid', description: 'Tenant id' }),
+    ApiParam({ name: 'tenantId', type: String, format: 'uuid', description: 'Tenant id (a UUID)' }),
     ApiExtension('x-minimum-role', options.orSelf ? `${role} (or the user themself)` : role),
     ApiProblems(403, 404),
   );

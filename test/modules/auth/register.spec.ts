@@ -34,6 +34,8 @@ describe('POST /auth/register', () => {
     const response = await register({ ...valid(), email: existing.email.toUpperCase() }).expect(409);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.body).toMatchObject({ status: 409, type: 'urn:yello:problem:email-taken' });
+    // Nothing was created: no Location (a static @Header once sent it on every answer).
+    expect(response.headers.location).toBeUndefined();
   });
 
   it.each([
