@@ -9,6 +9,8 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export const COMMITTED_DOCUMENT = new URL('../../openapi.json', import.meta.url);
 const SCHEMAS_ID = 'openapi';
+/** What a path outside the document may answer: no route, or the body or headers refused before routing. */
+const UNROUTED_STATUSES = new Set([404, 405, 413, 414, 415, 431]);
 
 export interface Operation {
   method: HttpMethod;
@@ -105,9 +107,9 @@ export class OpenApiConformance {
       const { pathname } = new URL(url, 'http://localhost');
       // Swagger UI and its JSON serve the document itself.
       if (pathname === '/docs' || pathname.startsWith('/docs/') || pathname === '/docs-json') return [];
-      // A route the document does not have: only a 404 or 405 problem may answer it.
+      // A route the document does not have: a 404 or 405 problem, or a refusal before routing.
       const name = `${method.toUpperCase()} ${pathname} (no such operation)`;
-      if (status !== 404 && status !== 405) return [{ operation: name, status, message: 'an undocumented route answered' }];
+      if (!UNROUTED_STATUSES.has(status)) return [{ operation: name, status, message: 'an undocumented route answered' }];
       return this.checkBody(name, status, response, {
         description: 'no route',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
