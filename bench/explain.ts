@@ -124,13 +124,6 @@ const SCOPES = [
 
 const cleanup = new Cleanup(progress);
 
-async function exitAfterCleanup(code: number): Promise<never> {
-  const cap = setTimeout(() => process.exit(code), 20_000);
-  await cleanup.run();
-  clearTimeout(cap);
-  process.exit(code);
-}
-
 async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
   const result = await work();
@@ -500,19 +493,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.once('SIGINT', () => {
-  progress('interrupted: stopping everything');
-  void exitAfterCleanup(130);
-});
-process.once('SIGTERM', () => {
-  progress('terminated: stopping everything');
-  void exitAfterCleanup(143);
-});
-
-try {
-  const code = await main();
-  await exitAfterCleanup(code);
-} catch (error) {
-  progress(`ERROR: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  await exitAfterCleanup(1);
-}
+await cleanup.runMain(main);

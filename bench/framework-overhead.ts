@@ -66,13 +66,6 @@ const progress = (message: string): void => {
 
 const cleanup = new Cleanup(progress);
 
-async function exitAfterCleanup(code: number): Promise<never> {
-  const cap = setTimeout(() => process.exit(code), 20_000);
-  await cleanup.run();
-  clearTimeout(cap);
-  process.exit(code);
-}
-
 interface Server {
   name: 'app' | 'baseline';
   child: Child;
@@ -194,7 +187,7 @@ async function main(): Promise<number> {
   // Nothing may hang: past its budget the run stops everything and fails.
   setTimeout(() => {
     progress(`watchdog: still running after ${Math.round((FIXED_BUDGET_MS + loadMs) / 1000)} s, giving up`);
-    void exitAfterCleanup(1);
+    void cleanup.exit(1);
   }, FIXED_BUDGET_MS + loadMs).unref();
 
   const appEntry = path.join(ROOT, 'dist/main.js');
@@ -324,19 +317,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.once('SIGINT', () => {
-  progress('interrupted: stopping everything');
-  void exitAfterCleanup(130);
-});
-process.once('SIGTERM', () => {
-  progress('terminated: stopping everything');
-  void exitAfterCleanup(143);
-});
-
-try {
-  const code = await main();
-  await exitAfterCleanup(code);
-} catch (error) {
-  progress(`ERROR: ${error instanceof Error ? error.message : String(error)}`);
-  await exitAfterCleanup(1);
-}
+await cleanup.runMain(main);

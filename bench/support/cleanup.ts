@@ -23,6 +23,32 @@ export class Cleanup {
     return this.running;
   }
 
+  /** Cleans up (at most 20 s), then exits with `code`. */
+  async exit(code: number): Promise<never> {
+    const cap = setTimeout(() => process.exit(code), 20_000);
+    await this.run();
+    clearTimeout(cap);
+    process.exit(code);
+  }
+
+  /** Runs a benchmark's `main` and exits with its code, cleaning up on an error or a signal too. */
+  async runMain(main: () => Promise<number>): Promise<never> {
+    process.once('SIGINT', () => {
+      this.report('interrupted: stopping everything');
+      void this.exit(130);
+    });
+    process.once('SIGTERM', () => {
+      this.report('terminated: stopping everything');
+      void this.exit(143);
+    });
+    try {
+      return await this.exit(await main());
+    } catch (error) {
+      this.report(`ERROR: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return this.exit(1);
+    }
+  }
+
   private async runAll(): Promise<void> {
     for (const step of this.steps.reverse()) {
       try {
