@@ -102,7 +102,8 @@ function verifyAccessToken(authorization: string | undefined): Claims | undefine
   if (!claims) return undefined;
   const now = Math.floor(Date.now() / 1000);
   const { sub, sid, iat, exp, nbf, iss, aud } = claims;
-  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined;
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number')
+    return undefined;
   if (now >= exp || (typeof nbf === 'number' && now < nbf)) return undefined;
   if (iss !== JWT_ISSUER) return undefined;
   if (Array.isArray(aud) ? !aud.includes(JWT_AUDIENCE) : aud !== JWT_AUDIENCE) return undefined;
@@ -191,7 +192,8 @@ app.get('/api/v1/tenants/:tenantId/members', async (request, reply) => {
   if (!tenantId || !UUID.test(tenantId)) return problem(reply, 400, 'Bad Request');
   if (!(await membership(tenantId, userId))) return problem(reply, 404, 'Tenant not found');
   // Later pages are not part of the comparison (yet): only first pages are measured.
-  if (stringEntry(request.query, 'cursor') !== undefined) return problem(reply, 400, 'The baseline serves first pages only');
+  if (stringEntry(request.query, 'cursor') !== undefined)
+    return problem(reply, 400, 'The baseline serves first pages only');
   const rawLimit = stringEntry(request.query, 'limit');
   const limit = rawLimit === undefined ? DEFAULT_PAGE_SIZE : Number(rawLimit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return problem(reply, 400, 'Bad Request');

@@ -38,7 +38,10 @@ function positiveInteger(name: string, fallback: number): number {
 function sizes(): number[] {
   const raw = process.env.EXPLAIN_SIZES ?? '10000,1000000';
   const values = raw.split(',').map(Number);
-  if (values.some((value) => !Number.isInteger(value) || value < 1) || values.some((v, i) => i > 0 && v <= (values[i - 1] ?? 0))) {
+  if (
+    values.some((value) => !Number.isInteger(value) || value < 1) ||
+    values.some((v, i) => i > 0 && v <= (values[i - 1] ?? 0))
+  ) {
     throw new Error(`EXPLAIN_SIZES must be increasing positive integers, got "${raw}"`);
   }
   return values;
@@ -114,7 +117,12 @@ const SHAPES: readonly Shape[] = [
     order: { field: 'createdAt', descending: true },
     flat: true,
   },
-  { name: `q="${SEARCH}" (relevance)`, filter: { q: SEARCH }, order: { field: 'relevance', descending: true }, flat: true },
+  {
+    name: `q="${SEARCH}" (relevance)`,
+    filter: { q: SEARCH },
+    order: { field: 'relevance', descending: true },
+    flat: true,
+  },
 ];
 
 const SCOPES = [
@@ -253,21 +261,31 @@ const platform = new PostgreSqlPlatform();
 let bigTenantId = '';
 
 /** The final SQL of one page, as MikroORM sends it (parameters inlined client-side). */
-function pageSql(projectId: string | undefined, shape: Shape, after?: string[]): { sql: string; sortColumns: string[] } {
+function pageSql(
+  projectId: string | undefined,
+  shape: Shape,
+  after?: string[],
+): { sql: string; sortColumns: string[] } {
   const filter: TaskFilter = projectId === undefined ? shape.filter : { ...shape.filter, projectId };
   const query = taskPageQuery(bigTenantId, filter, shape.order, { first: PAGE, after });
   return { sql: platform.formatQuery(query.sql, query.params), sortColumns: query.sortColumns };
 }
 
 /** The keyset position of the row `DEEP_OFFSET` rows down (or of the deepest full page, when fewer match). */
-async function deepAfter(db: pg.Client, projectId: string | undefined, shape: Shape): Promise<{ after: string[]; offset: number }> {
+async function deepAfter(
+  db: pg.Client,
+  projectId: string | undefined,
+  shape: Shape,
+): Promise<{ after: string[]; offset: number }> {
   const { sql, sortColumns } = pageSql(projectId, shape);
   const unlimited = sql.replace(/ limit \d+$/, '');
   const { rows: counted } = await db.query<{ count: number }>(
     `select count(*)::int as count from (${unlimited} limit ${DEEP_OFFSET + PAGE + 1}) s`,
   );
   const offset = Math.max(0, Math.min(DEEP_OFFSET, (counted[0]?.count ?? 0) - PAGE - 1));
-  const { rows } = await db.query<Record<string, string>>(`${unlimited} limit 1 offset ${offset - 1 < 0 ? 0 : offset - 1}`);
+  const { rows } = await db.query<Record<string, string>>(
+    `${unlimited} limit 1 offset ${offset - 1 < 0 ? 0 : offset - 1}`,
+  );
   const row = rows[0];
   if (!row) throw new Error(`${shape.name}: no rows to page through`);
   return { after: [...sortColumns.map((column) => row[column] ?? ''), row.id ?? ''], offset };
@@ -355,11 +373,15 @@ async function measureAll(db: pg.Client, size: number, out: string[]): Promise<M
   return results;
 }
 
-function formatTable(runs: ReadonlyArray<{ size: number; results: Map<string, Measurement> }>): { text: string; failed: string[] } {
+function formatTable(runs: ReadonlyArray<{ size: number; results: Map<string, Measurement> }>): {
+  text: string;
+  failed: string[];
+} {
   const small = runs[0];
   const large = runs.at(-1);
   if (!small || !large) throw new Error('nothing measured');
-  const k = (size: number) => (size >= 1_000_000 ? `${size / 1_000_000}M` : size >= 1000 ? `${size / 1000}k` : String(size));
+  const k = (size: number) =>
+    size >= 1_000_000 ? `${size / 1_000_000}M` : size >= 1000 ? `${size / 1000}k` : String(size);
   const header = [
     'shape',
     `${k(small.size)} first`,
@@ -378,7 +400,10 @@ function formatTable(runs: ReadonlyArray<{ size: number; results: Map<string, Me
     // Sub-millisecond noise is not growth: ratios are taken on at least 1 ms.
     const ratio = (a: number, b: number) => Math.max(a, 1) / Math.max(b, 1);
     const worst = Math.max(ratio(big.first, little.first), ratio(big.deep, little.deep));
-    const problems = [...little.problems.map((p) => `${k(small.size)} ${p}`), ...big.problems.map((p) => `${k(large.size)} ${p}`)];
+    const problems = [
+      ...little.problems.map((p) => `${k(small.size)} ${p}`),
+      ...big.problems.map((p) => `${k(large.size)} ${p}`),
+    ];
     const verdict = !flat ? '(not a target)' : worst <= TARGET_RATIO && problems.length === 0 ? 'PASS' : 'FAIL';
     if (verdict === 'FAIL') failed.push(label);
     const ms = (value: number) => value.toFixed(2);
@@ -393,7 +418,9 @@ function formatTable(runs: ReadonlyArray<{ size: number; results: Map<string, Me
       verdict,
     ];
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]?.length ?? 0)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => cells[column]?.length ?? 0)),
+  );
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, column) => (column === 0 || column >= 6 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (column === 0 || column >= 6 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
@@ -408,7 +435,11 @@ async function main(): Promise<number> {
     await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` OS user, which must reach its data
     startReaper(dir);
     progress('starting PostgreSQL');
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: await findFreePort(), persistent: false });
+    const postgres = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'data'),
+      port: await findFreePort(),
+      persistent: false,
+    });
     cleanup.add('stop PostgreSQL', () => postgres.stop());
     serverUrl = postgres.url;
   }
@@ -433,7 +464,9 @@ async function main(): Promise<number> {
   );
   await timed(`generate ${TEXTS} titles and descriptions`, () => seedTexts(db));
   await db.query(`set session_replication_role = replica`);
-  await timed(`seed ${OTHER_TENANTS} × ${OTHER_TENANT_TASKS} tasks in the other tenants`, () => seedOtherTenantTasks(db));
+  await timed(`seed ${OTHER_TENANTS} × ${OTHER_TENANT_TASKS} tasks in the other tenants`, () =>
+    seedOtherTenantTasks(db),
+  );
 
   const out: string[] = [];
   const runs: Array<{ size: number; results: Map<string, Measurement> }> = [];

@@ -27,7 +27,10 @@ interface Target {
 
 const TARGETS: readonly Target[] = [
   { route: 'GET /tenants/{t}', path: ({ tenantId }) => `/api/v1/tenants/${tenantId}` },
-  { route: 'GET /tenants/{t}/members?limit=20', path: ({ tenantId }) => `/api/v1/tenants/${tenantId}/members?limit=20` },
+  {
+    route: 'GET /tenants/{t}/members?limit=20',
+    path: ({ tenantId }) => `/api/v1/tenants/${tenantId}/members?limit=20`,
+  },
 ];
 
 /** quality.md: app requests/second at least 70 % of the baseline's. */
@@ -175,7 +178,9 @@ function formatTable(rows: readonly Row[]): { text: string; failed: number; inva
       verdict,
     ];
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]?.length ?? 0)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => cells[column]?.length ?? 0)),
+  );
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
@@ -313,7 +318,7 @@ async function main(): Promise<number> {
     progress(`FAIL: ${failed} route(s) below ${TARGET_RATIO * 100} % of the baseline`);
     return 1;
   }
-  progress("PASS");
+  progress('PASS');
   return 0;
 }
 

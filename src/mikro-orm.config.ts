@@ -7,7 +7,8 @@ const config = loadConfig(process.env);
 export default mikroOrmOptions(
   {
     // Without DATABASE_URL: the embedded server `npm start` runs.
-    url: config.database.url ?? `postgresql://postgres:postgres@127.0.0.1:${config.localData.embeddedPostgresPort}/yello`,
+    url:
+      config.database.url ?? `postgresql://postgres:postgres@127.0.0.1:${config.localData.embeddedPostgresPort}/yello`,
     poolMax: 2,
   },
   { entities: ['dist/**/*.entity.js'], entitiesTs: ['src/**/*.entity.ts'] },

@@ -85,5 +85,7 @@ export async function waitUntilReady(child: Child, url: string, timeoutMs: numbe
     }
     await sleep(100);
   }
-  throw new Error(`${child.name} was not ready at ${url} within ${timeoutMs} ms (${last}). Its last output:\n${child.tail()}`);
+  throw new Error(
+    `${child.name} was not ready at ${url} within ${timeoutMs} ms (${last}). Its last output:\n${child.tail()}`,
+  );
 }

@@ -73,7 +73,11 @@ export async function seed(appBase: string, extraMembers: number): Promise<Seede
     Array.from({ length: extraMembers }, async (_, index) => {
       const user = await api.register(`member${index + 1}`);
       const role = ROLES[index % ROLES.length];
-      const invitation = await api.post(`/tenants/${tenantId}/invitations`, { email: user.email, role }, owner.accessToken);
+      const invitation = await api.post(
+        `/tenants/${tenantId}/invitations`,
+        { email: user.email, role },
+        owner.accessToken,
+      );
       await api.post('/invitations/accept', { token: stringField(invitation, 'token') }, user.accessToken);
       return user;
     }),

@@ -1,5 +1,10 @@
 import type { SupervisedDatabase } from './database-status.module.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresOptions, type PostgresExit, type RunningPostgres } from './embedded-postgres.js';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+  type PostgresExit,
+  type RunningPostgres,
+} from './embedded-postgres.js';
 
 /** The subset of Nest's `Logger` the supervisor writes to. */
 export interface SupervisorLog {
@@ -14,7 +19,8 @@ export const RESTART_BACKOFF = { initialMs: 500, maxMs: 10_000 };
 type State = 'up' | 'down' | 'starting' | 'stopped';
 
 /** `2026-… UTC [1234] FATAL:  message` (PostgreSQL's default `log_line_prefix`). */
-const POSTGRES_LINE = /\b(DEBUG\d?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC|DETAIL|HINT|QUERY|CONTEXT|LOCATION|STATEMENT):\s+(.*)$/;
+const POSTGRES_LINE =
+  /\b(DEBUG\d?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC|DETAIL|HINT|QUERY|CONTEXT|LOCATION|STATEMENT):\s+(.*)$/;
 
 /**
  * FATALs of one connection refused or cut because the server itself is going or coming
@@ -85,7 +91,8 @@ export class PostgresSupervisor implements SupervisedDatabase {
     this.abort?.abort();
     await this.attempt;
     await this.current?.stop();
-    if (wasDown) this.log.warn(`Stopped while the embedded PostgreSQL was down (for ${seconds(Date.now() - this.downSince)})`);
+    if (wasDown)
+      this.log.warn(`Stopped while the embedded PostgreSQL was down (for ${seconds(Date.now() - this.downSince)})`);
   }
 
   private watch(running: RunningPostgres): void {
@@ -122,7 +129,9 @@ export class PostgresSupervisor implements SupervisedDatabase {
       const running = await previous.restart(this.abort.signal);
       if (this.state !== 'starting') return void (await running.stop()); // `stop()` came first
       this.watch(running);
-      this.log.log(`Embedded PostgreSQL is back after ${seconds(Date.now() - this.downSince)} (${this.attempts} start attempt(s))`);
+      this.log.log(
+        `Embedded PostgreSQL is back after ${seconds(Date.now() - this.downSince)} (${this.attempts} start attempt(s))`,
+      );
     } catch (error) {
       if (this.state !== 'starting') return;
       this.state = 'down';
@@ -150,7 +159,9 @@ export class PostgresSupervisor implements SupervisedDatabase {
     const severity = match?.[1] ?? (line.startsWith('\t') ? 'continued' : 'unprefixed');
     const text = `PostgreSQL ${match ? `${severity}: ${match[2]}` : line.trim()}`;
     const isProblem =
-      (severity === 'FATAL' && !CONNECTION_FATAL.test(match?.[2] ?? '')) || severity === 'PANIC' || severity === 'unprefixed';
+      (severity === 'FATAL' && !CONNECTION_FATAL.test(match?.[2] ?? '')) ||
+      severity === 'PANIC' ||
+      severity === 'unprefixed';
     if (this.state !== 'up') {
       if (isProblem && !this.lastProblem) this.lastProblem = match?.[2] ?? line.trim();
       this.log.debug(text);

@@ -31,7 +31,18 @@ const LABELS = [
   { name: 'docs', color: '#0075ca' },
 ];
 const VERBS = ['Draft', 'Review', 'Fix', 'Ship', 'Test', 'Design', 'Migrate', 'Document', 'Refactor', 'Measure'];
-const THINGS = ['login page', 'pricing table', 'export to CSV', 'push notifications', 'onboarding emails', 'search results', 'backup job', 'dark mode', 'invoice PDF', 'status page'];
+const THINGS = [
+  'login page',
+  'pricing table',
+  'export to CSV',
+  'push notifications',
+  'onboarding emails',
+  'search results',
+  'backup job',
+  'dark mode',
+  'invoice PDF',
+  'status page',
+];
 const STATUSES = ['backlog', 'todo', 'todo', 'in_progress', 'in_review', 'done', 'done', 'canceled'] as const;
 const PRIORITIES = ['none', 'low', 'medium', 'medium', 'high', 'urgent'] as const;
 const TASKS = 200;
@@ -42,20 +53,29 @@ type Json = Record<string, unknown>;
 class Client {
   constructor(private readonly app: NestFastifyApplication) {}
 
-  async call(method: 'GET' | 'POST' | 'PATCH', path: string, token?: string, body?: Json): Promise<{ status: number; body: Json }> {
-    const response = await this.app.getHttpAdapter().getInstance().inject({
-      method,
-      url: `/api/v1${path}`,
-      headers: { 'user-agent': 'yello-seed-demo', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      ...(body ? { payload: body } : {}),
-    });
+  async call(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    token?: string,
+    body?: Json,
+  ): Promise<{ status: number; body: Json }> {
+    const response = await this.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method,
+        url: `/api/v1${path}`,
+        headers: { 'user-agent': 'yello-seed-demo', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body ? { payload: body } : {}),
+      });
     const parsed: unknown = response.body ? JSON.parse(response.body) : {};
     return { status: response.statusCode, body: typeof parsed === 'object' && parsed !== null ? { ...parsed } : {} };
   }
 
   async ok(method: 'GET' | 'POST' | 'PATCH', path: string, token?: string, body?: Json): Promise<Json> {
     const response = await this.call(method, path, token, body);
-    if (response.status >= 400) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    if (response.status >= 400)
+      throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body;
   }
 }
@@ -76,14 +96,28 @@ async function seed(client: Client, log: (message: string) => void): Promise<voi
   for (const person of PEOPLE) {
     const login = await client.call('POST', '/auth/login', undefined, { email: person.email, password: PASSWORD });
     const body =
-      login.status === 200 ? login.body : await client.ok('POST', '/auth/register', undefined, { email: person.email, name: person.name, password: PASSWORD });
+      login.status === 200
+        ? login.body
+        : await client.ok('POST', '/auth/register', undefined, {
+            email: person.email,
+            name: person.name,
+            password: PASSWORD,
+          });
     const user = body.user;
-    users.push({ ...person, token: text(body.accessToken), id: text(typeof user === 'object' && user !== null ? Reflect.get(user, 'id') : undefined) });
+    users.push({
+      ...person,
+      token: text(body.accessToken),
+      id: text(typeof user === 'object' && user !== null ? Reflect.get(user, 'id') : undefined),
+    });
   }
   const [owner] = users;
   if (!owner) throw new Error('no owner');
   const tenants = await client.ok('GET', '/tenants?limit=100', owner.token);
-  const existing = Array.isArray(tenants.data) && tenants.data.some((tenant: unknown) => typeof tenant === 'object' && tenant !== null && Reflect.get(tenant, 'slug') === DEMO_SLUG);
+  const existing =
+    Array.isArray(tenants.data) &&
+    tenants.data.some(
+      (tenant: unknown) => typeof tenant === 'object' && tenant !== null && Reflect.get(tenant, 'slug') === DEMO_SLUG,
+    );
   if (existing) {
     log(`The demo tenant "${DEMO_SLUG}" exists already: nothing to do.`);
     return;
@@ -92,7 +126,10 @@ async function seed(client: Client, log: (message: string) => void): Promise<voi
   const tenantId = text((await client.ok('POST', '/tenants', owner.token, { name: 'Yello Demo', slug: DEMO_SLUG })).id);
   const base = `/tenants/${tenantId}`;
   for (const user of users.slice(1)) {
-    const invitation = await client.ok('POST', `${base}/invitations`, owner.token, { email: user.email, role: user.role });
+    const invitation = await client.ok('POST', `${base}/invitations`, owner.token, {
+      email: user.email,
+      role: user.role,
+    });
     await client.ok('POST', '/invitations/accept', user.token, { token: text(invitation.token) });
   }
   log(`Tenant and ${users.length} people ready`);
@@ -100,7 +137,8 @@ async function seed(client: Client, log: (message: string) => void): Promise<voi
   const labelIds = [];
   for (const label of LABELS) labelIds.push(text((await client.ok('POST', `${base}/labels`, owner.token, label)).id));
   const projectIds = [];
-  for (const project of PROJECTS) projectIds.push(text((await client.ok('POST', `${base}/projects`, owner.token, project)).id));
+  for (const project of PROJECTS)
+    projectIds.push(text((await client.ok('POST', `${base}/projects`, owner.token, project)).id));
 
   // Viewers can neither write tasks nor be assigned any.
   const workers = users.filter((user) => user.role !== 'viewer');
@@ -124,7 +162,9 @@ async function seed(client: Client, log: (message: string) => void): Promise<voi
     const status = pick(STATUSES, i * 3);
     if (status !== 'todo') await client.ok('PATCH', `${base}/tasks/${key}`, reporter.token, { status });
     if (i % 4 === 1) {
-      await client.ok('POST', `${base}/tasks/${key}/comments`, pick(workers, i + 1).token, { body: `Picked this up — **${pick(THINGS, i)}** first.` });
+      await client.ok('POST', `${base}/tasks/${key}/comments`, pick(workers, i + 1).token, {
+        body: `Picked this up — **${pick(THINGS, i)}** first.`,
+      });
     }
     if ((i + 1) % 25 === 0) log(`${i + 1}/${TASKS} tasks`);
   }
@@ -135,7 +175,12 @@ async function main(): Promise<void> {
   const log = (message: string) => console.log(message);
   const runtime = await resolveLocalDefaults(
     // The demo's own requests are many and from one address: the limits for clients do not apply.
-    loadConfig({ ...process.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }),
+    loadConfig({
+      ...process.env,
+      RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    }),
     new Logger('EmbeddedPostgres'),
   );
   const app = await createApp(runtime.config, runtime.database);

@@ -14,7 +14,11 @@ describe('CursorCodec', () => {
 
   it.each([
     ['another sort or filter set', cursor, 'sessions:createdAt'],
-    ['a flipped character', `${cursor.slice(0, -2)}${cursor.at(-2) === 'A' ? 'B' : 'A'}${cursor.at(-1)}`, 'sessions:-createdAt'],
+    [
+      'a flipped character',
+      `${cursor.slice(0, -2)}${cursor.at(-2) === 'A' ? 'B' : 'A'}${cursor.at(-1)}`,
+      'sessions:-createdAt',
+    ],
     ['another key', new CursorCodec(Buffer.from('other')).encode('x', 'sessions:-createdAt'), 'sessions:-createdAt'],
     ['non-base64url text', 'not a cursor!', 'sessions:-createdAt'],
     ['an empty string', '', 'sessions:-createdAt'],

@@ -7,7 +7,10 @@ import { createTenant, invite } from '../factories/tenants.js';
 describe('housekeeping', () => {
   const t = useTestApp();
   const count = async (table: string, column: string, id: string): Promise<number> => {
-    const [row] = await t.app.get(MikroORM).em.getConnection().execute(`select count(*)::int as n from ${table} where ${column} = ?`, [id]);
+    const [row] = await t.app
+      .get(MikroORM)
+      .em.getConnection()
+      .execute(`select count(*)::int as n from ${table} where ${column} = ?`, [id]);
     return row.n;
   };
 
@@ -17,7 +20,12 @@ describe('housekeeping', () => {
     await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
     const tenant = await createTenant(t.http, user);
     await invite(t.http, tenant.id, user, 'someone@example.com', 'member');
-    await t.http.post('/api/v1/tenants').set(user.auth).set('Idempotency-Key', 'k-1').send({ name: 'Idem' }).expect(201);
+    await t.http
+      .post('/api/v1/tenants')
+      .set(user.auth)
+      .set('Idempotency-Key', 'k-1')
+      .send({ name: 'Idem' })
+      .expect(201);
 
     // 61 days on, with nobody using them, every session and invitation has been over for
     // longer than the 30 days kept, and the idempotency key is long past its 24 hours.
@@ -31,7 +39,12 @@ describe('housekeeping', () => {
     const user = await registerUser(t.http);
     const tenant = await createTenant(t.http, user);
     await invite(t.http, tenant.id, user, 'pending@example.com', 'member');
-    await t.http.post('/api/v1/tenants').set(user.auth).set('Idempotency-Key', 'k-2').send({ name: 'Fresh' }).expect(201);
+    await t.http
+      .post('/api/v1/tenants')
+      .set(user.auth)
+      .set('Idempotency-Key', 'k-2')
+      .send({ name: 'Fresh' })
+      .expect(201);
 
     await t.app.get(HousekeepingService).purge();
     expect(await count('sessions', 'user_id', user.id)).toBe(1);

@@ -4,12 +4,19 @@ describe('loadConfig', () => {
   it('has working defaults for a developer machine', () => {
     const config = loadConfig({});
     expect(config.http).toMatchObject({ port: 3000, corsOrigins: [], trustProxy: false });
-    expect(config.auth).toMatchObject({ bcryptCost: 12, accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 2_592_000 });
+    expect(config.auth).toMatchObject({
+      bcryptCost: 12,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2_592_000,
+    });
     expect(config.database.url).toBeUndefined(); // the embedded PostgreSQL
   });
 
   it('parses lists and flags', () => {
-    const config = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: '10.0.0.0/8,127.0.0.1' });
+    const config = loadConfig({
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+    });
     expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });

@@ -43,7 +43,10 @@ export async function login(
   http: TestAgent,
   user: Pick<RegisteredUser, 'email' | 'password'>,
 ): Promise<Pick<RegisteredUser, 'accessToken' | 'refreshToken' | 'auth'>> {
-  const response = await http.post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
+  const response = await http
+    .post('/api/v1/auth/login')
+    .send({ email: user.email, password: user.password })
+    .expect(200);
   return {
     accessToken: response.body.accessToken,
     refreshToken: response.body.refreshToken,

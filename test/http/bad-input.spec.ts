@@ -29,8 +29,23 @@ const HOSTILE_VALUES: unknown[] = [
   { __proto__: { admin: true } },
 ];
 
-const HOSTILE_PATH_SEGMENTS = ['not-a-uuid', '00000000-0000-0000-0000-000000000000', 'x'.repeat(300), '%20', "'%20OR%201=1", '..%2F..', '1e9999'];
-const HOSTILE_QUERIES = [{ limit: '-1' }, { limit: '1e309' }, { limit: 'NaN' }, { cursor: '!!!' }, { cursor: 'x'.repeat(3000) }, { 'a[b]': '1' }];
+const HOSTILE_PATH_SEGMENTS = [
+  'not-a-uuid',
+  '00000000-0000-0000-0000-000000000000',
+  'x'.repeat(300),
+  '%20',
+  "'%20OR%201=1",
+  '..%2F..',
+  '1e9999',
+];
+const HOSTILE_QUERIES = [
+  { limit: '-1' },
+  { limit: '1e309' },
+  { limit: 'NaN' },
+  { cursor: '!!!' },
+  { cursor: 'x'.repeat(3000) },
+  { 'a[b]': '1' },
+];
 
 /**
  * Every operation of the OpenAPI document, fed wrong types, edge values and hostile
@@ -51,7 +66,10 @@ describe('bad input anywhere', () => {
     invitationId = (await invite(t.http, crew.tenant.id, crew.owner, 'fuzz@example.com', 'member')).id;
     const project = await createProject(t.http, crew.tenant.id, crew.owner);
     const task = await createTask(t.http, crew.tenant.id, project.id, crew.owner);
-    const comment = await t.http.post(`/api/v1/tenants/${crew.tenant.id}/tasks/${task.key}/comments`).set(crew.owner.auth).send({ body: 'x' });
+    const comment = await t.http
+      .post(`/api/v1/tenants/${crew.tenant.id}/tasks/${task.key}/comments`)
+      .set(crew.owner.auth)
+      .send({ body: 'x' });
     const label = await createLabel(t.http, crew.tenant.id, crew.owner);
     ids = { projectId: project.id, taskRef: task.key, commentId: comment.body.id, labelId: label.id };
   });
@@ -66,7 +84,8 @@ describe('bad input anywhere', () => {
   }
 
   function bodyFields(operation: NonNullable<PathItem['post']>): string[] {
-    const content = operation.requestBody && 'content' in operation.requestBody ? operation.requestBody.content : undefined;
+    const content =
+      operation.requestBody && 'content' in operation.requestBody ? operation.requestBody.content : undefined;
     const schema = content?.['application/json']?.schema;
     const ref = schema && '$ref' in schema ? schema.$ref.split('/').pop() : undefined;
     const component = ref ? document.components?.schemas?.[ref] : undefined;
@@ -77,10 +96,16 @@ describe('bad input anywhere', () => {
     const failures: string[] = [];
     let sent = 0;
     const check = async (method: (typeof METHODS)[number], path: string, body?: unknown, query?: object) => {
-      const response = await t.http[method](path).set(caller.auth).query(query ?? {}).send(body === undefined ? undefined : JSON.stringify(body)).set('Content-Type', 'application/json');
+      const response = await t.http[method](path)
+        .set(caller.auth)
+        .query(query ?? {})
+        .send(body === undefined ? undefined : JSON.stringify(body))
+        .set('Content-Type', 'application/json');
       sent++;
-      const problem = response.status < 400 || String(response.headers['content-type']).startsWith('application/problem+json');
-      if (response.status >= 500 || !problem) failures.push(`${method.toUpperCase()} ${path} ${JSON.stringify(body)?.slice(0, 80)} → ${response.status}`);
+      const problem =
+        response.status < 400 || String(response.headers['content-type']).startsWith('application/problem+json');
+      if (response.status >= 500 || !problem)
+        failures.push(`${method.toUpperCase()} ${path} ${JSON.stringify(body)?.slice(0, 80)} → ${response.status}`);
     };
 
     for (const [path, item] of Object.entries<PathItem>(document.paths)) {
@@ -89,7 +114,8 @@ describe('bad input anywhere', () => {
         if (!operation) continue;
         // Leave the caller signed in, and the tenant, project, task, comment and label in
         // place for the other cases (deleting a member, an invitation or a session leaves them be).
-        if (path.endsWith('/logout') || (method === 'delete' && !/\{(userId|invitationId|sessionId)\}$/.test(path))) continue;
+        if (path.endsWith('/logout') || (method === 'delete' && !/\{(userId|invitationId|sessionId)\}$/.test(path)))
+          continue;
         const fields = bodyFields(operation);
         const target = realPath(path);
         for (const segment of HOSTILE_PATH_SEGMENTS) {

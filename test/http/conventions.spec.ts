@@ -5,7 +5,11 @@ import { useTestApp } from '../support/test-app.js';
 describe('HTTP conventions', () => {
   const t = useTestApp();
 
-  const expectProblem = (response: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) => {
+  const expectProblem = (response: {
+    status: number;
+    headers: Record<string, string>;
+    body: Record<string, unknown>;
+  }) => {
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.body).toMatchObject({
       type: expect.any(String),
@@ -27,7 +31,11 @@ describe('HTTP conventions', () => {
   });
 
   it('answers a non-JSON content type with 415', async () => {
-    const response = await t.http.post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('hello').expect(415);
+    const response = await t.http
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'text/plain')
+      .send('hello')
+      .expect(415);
     expectProblem(response);
   });
 
@@ -46,7 +54,9 @@ describe('HTTP conventions', () => {
 
   it('answers a JSON array or scalar body with 400', async () => {
     expectProblem(await t.http.post('/api/v1/auth/login').send([1, 2]).expect(400));
-    expectProblem(await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send('"x"').expect(400));
+    expectProblem(
+      await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send('"x"').expect(400),
+    );
   });
 
   it('survives deeply nested JSON', async () => {
@@ -78,7 +88,9 @@ describe('HTTP conventions', () => {
     const raw = await new Promise<string>((resolve, reject) => {
       let received = '';
       const socket = connect(server.port, '127.0.0.1', () =>
-        socket.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'),
+        socket.write(
+          'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+        ),
       );
       socket.on('data', (chunk) => (received += chunk.toString()));
       socket.on('close', () => resolve(received));

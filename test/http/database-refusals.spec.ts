@@ -7,8 +7,15 @@ import { useTestApp } from '../support/test-app.js';
 describe('database refusals', () => {
   const t = useTestApp();
   const em = () => t.app.get(EntityManager).fork();
-  const refusal = async (work: Promise<unknown>) => problemFor(await work.then(() => undefined, (error: unknown) => error));
-  const raise = (sqlState: string) => em().execute(`DO $$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '${sqlState}'; END $$`);
+  const refusal = async (work: Promise<unknown>) =>
+    problemFor(
+      await work.then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
+  const raise = (sqlState: string) =>
+    em().execute(`DO $$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '${sqlState}'; END $$`);
 
   it('an over-long value is a 400', async () => {
     const fork = em();

@@ -30,11 +30,17 @@ describe('emails', () => {
   ])('are refused with %s, at register, login and invitation', async (_case, local) => {
     const email = `${local}-${uniqueEmail()}`;
     const registered = await register(email).expect(400);
-    expect(registered.body.errors).toEqual([{ path: 'email', message: 'must not contain invisible or control characters' }]);
+    expect(registered.body.errors).toEqual([
+      { path: 'email', message: 'must not contain invisible or control characters' },
+    ]);
     await t.http.post('/api/v1/auth/login').send({ email, password }).expect(400);
     const owner = await registerUser(t.http);
     const tenant = await t.http.post('/api/v1/tenants').set(owner.auth).send({ name: 'Acme' }).expect(201);
-    await t.http.post(`/api/v1/tenants/${tenant.body.id}/invitations`).set(owner.auth).send({ email, role: 'member' }).expect(400);
+    await t.http
+      .post(`/api/v1/tenants/${tenant.body.id}/invitations`)
+      .set(owner.auth)
+      .send({ email, role: 'member' })
+      .expect(400);
   });
 
   it('of existing rows are normalised by the migration, keeping the canonical one on collision', async () => {
@@ -54,6 +60,10 @@ describe('emails', () => {
     const rows = await connection.execute<Array<{ id: string; email: string }>>(
       `select id, email from users where id::text like '0190c7a4-0000-7000-8000-00000000000%' order by id`,
     );
-    expect(rows.map((row) => row.email)).toEqual([` ${canonical.toUpperCase()}`, 'legacy@xn--bcher-kva.example', canonical]);
+    expect(rows.map((row) => row.email)).toEqual([
+      ` ${canonical.toUpperCase()}`,
+      'legacy@xn--bcher-kva.example',
+      canonical,
+    ]);
   });
 });

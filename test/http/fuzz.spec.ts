@@ -47,7 +47,13 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
 /** Values near a string schema's bounds: at the limit, past it, padded with invisible units. */
 function boundary(schema: SchemaObject): fc.Arbitrary<unknown> {
   const max = schema.maxLength ?? 100;
-  return fc.constantFrom('a'.repeat(max), 'a'.repeat(max + 1), 'a\uFE0F'.repeat(max), '😀'.repeat(max), 'a'.repeat(schema.minLength ?? 0));
+  return fc.constantFrom(
+    'a'.repeat(max),
+    'a'.repeat(max + 1),
+    'a\uFE0F'.repeat(max),
+    '😀'.repeat(max),
+    'a'.repeat(schema.minLength ?? 0),
+  );
 }
 
 /** A value the schema accepts (as far as a schema says: formats and patterns included). */
@@ -68,16 +74,26 @@ function valid(schema: SchemaObject | ReferenceObject | undefined, depth = 0): f
     case 'array':
       return fc.array(valid(resolved.items, depth + 1), { maxLength: 3 });
     case 'object': {
-      const properties = Object.fromEntries(Object.entries(resolved.properties ?? {}).map(([name, property]) => [name, field(property, depth + 1)]));
+      const properties = Object.fromEntries(
+        Object.entries(resolved.properties ?? {}).map(([name, property]) => [name, field(property, depth + 1)]),
+      );
       return fc.record(properties, { requiredKeys: resolved.required ?? [] });
     }
     default:
       if (resolved.format === 'uuid') return fc.uuid();
-      if (resolved.format === 'date') return fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      if (resolved.format === 'date')
+        return fc
+          .date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+          .map((d) => d.toISOString().slice(0, 10));
       if (resolved.format === 'date-time') return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
       if (resolved.format === 'email') return fc.emailAddress();
-      if (resolved.pattern) return fc.stringMatching(new RegExp(resolved.pattern)).filter((s) => s.length <= (resolved.maxLength ?? 1000));
-      return fc.string({ unit: 'grapheme', minLength: resolved.minLength ?? 0, maxLength: Math.min(resolved.maxLength ?? 40, 40) });
+      if (resolved.pattern)
+        return fc.stringMatching(new RegExp(resolved.pattern)).filter((s) => s.length <= (resolved.maxLength ?? 1000));
+      return fc.string({
+        unit: 'grapheme',
+        minLength: resolved.minLength ?? 0,
+        maxLength: Math.min(resolved.maxLength ?? 40, 40),
+      });
   }
 }
 
@@ -88,7 +104,8 @@ function field(schema: SchemaObject | ReferenceObject | undefined, depth = 0): f
   return fc.oneof({ weight: 4, arbitrary: valid(schema, depth) }, ...edges, { weight: 1, arbitrary: hostile });
 }
 
-const asText = (value: unknown): string => (Array.isArray(value) ? value.map(String).join(',') : typeof value === 'string' ? value : JSON.stringify(value));
+const asText = (value: unknown): string =>
+  Array.isArray(value) ? value.map(String).join(',') : typeof value === 'string' ? value : JSON.stringify(value);
 
 interface FuzzRequest {
   /** `METHOD /path`: short in a counterexample, unlike the operation object. */
@@ -106,21 +123,41 @@ function requestFor(operation: Operation): fc.Arbitrary<FuzzRequest> {
   const path = Object.fromEntries(
     parameters
       .filter((p) => p.in === 'path')
-      .map((p) => [p.name, fc.oneof({ weight: 6, arbitrary: fc.constant(REAL) }, { weight: 1, arbitrary: valid(p.schema) }, { weight: 1, arbitrary: hostile })]),
+      .map((p) => [
+        p.name,
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constant(REAL) },
+          { weight: 1, arbitrary: valid(p.schema) },
+          { weight: 1, arbitrary: hostile },
+        ),
+      ]),
   );
   const query = Object.fromEntries(parameters.filter((p) => p.in === 'query').map((p) => [p.name, field(p.schema)]));
   // Header values must stay printable ASCII for Node to send them at all.
-  const headerValue = fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7E]/g, '')), fc.constantFrom('"3"', '*', 'W/"1"', 'x'.repeat(300)));
+  const headerValue = fc.oneof(
+    fc.string({ unit: 'binary-ascii', maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7E]/g, '')),
+    fc.constantFrom('"3"', '*', 'W/"1"', 'x'.repeat(300)),
+  );
   const headers = Object.fromEntries(parameters.filter((p) => p.in === 'header').map((p) => [p.name, headerValue]));
-  const content = operation.operation.requestBody && 'content' in operation.operation.requestBody ? operation.operation.requestBody.content : undefined;
+  const content =
+    operation.operation.requestBody && 'content' in operation.operation.requestBody
+      ? operation.operation.requestBody.content
+      : undefined;
   const bodySchema = content?.['application/json']?.schema;
   const body = bodySchema
     ? fc.oneof(
         { weight: 6, arbitrary: valid(bodySchema) },
-        { weight: 1, arbitrary: valid(bodySchema).map((b) => ({ ...(typeof b === 'object' ? b : {}), unexpected: 1 })) },
+        {
+          weight: 1,
+          arbitrary: valid(bodySchema).map((b) => ({ ...(typeof b === 'object' ? b : {}), unexpected: 1 })),
+        },
         { weight: 1, arbitrary: hostile },
       )
-    : fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: hostile });
+    : fc.oneof(
+        { weight: 6, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.constant({}) },
+        { weight: 1, arbitrary: hostile },
+      );
   return fc.record({
     operation: fc.constant(nameOf(operation)),
     anonymous: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
@@ -128,7 +165,13 @@ function requestFor(operation: Operation): fc.Arbitrary<FuzzRequest> {
     query: fc.record(query, { requiredKeys: [] }),
     headers: fc.record(headers, { requiredKeys: [] }),
     body,
-    contentType: fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json', 'text/plain'),
+    contentType: fc.constantFrom(
+      'application/json',
+      'application/json',
+      'application/json',
+      'application/json',
+      'text/plain',
+    ),
   });
 }
 
@@ -151,7 +194,11 @@ describe('fuzzer over the OpenAPI contract', () => {
     const invitation = await invite(t.http, tenant.id, owner, `fuzz-${Date.now()}@example.com`, 'member');
     const project = await createProject(t.http, tenant.id, owner);
     const task = await createTask(t.http, tenant.id, project.id, owner);
-    const comment = await t.http.post(`/api/v1/tenants/${tenant.id}/tasks/${task.key}/comments`).set(owner.auth).send({ body: 'x' }).expect(201);
+    const comment = await t.http
+      .post(`/api/v1/tenants/${tenant.id}/tasks/${task.key}/comments`)
+      .set(owner.auth)
+      .send({ body: 'x' })
+      .expect(201);
     const label = await createLabel(t.http, tenant.id, owner);
     const sessions = await t.http.get('/api/v1/auth/sessions').set(owner.auth).expect(200);
     real = {
@@ -168,36 +215,48 @@ describe('fuzzer over the OpenAPI contract', () => {
 
   beforeAll(buildWorld);
 
-  it(`holds for ${RUNS} generated requests (FUZZ_SEED=${SEED})`, async () => {
-    const figures = { requests: 0, byStatus: new Map<number, number>() };
-    process.stdout.write(`fuzz: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}\n`);
-    const property = fc.asyncProperty(
-      fc.constantFrom(...conformance.operations).chain(requestFor),
-      async ({ operation: name, anonymous, path, query, headers, body, contentType }) => {
-        const operation = OPERATIONS.get(name);
-        if (!operation) throw new Error(`No operation ${name}`);
-        const url = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
-          const value = path[name];
-          return encodeURIComponent(value === REAL ? (real[name] ?? name) : asText(value));
-        });
-        let request = t.http[operation.method](url).query(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, asText(v)])));
-        for (const [name, value] of Object.entries(headers)) if (value !== undefined) request = request.set(name, value);
-        if (!anonymous) request = request.set(owner.auth);
-        if (body !== undefined) request = request.set('Content-Type', contentType).send(JSON.stringify(body));
-        const response = await request; // the conformance hook checks status, body and headers
-        figures.requests++;
-        figures.byStatus.set(response.status, (figures.byStatus.get(response.status) ?? 0) + 1);
-        const where = `${operation.method.toUpperCase()} ${url} → ${response.status}`;
-        if (response.status >= 500) throw new Error(`${where}: ${response.text.slice(0, 300)}`);
-        if (response.status >= 400 && !String(response.headers['content-type']).startsWith('application/problem+json')) {
-          throw new Error(`${where}: an error that is not problem+json`);
-        }
-        // A success that may have destroyed the fixture (a delete, a logout, a new password): rebuild it.
-        const destructive = operation.method === 'delete' || /\/(auth|users\/me\/password)/.test(operation.path);
-        if (response.status < 300 && destructive && operation.method !== 'get') await buildWorld();
-      },
-    );
-    await fc.assert(property, { seed: SEED, numRuns: RUNS, verbose: 1 });
-    process.stdout.write(`fuzz: ${figures.requests} requests, by status ${JSON.stringify(Object.fromEntries(figures.byStatus))}\n`);
-  }, 60_000 + RUNS * 100);
+  it(
+    `holds for ${RUNS} generated requests (FUZZ_SEED=${SEED})`,
+    async () => {
+      const figures = { requests: 0, byStatus: new Map<number, number>() };
+      process.stdout.write(`fuzz: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}\n`);
+      const property = fc.asyncProperty(
+        fc.constantFrom(...conformance.operations).chain(requestFor),
+        async ({ operation: name, anonymous, path, query, headers, body, contentType }) => {
+          const operation = OPERATIONS.get(name);
+          if (!operation) throw new Error(`No operation ${name}`);
+          const url = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+            const value = path[name];
+            return encodeURIComponent(value === REAL ? (real[name] ?? name) : asText(value));
+          });
+          let request = t.http[operation.method](url).query(
+            Object.fromEntries(Object.entries(query).map(([k, v]) => [k, asText(v)])),
+          );
+          for (const [name, value] of Object.entries(headers))
+            if (value !== undefined) request = request.set(name, value);
+          if (!anonymous) request = request.set(owner.auth);
+          if (body !== undefined) request = request.set('Content-Type', contentType).send(JSON.stringify(body));
+          const response = await request; // the conformance hook checks status, body and headers
+          figures.requests++;
+          figures.byStatus.set(response.status, (figures.byStatus.get(response.status) ?? 0) + 1);
+          const where = `${operation.method.toUpperCase()} ${url} → ${response.status}`;
+          if (response.status >= 500) throw new Error(`${where}: ${response.text.slice(0, 300)}`);
+          if (
+            response.status >= 400 &&
+            !String(response.headers['content-type']).startsWith('application/problem+json')
+          ) {
+            throw new Error(`${where}: an error that is not problem+json`);
+          }
+          // A success that may have destroyed the fixture (a delete, a logout, a new password): rebuild it.
+          const destructive = operation.method === 'delete' || /\/(auth|users\/me\/password)/.test(operation.path);
+          if (response.status < 300 && destructive && operation.method !== 'get') await buildWorld();
+        },
+      );
+      await fc.assert(property, { seed: SEED, numRuns: RUNS, verbose: 1 });
+      process.stdout.write(
+        `fuzz: ${figures.requests} requests, by status ${JSON.stringify(Object.fromEntries(figures.byStatus))}\n`,
+      );
+    },
+    60_000 + RUNS * 100,
+  );
 });

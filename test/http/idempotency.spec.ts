@@ -139,14 +139,18 @@ describe('Idempotency-Key on creates', () => {
     const owner = await registerUser(t.http);
     const invitee = await registerUser(t.http);
     const tenant = await createTenant(t.http, owner);
-    const inviteWithKey = () => post(`/tenants/${tenant.id}/invitations`, owner.auth, 'invite-1', { email: invitee.email, role: 'member' });
+    const inviteWithKey = () =>
+      post(`/tenants/${tenant.id}/invitations`, owner.auth, 'invite-1', { email: invitee.email, role: 'member' });
     const invitation = await inviteWithKey().expect(201);
     expect((await inviteWithKey().expect(201)).body).toEqual(invitation.body);
     // The replayable body carries the one-time token: it is stored sealed, never readable.
     const [stored] = await t.app
       .get(MikroORM)
       .em.getConnection()
-      .execute<Array<{ body: string }>>("select response_body::text as body from idempotency_keys where key = 'invite-1' and user_id = ?", [owner.id]);
+      .execute<Array<{ body: string }>>(
+        "select response_body::text as body from idempotency_keys where key = 'invite-1' and user_id = ?",
+        [owner.id],
+      );
     expect(stored?.body).toEqual(expect.any(String));
     expect(stored?.body).not.toContain(invitation.body.token);
     expect(stored?.body).not.toContain(invitee.email);

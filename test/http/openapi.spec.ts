@@ -34,8 +34,13 @@ describe('OpenAPI document', () => {
   it('documents a success response and problem responses for every operation', () => {
     for (const { path, method, operation } of operations(document)) {
       const statuses = Object.keys(operation.responses);
-      expect({ path, method, success: statuses.some((status) => status.startsWith('2')) }).toEqual({ path, method, success: true });
-      if (!isPublic(operation)) expect({ path, method, statuses }).toEqual({ path, method, statuses: expect.arrayContaining(['401']) });
+      expect({ path, method, success: statuses.some((status) => status.startsWith('2')) }).toEqual({
+        path,
+        method,
+        success: true,
+      });
+      if (!isPublic(operation))
+        expect({ path, method, statuses }).toEqual({ path, method, statuses: expect.arrayContaining(['401']) });
     }
   });
 

@@ -52,7 +52,10 @@ describe('unknown query parameters', () => {
 
   it('are named ten at most, each clipped, with a count of the rest', async () => {
     const names = ['a'.repeat(5_000), ...Array.from({ length: 12 }, (_, i) => `k${i}`)];
-    const response = await t.http.get('/health/live').query(Object.fromEntries(names.map((name) => [name, '1']))).expect(400);
+    const response = await t.http
+      .get('/health/live')
+      .query(Object.fromEntries(names.map((name) => [name, '1'])))
+      .expect(400);
     const clipped = `${'a'.repeat(100)}…`;
     expect(response.body.detail).toBe(
       `Unknown query parameters: ${clipped}, k0, k1, k2, k3, k4, k5, k6, k7, k8 and 3 more. This route takes no query parameters`,

@@ -55,7 +55,9 @@ describe('login and registration limits', () => {
 
   it('counts parallel guesses exactly', async () => {
     const email = uniqueEmail();
-    const statuses = (await Promise.all(Array.from({ length: 8 }, () => loginFrom('203.0.113.40', email)))).map((r) => r.status);
+    const statuses = (await Promise.all(Array.from({ length: 8 }, () => loginFrom('203.0.113.40', email)))).map(
+      (r) => r.status,
+    );
     expect(statuses.filter((status) => status === 401)).toHaveLength(3);
     expect(statuses.filter((status) => status === 429)).toHaveLength(5);
   });
@@ -66,19 +68,29 @@ describe('login and registration limits', () => {
     for (let i = 0; i < 3; i++) await register().expect(400);
     await register().expect(429);
   });
-
 });
 
 describe('token limits', () => {
-  const t = useTestApp({ RATE_LIMIT_REFRESH_PER_MINUTE: '2', RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: '3', TRUST_PROXY: 'true' });
+  const t = useTestApp({
+    RATE_LIMIT_REFRESH_PER_MINUTE: '2',
+    RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: '3',
+    TRUST_PROXY: 'true',
+  });
 
   it('keys refresh limits on the verified session, not on the session id a client claims', async () => {
     const victim = await registerUser(t.http);
     const forged = () =>
-      t.http.post('/api/v1/auth/refresh').set('X-Forwarded-For', '192.0.2.10').send({ refreshToken: `${victim.refreshToken.split('.')[0]}.forged` });
+      t.http
+        .post('/api/v1/auth/refresh')
+        .set('X-Forwarded-For', '192.0.2.10')
+        .send({ refreshToken: `${victim.refreshToken.split('.')[0]}.forged` });
     for (let i = 0; i < 3; i++) await forged().expect(401);
     await forged().expect(429); // the forger's client is limited
-    await t.http.post('/api/v1/auth/refresh').set('X-Forwarded-For', '192.0.2.11').send({ refreshToken: victim.refreshToken }).expect(200);
+    await t.http
+      .post('/api/v1/auth/refresh')
+      .set('X-Forwarded-For', '192.0.2.11')
+      .send({ refreshToken: victim.refreshToken })
+      .expect(200);
   });
 
   it('limits refreshes per session, without spending the refused token', async () => {
@@ -91,19 +103,21 @@ describe('token limits', () => {
     const [token] = await t.app
       .get(EntityManager)
       .getConnection()
-      .execute<Array<{ spent_at: Date | null }>>('select spent_at from refresh_tokens where token_hash = ?', [hashRefreshToken(second.body.refreshToken)]);
+      .execute<Array<{ spent_at: Date | null }>>('select spent_at from refresh_tokens where token_hash = ?', [
+        hashRefreshToken(second.body.refreshToken),
+      ]);
     expect(token).toEqual({ spent_at: null });
   });
 
   it('limits failed bearer authentication per client, answering before any token check', async () => {
     const user = await registerUser(t.http);
-    const me = (ip: string, auth: { Authorization: string }) => t.http.get('/api/v1/users/me').set('X-Forwarded-For', ip).set(auth);
+    const me = (ip: string, auth: { Authorization: string }) =>
+      t.http.get('/api/v1/users/me').set('X-Forwarded-For', ip).set(auth);
     for (let i = 0; i < 3; i++) await me('192.0.2.30', bearer('not.a.token')).expect(401);
     await me('192.0.2.30', bearer('not.a.token')).expect(429);
     await me('192.0.2.30', user.auth).expect(429);
     await me('192.0.2.31', user.auth).expect(200);
   });
-
 });
 
 describe('per-user limit', () => {

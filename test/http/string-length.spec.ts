@@ -25,7 +25,14 @@ describe('string lengths', () => {
   });
 
   const FIELDS: Array<[field: string, max: number, send: (value: string) => Promise<{ status: number }>]> = [
-    ['register name', 100, (name) => t.http.post('/api/v1/auth/register').send({ email: uniqueEmail(), name, password: 'correct horse battery staple' })],
+    [
+      'register name',
+      100,
+      (name) =>
+        t.http
+          .post('/api/v1/auth/register')
+          .send({ email: uniqueEmail(), name, password: 'correct horse battery staple' }),
+    ],
     ['profile name', 100, (name) => t.http.patch('/api/v1/users/me').set(user.auth).send({ name })],
     ['new tenant name', 100, (name) => t.http.post('/api/v1/tenants').set(user.auth).send({ name })],
     ['tenant name', 100, (name) => t.http.patch(`/api/v1/tenants/${tenantId}`).set(user.auth).send({ name })],
@@ -39,16 +46,26 @@ describe('string lengths', () => {
   });
 
   const EMAIL_FIELDS: Array<[field: string, send: (email: string) => Promise<{ status: number }>]> = [
-    ['register email', (email) => t.http.post('/api/v1/auth/register').send({ email, name: 'A', password: 'correct horse battery staple' })],
-    ['invitation email', (email) => t.http.post(`/api/v1/tenants/${tenantId}/invitations`).set(user.auth).send({ email, role: 'member' })],
+    [
+      'register email',
+      (email) =>
+        t.http.post('/api/v1/auth/register').send({ email, name: 'A', password: 'correct horse battery staple' }),
+    ],
+    [
+      'invitation email',
+      (email) => t.http.post(`/api/v1/tenants/${tenantId}/invitations`).set(user.auth).send({ email, role: 'member' }),
+    ],
   ];
 
-  it.each(EMAIL_FIELDS)('%s: takes 254 code points, refuses more, however @Length would count them', async (_field, send) => {
-    // Domain labels hold 63 characters at most: the third one takes up the length.
-    const email = (codePoints: number, unit = 'a') =>
-      `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${text(unit, codePoints - 197)}.com`;
-    expect((await send(email(254))).status).toBe(201);
-    expect((await send(email(255))).status).toBe(400);
-    expect((await send(email(257, 'a\uFE0F'))).status).toBe(400); // 227 by class-validator's count
-  });
+  it.each(EMAIL_FIELDS)(
+    '%s: takes 254 code points, refuses more, however @Length would count them',
+    async (_field, send) => {
+      // Domain labels hold 63 characters at most: the third one takes up the length.
+      const email = (codePoints: number, unit = 'a') =>
+        `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${text(unit, codePoints - 197)}.com`;
+      expect((await send(email(254))).status).toBe(201);
+      expect((await send(email(255))).status).toBe(400);
+      expect((await send(email(257, 'a\uFE0F'))).status).toBe(400); // 227 by class-validator's count
+    },
+  );
 });

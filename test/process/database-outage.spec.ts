@@ -1,7 +1,13 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { databaseUrl, ensureDatabase, findFreePort, startEmbeddedPostgres, type RunningPostgres } from '../../src/database/embedded-postgres.js';
+import {
+  databaseUrl,
+  ensureDatabase,
+  findFreePort,
+  startEmbeddedPostgres,
+  type RunningPostgres,
+} from '../../src/database/embedded-postgres.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { registerUser, type RegisteredUser } from '../factories/users.js';
 

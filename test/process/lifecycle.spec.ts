@@ -47,18 +47,31 @@ describe('the API process', () => {
   it('logs JSON with request ids and never a secret; finishes in-flight requests on SIGTERM and exits 0', async () => {
     const http = request(baseUrl);
     const credentials = { email: uniqueEmail(), password: 'a secret passphrase nobody logs' };
-    const registered = await http.post('/api/v1/auth/register').send({ ...credentials, name: 'Ops' }).expect(201);
-    await http.get('/api/v1/users/me').set('Authorization', `Bearer ${registered.body.accessToken}`).set('X-Request-Id', 'trace-me').expect(200);
+    const registered = await http
+      .post('/api/v1/auth/register')
+      .send({ ...credentials, name: 'Ops' })
+      .expect(201);
+    await http
+      .get('/api/v1/users/me')
+      .set('Authorization', `Bearer ${registered.body.accessToken}`)
+      .set('X-Request-Id', 'trace-me')
+      .expect(200);
 
     // A login (bcrypt at the production cost) is in flight when the signal arrives.
-    const inFlight = http.post('/api/v1/auth/login').send(credentials).then((response) => response.status);
+    const inFlight = http
+      .post('/api/v1/auth/login')
+      .send(credentials)
+      .then((response) => response.status);
     await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGTERM');
     const [status, [exitCode]] = await Promise.all([inFlight, once(child, 'exit')]);
 
     expect(status).toBe(200);
     expect(exitCode).toBe(0);
-    const lines = output.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.some((line) => line.req?.id === 'trace-me')).toBe(true);
     for (const secret of [credentials.password, registered.body.accessToken, registered.body.refreshToken]) {
       expect(output).not.toContain(secret);

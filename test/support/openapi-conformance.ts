@@ -92,7 +92,8 @@ export class OpenApiConformance {
     let validate = this.validators.get(key);
     if (!validate) {
       const converted = toJsonSchema(schema);
-      if (typeof converted !== 'object' || converted === null || Array.isArray(converted)) throw new Error(`${key}: not a schema`);
+      if (typeof converted !== 'object' || converted === null || Array.isArray(converted))
+        throw new Error(`${key}: not a schema`);
       validate = this.ajv.compile(converted);
       this.validators.set(key, validate);
     }
@@ -109,19 +110,32 @@ export class OpenApiConformance {
       if (pathname === '/docs' || pathname.startsWith('/docs/') || pathname === '/docs-json') return [];
       // A route the document does not have: a 404 or 405 problem, or a refusal before routing.
       const name = `${method.toUpperCase()} ${pathname} (no such operation)`;
-      if (!UNROUTED_STATUSES.has(status)) return [{ operation: name, status, message: 'an undocumented route answered' }];
+      if (!UNROUTED_STATUSES.has(status))
+        return [{ operation: name, status, message: 'an undocumented route answered' }];
       return this.checkBody(name, status, response, {
         description: 'no route',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
       });
     }
     const name = `${method.toUpperCase()} ${found.path}`;
-    const declared = found.operation.responses[String(status)] ?? found.operation.responses[`${String(status)[0]}XX`] ?? found.operation.responses.default;
-    if (!isResponseObject(declared)) return [{ operation: name, status, message: 'status not declared for the operation' }];
+    const declared =
+      found.operation.responses[String(status)] ??
+      found.operation.responses[`${String(status)[0]}XX`] ??
+      found.operation.responses.default;
+    if (!isResponseObject(declared))
+      return [{ operation: name, status, message: 'status not declared for the operation' }];
     const problems = this.checkBody(name, status, response, declared);
     for (const [header, declaredHeader] of Object.entries(declared.headers ?? {})) {
-      const definition = '$ref' in declaredHeader ? this.document.components?.headers?.[declaredHeader.$ref.split('/').pop() ?? ''] : declaredHeader;
-      if (definition && 'required' in definition && definition.required === true && response.headers[header.toLowerCase()] === undefined) {
+      const definition =
+        '$ref' in declaredHeader
+          ? this.document.components?.headers?.[declaredHeader.$ref.split('/').pop() ?? '']
+          : declaredHeader;
+      if (
+        definition &&
+        'required' in definition &&
+        definition.required === true &&
+        response.headers[header.toLowerCase()] === undefined
+      ) {
         problems.push({ operation: name, status, message: `required header ${header} missing` });
       }
     }
@@ -136,7 +150,9 @@ export class OpenApiConformance {
     const media = declared.content?.[mediaType];
     if (!media) {
       const declaredTypes = Object.keys(declared.content ?? {}).join(', ') || 'no body';
-      return [{ operation: name, status, message: `body of type ${mediaType} where the document declares ${declaredTypes}` }];
+      return [
+        { operation: name, status, message: `body of type ${mediaType} where the document declares ${declaredTypes}` },
+      ];
     }
     if (!media.schema || !/[/+]json$/.test(mediaType)) return [];
     const schema: Json = JSON.parse(JSON.stringify(media.schema));

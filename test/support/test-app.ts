@@ -43,7 +43,10 @@ export function testServerUrl(): string {
  * before the test's own assertions: an exchange the document does not describe fails
  * the test that made it. Requests may be anything (tests probe bad input on purpose).
  */
-function conformingAgent(server: ReturnType<NestFastifyApplication['getHttpServer']>): { agent: TestAgent; tally(): void } {
+function conformingAgent(server: ReturnType<NestFastifyApplication['getHttpServer']>): {
+  agent: TestAgent;
+  tally(): void;
+} {
   const agent = request(server);
   const conformance = committedConformance();
   let checked = 0;

@@ -24,6 +24,7 @@ declare module 'fastify' {
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedUser => {
   const user = context.switchToHttp().getRequest<FastifyRequest>().user;
   // Only reachable when a route was made public yet asks for its caller: a programming error.
-  if (!(user instanceof AuthenticatedUser)) throw new Error('CurrentUser used on a route without an authenticated user');
+  if (!(user instanceof AuthenticatedUser))
+    throw new Error('CurrentUser used on a route without an authenticated user');
   return user;
 });

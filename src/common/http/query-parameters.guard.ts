@@ -5,7 +5,11 @@ import { getMetadataStorage } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { domainError, listFieldProblems, listNames } from './domain-error.js';
 
-export class UnknownQueryParameters extends domainError('invalid', 'unknown-query-parameter', 'Unknown query parameter') {
+export class UnknownQueryParameters extends domainError(
+  'invalid',
+  'unknown-query-parameter',
+  'Unknown query parameter',
+) {
   constructor(unknown: readonly string[], accepted: Iterable<string>) {
     const acceptedList = [...accepted].join(', ');
     super(

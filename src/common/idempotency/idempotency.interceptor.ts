@@ -18,12 +18,16 @@ function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const value = request.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
   if (value === undefined) return undefined;
   if (typeof value === 'string' && ACCEPTED_KEY.test(value)) return value;
-  throw new RequestValidationError([{ path: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 255 printable ASCII characters' }]);
+  throw new RequestValidationError([
+    { path: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 255 printable ASCII characters' },
+  ]);
 }
 
 /** What makes two requests "the same": method, URL as called (path and query) and body (in any key order). */
 function fingerprintOf(request: FastifyRequest): string {
-  return createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n${canonicalJson(request.body)}`)
+    .digest('hex');
 }
 
 function replayedHeadersOf(reply: FastifyReply): ReplayedHeaders {
@@ -57,11 +61,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = idempotencyKeyOf(request);
     if (key === undefined) return next.handle();
     if (!(request.user instanceof AuthenticatedUser)) {
-      throw new Error(`${context.getClass().name}.${context.getHandler().name}: @Idempotent() needs an authenticated route`);
+      throw new Error(
+        `${context.getClass().name}.${context.getHandler().name}: @Idempotent() needs an authenticated route`,
+      );
     }
 
     const reply = http.getResponse<FastifyReply>();
-    const outcome = await this.idempotency.claim({ userId: request.user.userId, key, fingerprint: fingerprintOf(request) });
+    const outcome = await this.idempotency.claim({
+      userId: request.user.userId,
+      key,
+      fingerprint: fingerprintOf(request),
+    });
     if (outcome.kind === 'replay') {
       const { status, headers, body } = outcome.response;
       void reply.status(status).headers({ ...headers, [IDEMPOTENT_REPLAYED_HEADER]: 'true' });
@@ -90,7 +100,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Frees the key of a failed request; on failure the request's own error is still sent. */
   private release(claim: IdempotencyClaim): Promise<void> {
-    return this.logFailure(this.idempotency.release(claim), 'could not release the idempotency key of a failed request');
+    return this.logFailure(
+      this.idempotency.release(claim),
+      'could not release the idempotency key of a failed request',
+    );
   }
 
   /** Key bookkeeping never replaces the outcome of the request itself. */

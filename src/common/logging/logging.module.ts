@@ -27,9 +27,12 @@ const REDACTED_PATHS = [
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           // A 503 is the database being unavailable (or the app not ready): `DatabaseOutages`
           // logs that once with a count, so its access line is plain, without a stack.
-          customLogLevel: (_req, res, error) => (error || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : 'info'),
+          customLogLevel: (_req, res, error) =>
+            error || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : 'info',
           customErrorObject: (_req, res, error, value: Record<string, unknown>) =>
-            res.statusCode === 503 && error.message === 'failed with status code 503' ? { ...value, err: undefined } : value,
+            res.statusCode === 503 && error.message === 'failed with status code 503'
+              ? { ...value, err: undefined }
+              : value,
           // Probes would drown the log. middie rewrites `url` relative to a middleware's mount
           // path (the health routes are mounted apart, outside the API prefix): read `originalUrl`.
           autoLogging: {

@@ -1,4 +1,11 @@
-import type { HeaderObject, OpenAPIObject, OperationObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import type {
+  HeaderObject,
+  OpenAPIObject,
+  OperationObject,
+  ReferenceObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '../idempotency/idempotent.decorator.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -11,22 +18,33 @@ const header = (description: string, required: boolean, schema: SchemaObject = {
 });
 
 const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
-  'RateLimit-Limit': header('Requests allowed in the current window (absent when the request was refused before rate limiting)', false, { type: 'integer' }),
+  'RateLimit-Limit': header(
+    'Requests allowed in the current window (absent when the request was refused before rate limiting)',
+    false,
+    { type: 'integer' },
+  ),
   'RateLimit-Remaining': header('Requests left in the current window', false, { type: 'integer' }),
   'RateLimit-Reset': header('Seconds until the current window resets', false, { type: 'integer' }),
 };
 
 /** Defined once in `components.headers`, referred to from each response. */
 const HEADERS: Record<string, HeaderObject> = {
-  'X-Request-Id': header('Id of this request, as in problem details and the logs (a well-formed incoming one is echoed)', true),
+  'X-Request-Id': header(
+    'Id of this request, as in problem details and the logs (a well-formed incoming one is echoed)',
+    true,
+  ),
   ...RATE_LIMIT_HEADERS,
   Location: header('URL of the created (or joined) resource', true),
   'WWW-Authenticate': header('The authentication scheme: `Bearer realm="yello"`', true),
   'Retry-After': header('Seconds to wait before retrying', true, { type: 'integer' }),
-  [IDEMPOTENT_REPLAYED_HEADER]: header('`true` when this replays an earlier request with the same `Idempotency-Key`', false, {
-    type: 'string',
-    enum: ['true'],
-  }),
+  [IDEMPOTENT_REPLAYED_HEADER]: header(
+    '`true` when this replays an earlier request with the same `Idempotency-Key`',
+    false,
+    {
+      type: 'string',
+      enum: ['true'],
+    },
+  ),
 };
 
 /** The names of the headers an answer of an operation carries, by status. */
@@ -36,7 +54,9 @@ function conventionalHeaders(path: string, operation: OperationObject, status: s
   if (status === '201') names.push('Location');
   if (status === '401') names.push('WWW-Authenticate');
   if (status === '429') names.push('Retry-After');
-  const idempotent = (operation.parameters ?? []).some((parameter) => 'name' in parameter && parameter.name === IDEMPOTENCY_KEY_HEADER);
+  const idempotent = (operation.parameters ?? []).some(
+    (parameter) => 'name' in parameter && parameter.name === IDEMPOTENCY_KEY_HEADER,
+  );
   if (idempotent && status.startsWith('2')) names.push(IDEMPOTENT_REPLAYED_HEADER);
   return names;
 }
@@ -53,7 +73,8 @@ function references(node: unknown, found = new Set<string>()): Set<string> {
   if (Array.isArray(node)) for (const item of node) references(item, found);
   else if (typeof node === 'object' && node !== null) {
     for (const [key, value] of Object.entries(node)) {
-      if (key === '$ref' && typeof value === 'string' && value.startsWith(COMPONENT_PREFIX)) found.add(value.slice(COMPONENT_PREFIX.length));
+      if (key === '$ref' && typeof value === 'string' && value.startsWith(COMPONENT_PREFIX))
+        found.add(value.slice(COMPONENT_PREFIX.length));
       else references(value, found);
     }
   }
@@ -73,7 +94,8 @@ export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
       const operation = item[method];
       if (!operation) continue;
       for (const [status, response] of Object.entries(operation.responses)) {
-        if (isResponse(response)) response.headers = { ...headerRefs(conventionalHeaders(path, operation, status)), ...response.headers };
+        if (isResponse(response))
+          response.headers = { ...headerRefs(conventionalHeaders(path, operation, status)), ...response.headers };
       }
       if (operation.requestBody) references(operation.requestBody, requestSchemas);
     }

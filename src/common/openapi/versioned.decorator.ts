@@ -4,7 +4,11 @@ import { ApiProblems } from './api-problems.decorator.js';
 
 /** The `ETag` header of a response carrying one versioned resource. */
 export const ETAG_HEADER: NonNullable<ApiResponseOptions['headers']> = {
-  ETag: { description: 'The resource version, for `If-Match`', required: true, schema: { type: 'string', example: '"3"' } },
+  ETag: {
+    description: 'The resource version, for `If-Match`',
+    required: true,
+    schema: { type: 'string', example: '"3"' },
+  },
 };
 
 /** Documents `If-Match` (optimistic concurrency) on a PATCH or DELETE. */

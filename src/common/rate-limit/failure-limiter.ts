@@ -21,7 +21,11 @@ export class FailureLimiter {
    * Runs `attempt` holding one slot under each limit (a 429 if one is full); the slots
    * stay counted only if it fails with an error `isFailure` recognises.
    */
-  async attempt<T>(limits: FailureLimit[], attempt: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T> {
+  async attempt<T>(
+    limits: FailureLimit[],
+    attempt: () => Promise<T>,
+    isFailure: (error: unknown) => boolean,
+  ): Promise<T> {
     const slots: Slot[] = [];
     for (const { key, limit, windowMs } of limits) {
       const taken = await this.store.take(key, limit, windowMs);

@@ -19,7 +19,13 @@ export type Taken = { taken: true; slot: Slot } | { taken: false; retryAfterSeco
  * a sliding window of `windowMs`.
  */
 export abstract class RateLimitStore implements ThrottlerStorage {
-  abstract increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord>;
+  abstract increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord>;
 
   /** Counts one attempt unless `limit` are already counted: check and count in one step, so parallel attempts cannot overshoot. */
   abstract take(key: string, limit: number, windowMs: number): Promise<Taken>;
@@ -43,7 +49,8 @@ export class MemoryRateLimitStore extends ThrottlerStorageService implements Rat
   take(key: string, limit: number, windowMs: number): Promise<Taken> {
     const now = Date.now();
     const hits = this.live(key, now);
-    if (hits.length >= limit) return Promise.resolve({ taken: false, retryAfterSeconds: secondsUntil(hits, limit, now) });
+    if (hits.length >= limit)
+      return Promise.resolve({ taken: false, retryAfterSeconds: secondsUntil(hits, limit, now) });
     const slot = { key, expiresAt: now + windowMs };
     hits.push(slot.expiresAt);
     this.windows.set(key, hits);

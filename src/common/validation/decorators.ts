@@ -59,22 +59,22 @@ export const Optional = (): PropertyDecorator => ValidateIf((_object: object, va
  */
 export const TextLength = (min: number, max: number): PropertyDecorator =>
   applyDecorators(
-  // The Swagger plugin only reads class-validator's own length decorators: state the bounds here.
-  ApiProperty(min > 0 ? { type: String, minLength: min, maxLength: max } : { type: String, maxLength: max }),
-  ValidateBy({
-    name: 'textLength',
-    constraints: [min, max],
-    validator: {
-      validate: (value: unknown) => {
-        if (typeof value !== 'string') return false;
-        let count = 0;
-        for (const _ of value) if (++count > max) return false;
-        return count >= min;
+    // The Swagger plugin only reads class-validator's own length decorators: state the bounds here.
+    ApiProperty(min > 0 ? { type: String, minLength: min, maxLength: max } : { type: String, maxLength: max }),
+    ValidateBy({
+      name: 'textLength',
+      constraints: [min, max],
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          let count = 0;
+          for (const _ of value) if (++count > max) return false;
+          return count >= min;
+        },
+        defaultMessage: () =>
+          min === 0 ? `must be at most ${max} characters` : `must be ${min} to ${max} characters long`,
       },
-      defaultMessage: () =>
-        min === 0 ? `must be at most ${max} characters` : `must be ${min} to ${max} characters long`,
-    },
-  }),
+    }),
   );
 
 /** Query strings carry text: `true`/`false` become booleans, anything else is left for `@IsBoolean()` to refuse. */

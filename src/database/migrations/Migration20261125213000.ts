@@ -7,19 +7,32 @@ import { Migration } from '@mikro-orm/migrations';
  * exact expressions the list sorts by (missing dates last in both directions).
  */
 export class Migration20261125213000 extends Migration {
-
   override name = 'Migration20261125213000';
 
   override up(): void | Promise<void> {
     this.addSql(`create index "tasks_tenant_id_updated_at_id_index" on "tasks" ("tenant_id", "updated_at", "id");`);
-    this.addSql(`create index "tasks_tenant_id_project_id_updated_at_id_index" on "tasks" ("tenant_id", "project_id", "updated_at", "id");`);
+    this.addSql(
+      `create index "tasks_tenant_id_project_id_updated_at_id_index" on "tasks" ("tenant_id", "project_id", "updated_at", "id");`,
+    );
     this.addSql(`create index "tasks_tenant_id_priority_id_index" on "tasks" ("tenant_id", "priority", "id");`);
-    this.addSql(`create index "tasks_tenant_id_project_id_priority_id_index" on "tasks" ("tenant_id", "project_id", "priority", "id");`);
-    this.addSql(`create index "tasks_tenant_id_status_position_id_index" on "tasks" ("tenant_id", "status", "position", "id");`);
-    this.addSql(`create index "tasks_tenant_id_due_asc_id_index" on "tasks" ("tenant_id", coalesce("due_date", 'infinity'::date), "id");`);
-    this.addSql(`create index "tasks_tenant_id_due_desc_id_index" on "tasks" ("tenant_id", coalesce("due_date", '-infinity'::date), "id");`);
-    this.addSql(`create index "tasks_tenant_id_project_id_due_asc_id_index" on "tasks" ("tenant_id", "project_id", coalesce("due_date", 'infinity'::date), "id");`);
-    this.addSql(`create index "tasks_tenant_id_project_id_due_desc_id_index" on "tasks" ("tenant_id", "project_id", coalesce("due_date", '-infinity'::date), "id");`);
+    this.addSql(
+      `create index "tasks_tenant_id_project_id_priority_id_index" on "tasks" ("tenant_id", "project_id", "priority", "id");`,
+    );
+    this.addSql(
+      `create index "tasks_tenant_id_status_position_id_index" on "tasks" ("tenant_id", "status", "position", "id");`,
+    );
+    this.addSql(
+      `create index "tasks_tenant_id_due_asc_id_index" on "tasks" ("tenant_id", coalesce("due_date", 'infinity'::date), "id");`,
+    );
+    this.addSql(
+      `create index "tasks_tenant_id_due_desc_id_index" on "tasks" ("tenant_id", coalesce("due_date", '-infinity'::date), "id");`,
+    );
+    this.addSql(
+      `create index "tasks_tenant_id_project_id_due_asc_id_index" on "tasks" ("tenant_id", "project_id", coalesce("due_date", 'infinity'::date), "id");`,
+    );
+    this.addSql(
+      `create index "tasks_tenant_id_project_id_due_desc_id_index" on "tasks" ("tenant_id", "project_id", coalesce("due_date", '-infinity'::date), "id");`,
+    );
   }
 
   override down(): void | Promise<void> {
@@ -33,5 +46,4 @@ export class Migration20261125213000 extends Migration {
     this.addSql(`drop index "tasks_tenant_id_project_id_due_asc_id_index";`);
     this.addSql(`drop index "tasks_tenant_id_project_id_due_desc_id_index";`);
   }
-
 }

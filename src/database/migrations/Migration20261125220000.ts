@@ -32,9 +32,10 @@ export class Migration20261125220000 extends Migration {
   override name = 'Migration20261125220000';
 
   override async up(): Promise<void> {
-    const users = (await this.execute('select id, email from users order by created_at, id')).map(
-      (row): Row => ({ id: String(row.id), email: String(row.email) }),
-    );
+    const users = (await this.execute('select id, email from users order by created_at, id')).map((row): Row => ({
+      id: String(row.id),
+      email: String(row.email),
+    }));
     const emails = new Set(users.map((user) => user.email));
     const leftAlone: string[] = [];
     for (const user of users) {
@@ -49,14 +50,21 @@ export class Migration20261125220000 extends Migration {
       await this.execute('update users set email = ? where id = ?', [email, user.id]);
     }
     if (leftAlone.length > 0) {
-      console.warn(`Emails of users ${leftAlone.join(', ')} left as stored: they collide once normalised or carry invisible characters`);
+      console.warn(
+        `Emails of users ${leftAlone.join(', ')} left as stored: they collide once normalised or carry invisible characters`,
+      );
     }
 
     const invitations = (
       await this.execute(
         'select id, tenant_id, email, accepted_at is null and revoked_at is null as open from invitations order by created_at desc, id desc',
       )
-    ).map((row) => ({ id: String(row.id), tenantId: String(row.tenant_id), email: String(row.email), open: row.open === true }));
+    ).map((row) => ({
+      id: String(row.id),
+      tenantId: String(row.tenant_id),
+      email: String(row.email),
+      open: row.open === true,
+    }));
     const open = new Set<string>();
     const updates: Array<{ id: string; email: string; superseded: boolean }> = [];
     for (const invitation of invitations) {
@@ -68,7 +76,10 @@ export class Migration20261125220000 extends Migration {
     }
     // Revocations first: two open invitations never share an email, even for a moment.
     for (const update of updates.filter((candidate) => candidate.superseded)) {
-      await this.execute('update invitations set email = ?, revoked_at = now() where id = ?', [update.email, update.id]);
+      await this.execute('update invitations set email = ?, revoked_at = now() where id = ?', [
+        update.email,
+        update.id,
+      ]);
     }
     for (const update of updates.filter((candidate) => !candidate.superseded)) {
       await this.execute('update invitations set email = ? where id = ?', [update.email, update.id]);

@@ -12,13 +12,21 @@ export class InvalidAccessToken extends domainError('unauthenticated', 'invalid-
   }
 }
 
-export class InvalidRefreshToken extends domainError('unauthenticated', 'invalid-refresh-token', 'Invalid refresh token') {
+export class InvalidRefreshToken extends domainError(
+  'unauthenticated',
+  'invalid-refresh-token',
+  'Invalid refresh token',
+) {
   constructor() {
     super('The refresh token is invalid, expired, revoked or already used');
   }
 }
 
-export class WrongCurrentPassword extends domainError('invalid', 'wrong-current-password', 'Current password is incorrect') {
+export class WrongCurrentPassword extends domainError(
+  'invalid',
+  'wrong-current-password',
+  'Current password is incorrect',
+) {
   constructor() {
     super('The current password is incorrect', [{ path: 'currentPassword', message: 'is incorrect' }]);
   }

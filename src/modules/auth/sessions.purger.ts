@@ -14,7 +14,9 @@ export class SessionsPurger implements Purger {
     const retained = new Date(now.getTime() - RETENTION_MS);
     return {
       // Refresh tokens of these sessions go with them (ON DELETE CASCADE).
-      sessions: await em.nativeDelete(Session, { $or: [{ expiresAt: { $lt: retained } }, { revokedAt: { $lt: retained } }] }),
+      sessions: await em.nativeDelete(Session, {
+        $or: [{ expiresAt: { $lt: retained } }, { revokedAt: { $lt: retained } }],
+      }),
       // An expired token can no longer be spent, so it no longer needs reuse detection.
       refreshTokens: await em.nativeDelete(RefreshToken, { expiresAt: { $lt: now } }),
     };

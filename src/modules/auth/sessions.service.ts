@@ -72,7 +72,8 @@ export class SessionsService {
       if (spent === 0) {
         const reused = await em.findOne(RefreshToken, { tokenHash, spentAt: { $ne: null } }, { populate: ['session'] });
         // `spentAt` can be a few ms after `now`: a racing request spent it while this one waited.
-        const withinGrace = graceMs > 0 && reused?.spentAt != null && reused.spentAt.getTime() > now.getTime() - graceMs;
+        const withinGrace =
+          graceMs > 0 && reused?.spentAt != null && reused.spentAt.getTime() > now.getTime() - graceMs;
         if (!reused || !withinGrace || !reused.session.isActive(now)) return { reused };
         // Serialises racing tabs: each spends the live token before issuing its own.
         await em.findOneOrFail(Session, { id: reused.session.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });

@@ -45,7 +45,10 @@ export class ProjectsController {
   @MinimumRole('viewer')
   @ApiOkResponse({ type: ProjectPageDto })
   @ApiProblems(400, 401, 429)
-  list(@CurrentMembership() membership: TenantMembership, @Query() query: ProjectListQueryDto): Promise<ProjectPageDto> {
+  list(
+    @CurrentMembership() membership: TenantMembership,
+    @Query() query: ProjectListQueryDto,
+  ): Promise<ProjectPageDto> {
     return this.projects.list(membership, query);
   }
 

@@ -41,7 +41,8 @@ export class ProjectsService {
     return this.pagination.page(
       query,
       { scope: caller.tenantId, list: 'projects', sort: 'name', filters: { archived } },
-      (window) => this.em.findByCursor(Project, { ...window, where: { archived }, orderBy: { name: 'asc', id: 'asc' } }),
+      (window) =>
+        this.em.findByCursor(Project, { ...window, where: { archived }, orderBy: { name: 'asc', id: 'asc' } }),
       ProjectDto.from,
     );
   }
@@ -52,7 +53,12 @@ export class ProjectsService {
     return { ...ProjectDto.from(project), taskCounts: TaskCountsDto.from(counts) };
   }
 
-  async update(_caller: TenantMembership, projectId: string, changes: UpdateProjectDto, ifMatch?: number): Promise<ProjectDto> {
+  async update(
+    _caller: TenantMembership,
+    projectId: string,
+    changes: UpdateProjectDto,
+    ifMatch?: number,
+  ): Promise<ProjectDto> {
     return this.em.transactional(async (em) => {
       const project = await this.load(em, projectId, LockMode.PESSIMISTIC_WRITE);
       assertVersion(ifMatch, project.version);

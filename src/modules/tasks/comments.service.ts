@@ -44,7 +44,11 @@ export class CommentsService {
       query,
       { scope: caller.tenantId, list: `comments:task=${task.id}`, sort: 'createdAt' },
       (window) =>
-        this.em.findByCursor(Comment, { ...window, where: { task: task.id }, orderBy: { createdAt: 'asc', id: 'asc' } }),
+        this.em.findByCursor(Comment, {
+          ...window,
+          where: { task: task.id },
+          orderBy: { createdAt: 'asc', id: 'asc' },
+        }),
       CommentDto.from,
     );
   }
@@ -74,7 +78,8 @@ export class CommentsService {
     const task = await this.tasks.get(caller, taskRef);
     await this.em.transactional(async (em) => {
       const comment = await this.load(em, task.id, commentId);
-      if (comment.author?.id !== caller.userId && !hasAtLeast(caller.role, 'admin')) throw new NotCommentAuthor('delete');
+      if (comment.author?.id !== caller.userId && !hasAtLeast(caller.role, 'admin'))
+        throw new NotCommentAuthor('delete');
       // Conditional: of two concurrent deletes, one wins and records it.
       if ((await em.nativeDelete(Comment, { id: comment.id })) === 0) throw new CommentNotFound();
       recordActivity(em, subjectOf(caller, task), 'comment_deleted', { field: 'comment', from: comment.id });

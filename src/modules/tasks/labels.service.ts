@@ -51,7 +51,12 @@ export class LabelsService {
     await this.em.transactional(async (em) => {
       const label = await this.load(em, labelId);
       for (const link of await em.find(TaskLabel, { label }, { populate: ['task'] })) {
-        const subject = { tenantId: caller.tenantId, projectId: link.task.project.id, taskId: link.task.id, actorId: caller.userId };
+        const subject = {
+          tenantId: caller.tenantId,
+          projectId: link.task.project.id,
+          taskId: link.task.id,
+          actorId: caller.userId,
+        };
         recordActivity(em, subject, 'label_removed', { field: 'labelIds', from: label.id });
         link.task.updatedAt = new Date(); // a new version (and ETag) for each task that loses it
       }

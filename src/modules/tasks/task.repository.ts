@@ -144,7 +144,9 @@ export function taskPageQuery(
   const keyParams = key.flatMap((part) => (part.sql.includes('?') ? [filter.q] : []));
   if (window.after !== undefined) {
     const tuple = key.map((part) => `?::${part.cast}`).join(', ');
-    conditions.push(`(${key.map((part) => part.sql).join(', ')}, t.id) ${order.descending ? '<' : '>'} (${tuple}, ?::uuid)`);
+    conditions.push(
+      `(${key.map((part) => part.sql).join(', ')}, t.id) ${order.descending ? '<' : '>'} (${tuple}, ?::uuid)`,
+    );
     params.push(...keyParams, ...window.after);
   }
   const direction = order.descending ? 'desc' : 'asc';
@@ -163,15 +165,20 @@ export function taskPageQuery(
 export class TaskRepository extends EntityRepository<Task> {
   async findDto(tenantId: string, ref: TaskRef): Promise<TaskDto | null> {
     const [column, value] = 'id' in ref ? ['t.id', ref.id] : ['t.key', ref.key];
-    const rows = await this.run<TaskRow>(`select ${TASK_COLUMNS} from tasks t where t.tenant_id = ? and ${column} = ?`, [
-      tenantId,
-      value,
-    ]);
+    const rows = await this.run<TaskRow>(
+      `select ${TASK_COLUMNS} from tasks t where t.tenant_id = ? and ${column} = ?`,
+      [tenantId, value],
+    );
     return rows[0] ? toDto(rows[0]) : null;
   }
 
   /** One keyset page of a filtered, sorted task list (`window.after` as issued in `endCursor`). */
-  async findPage(tenantId: string, filter: TaskFilter, order: TaskOrder, window: PageWindow): Promise<FetchedWindow<TaskDto>> {
+  async findPage(
+    tenantId: string,
+    filter: TaskFilter,
+    order: TaskOrder,
+    window: PageWindow,
+  ): Promise<FetchedWindow<TaskDto>> {
     const after = window.after === undefined ? undefined : parsePosition(window.after, sortKey(order).length + 1);
     // Only reachable with a leaked signing key: the cursor was signed by us.
     if (after === null) throw new Error('A signed task cursor did not parse');
@@ -203,7 +210,13 @@ export class TaskRepository extends EntityRepository<Task> {
         (position === null ? '' : `and t.position ${after ? '>' : '<'} ? `) +
         (taskId === null ? '' : 'and t.id <> ? ') +
         `order by t.position ${after ? 'asc' : 'desc'} limit 1`,
-      [tenantId, column.projectId, column.status, ...(position === null ? [] : [position]), ...(taskId === null ? [] : [taskId])],
+      [
+        tenantId,
+        column.projectId,
+        column.status,
+        ...(position === null ? [] : [position]),
+        ...(taskId === null ? [] : [taskId]),
+      ],
     );
     return rows[0]?.position ?? null;
   }

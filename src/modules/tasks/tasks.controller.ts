@@ -1,4 +1,17 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { UuidParam } from '../../common/http/params.js';
@@ -10,7 +23,14 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { CurrentMembership, MinimumRole } from '../tenants/minimum-role.decorator.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
 import { ActivityPageDto } from './dto/activity.dto.js';
-import { CreateTaskDto, TaskDto, TaskListQueryDto, TaskPageDto, TenantTaskListQueryDto, UpdateTaskDto } from './dto/task.dto.js';
+import {
+  CreateTaskDto,
+  TaskDto,
+  TaskListQueryDto,
+  TaskPageDto,
+  TenantTaskListQueryDto,
+  UpdateTaskDto,
+} from './dto/task.dto.js';
 import { TasksService } from './tasks.service.js';
 
 /** The `{taskRef}` path parameter: a task's UUID or its key. */
@@ -71,7 +91,10 @@ export class TasksController {
   @MinimumRole('viewer')
   @ApiOkResponse({ type: TaskPageDto })
   @ApiProblems(400, 401, 429)
-  list(@CurrentMembership() membership: TenantMembership, @Query() query: TenantTaskListQueryDto): Promise<TaskPageDto> {
+  list(
+    @CurrentMembership() membership: TenantMembership,
+    @Query() query: TenantTaskListQueryDto,
+  ): Promise<TaskPageDto> {
     return this.tasks.list(membership, undefined, query);
   }
 
@@ -121,7 +144,11 @@ export class TasksController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Task deleted' })
   @ApiProblems(400, 401, 429)
-  delete(@CurrentMembership() membership: TenantMembership, @TaskRef() ref: string, @IfMatch() ifMatch: number | undefined): Promise<void> {
+  delete(
+    @CurrentMembership() membership: TenantMembership,
+    @TaskRef() ref: string,
+    @IfMatch() ifMatch: number | undefined,
+  ): Promise<void> {
     return this.tasks.delete(membership, ref, ifMatch);
   }
 

@@ -41,6 +41,8 @@ export class CommentNotFound extends domainError('not-found', 'comment-not-found
 
 export class NotCommentAuthor extends domainError('forbidden', 'not-comment-author', 'Not your comment') {
   constructor(action: 'edit' | 'delete') {
-    super(action === 'edit' ? 'Only its author can edit a comment' : 'Only its author or an admin can delete a comment');
+    super(
+      action === 'edit' ? 'Only its author can edit a comment' : 'Only its author or an admin can delete a comment',
+    );
   }
 }

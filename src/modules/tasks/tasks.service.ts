@@ -32,7 +32,16 @@ import type { TaskFilter, TaskOrder, TaskRepository } from './task.repository.js
 import { InvalidTaskReference, NotTaskReporter, TaskNotFound } from './tasks.errors.js';
 
 /** Task fields whose changes are logged one by one, in this order. */
-const LOGGED_FIELDS = ['title', 'description', 'status', 'priority', 'assigneeId', 'dueDate', 'parentId', 'position'] as const;
+const LOGGED_FIELDS = [
+  'title',
+  'description',
+  'status',
+  'priority',
+  'assigneeId',
+  'dueDate',
+  'parentId',
+  'position',
+] as const;
 type LoggedValues = Record<(typeof LOGGED_FIELDS)[number], string | null>;
 
 /** A task's logged fields, as the activity log writes them. */
@@ -80,7 +89,13 @@ export class TasksService {
       const taken = await em.getRepository(Project).takeTaskNumber(caller.tenantId, project.id);
       if (!taken) throw new ProjectArchived();
       const status = input.status ?? 'todo';
-      const last = await tasks.neighbourPosition(caller.tenantId, { projectId: project.id, status }, 'before', null, null);
+      const last = await tasks.neighbourPosition(
+        caller.tenantId,
+        { projectId: project.id, status },
+        'before',
+        null,
+        null,
+      );
       const task = em.create(Task, {
         tenant: em.getReference(Tenant, caller.tenantId),
         project,
@@ -147,7 +162,9 @@ export class TasksService {
   async update(caller: TenantMembership, ref: string, input: UpdateTaskDto, ifMatch?: number): Promise<TaskDto> {
     const moves = [input.moveBefore, input.moveAfter, input.moveTo].filter((move) => move !== undefined);
     if (moves.length > 1) {
-      throw new RequestValidationError([{ path: 'moveBefore', message: 'moveBefore, moveAfter and moveTo exclude each other' }]);
+      throw new RequestValidationError([
+        { path: 'moveBefore', message: 'moveBefore, moveAfter and moveTo exclude each other' },
+      ]);
     }
     const taskId = await this.em.transactional(async (em) => {
       const task = await this.lock(em, ref);
@@ -164,7 +181,8 @@ export class TasksService {
         task.assignee = input.assigneeId === null ? null : em.getReference(User, input.assigneeId);
       }
       if (input.parentId !== undefined && input.parentId !== before.parentId) {
-        task.parent = input.parentId === null ? null : await this.loadParent(em, task.project.id, input.parentId, task.id);
+        task.parent =
+          input.parentId === null ? null : await this.loadParent(em, task.project.id, input.parentId, task.id);
       }
       const statusChanged = input.status !== undefined && input.status !== task.status;
       if (input.status !== undefined && statusChanged) this.changeStatus(task, input.status);
@@ -173,9 +191,11 @@ export class TasksService {
       const after = loggedValues(task);
       const subject = this.subject(caller, task);
       for (const field of LOGGED_FIELDS) {
-        if (before[field] !== after[field]) recordActivity(em, subject, 'updated', { field, from: before[field], to: after[field] });
+        if (before[field] !== after[field])
+          recordActivity(em, subject, 'updated', { field, from: before[field], to: after[field] });
       }
-      const labelsChanged = input.labelIds !== undefined && (await this.replaceLabels(em, caller, task, input.labelIds));
+      const labelsChanged =
+        input.labelIds !== undefined && (await this.replaceLabels(em, caller, task, input.labelIds));
       // Labels live in their own table: touching the task still moves its version (and ETag) on.
       if (labelsChanged) task.updatedAt = new Date();
       await em.flush();
@@ -208,7 +228,11 @@ export class TasksService {
       query,
       { scope: caller.tenantId, list: `activity:task=${task.id}`, sort: '-at' },
       (window) =>
-        this.em.findByCursor(ActivityEvent, { ...window, where: { taskId: task.id }, orderBy: { createdAt: 'desc', id: 'desc' } }),
+        this.em.findByCursor(ActivityEvent, {
+          ...window,
+          where: { taskId: task.id },
+          orderBy: { createdAt: 'desc', id: 'desc' },
+        }),
       ActivityDto.from,
     );
   }
@@ -235,19 +259,31 @@ export class TasksService {
    * to it, or at an end. A status change without a move puts it at the bottom of the new
    * column. Only the moved task is written.
    */
-  private async placement(em: EntityManager, caller: TenantMembership, task: Task, input: UpdateTaskDto): Promise<string> {
+  private async placement(
+    em: EntityManager,
+    caller: TenantMembership,
+    task: Task,
+    input: UpdateTaskDto,
+  ): Promise<string> {
     const tasks = em.getRepository(Task);
     const column = { projectId: task.project.id, status: task.status };
     const neighbourRef = input.moveBefore ?? input.moveAfter;
     if (neighbourRef !== undefined) {
       const path = input.moveBefore !== undefined ? 'moveBefore' : 'moveAfter';
       const neighbour = await tasks.findDto(caller.tenantId, refOf(neighbourRef, path));
-      if (!neighbour || neighbour.id === task.id || neighbour.projectId !== column.projectId || neighbour.status !== column.status) {
+      if (
+        !neighbour ||
+        neighbour.id === task.id ||
+        neighbour.projectId !== column.projectId ||
+        neighbour.status !== column.status
+      ) {
         throw new InvalidTaskReference(path, 'must be another task of the same project and status column');
       }
       const side = path === 'moveBefore' ? 'before' : 'after';
       const other = await tasks.neighbourPosition(caller.tenantId, column, side, neighbour.position, task.id);
-      return side === 'before' ? generateKeyBetween(other, neighbour.position) : generateKeyBetween(neighbour.position, other);
+      return side === 'before'
+        ? generateKeyBetween(other, neighbour.position)
+        : generateKeyBetween(neighbour.position, other);
     }
     if (input.moveTo === 'top') {
       return generateKeyBetween(null, await tasks.neighbourPosition(caller.tenantId, column, 'after', null, task.id));
@@ -256,7 +292,12 @@ export class TasksService {
   }
 
   /** Sets a task's labels to `labelIds`, recording each one added or removed. Whether any changed. */
-  private async replaceLabels(em: EntityManager, caller: TenantMembership, task: Task, labelIds: string[]): Promise<boolean> {
+  private async replaceLabels(
+    em: EntityManager,
+    caller: TenantMembership,
+    task: Task,
+    labelIds: string[],
+  ): Promise<boolean> {
     const current = await em.find(TaskLabel, { task: task.id });
     const currentIds = new Set(current.map((link) => link.label.id));
     const wanted = new Set(labelIds);
@@ -309,7 +350,11 @@ export class TasksService {
     }
   }
 
-  private async assertLabels(tasks: TaskRepository, caller: TenantMembership, labelIds: readonly string[]): Promise<void> {
+  private async assertLabels(
+    tasks: TaskRepository,
+    caller: TenantMembership,
+    labelIds: readonly string[],
+  ): Promise<void> {
     if ((await tasks.countLabels(caller.tenantId, labelIds)) !== labelIds.length) {
       throw new InvalidTaskReference('labelIds', 'must be labels of this tenant');
     }

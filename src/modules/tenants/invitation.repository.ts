@@ -11,6 +11,11 @@ export class InvitationRepository extends EntityRepository<Invitation> {
     const em = this.getEntityManager();
     await em
       .getConnection()
-      .execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`invitation:${tenantId}:${email}`], 'all', em.getTransactionContext());
+      .execute(
+        'select pg_advisory_xact_lock(hashtextextended(?, 0))',
+        [`invitation:${tenantId}:${email}`],
+        'all',
+        em.getTransactionContext(),
+      );
   }
 }

@@ -71,7 +71,10 @@ export class InvitationsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Invitation revoked' })
   @ApiProblems(400, 401, 429)
-  revoke(@CurrentMembership() membership: TenantMembership, @UuidParam('invitationId') invitationId: string): Promise<void> {
+  revoke(
+    @CurrentMembership() membership: TenantMembership,
+    @UuidParam('invitationId') invitationId: string,
+  ): Promise<void> {
     return this.invitations.revoke(membership, invitationId);
   }
 }

@@ -15,7 +15,9 @@ export class InvitationsPurger implements Purger {
       // Across all tenants on purpose: the only unscoped writer of tenant data.
       invitations: await this.em.fork().nativeDelete(
         Invitation,
-        { $or: [{ expiresAt: { $lt: retained } }, { revokedAt: { $lt: retained } }, { acceptedAt: { $lt: retained } }] },
+        {
+          $or: [{ expiresAt: { $lt: retained } }, { revokedAt: { $lt: retained } }, { acceptedAt: { $lt: retained } }],
+        },
         { filters: { [TENANT_FILTER]: false } },
       ),
     };

@@ -44,7 +44,10 @@ export class MembershipGuard implements CanActivate {
       if (tenantRoute) throw new Error(`${context.getClass().name}.${context.getHandler().name} lacks @MinimumRole`);
       return true;
     }
-    if (!tenantRoute) throw new Error(`${context.getClass().name}.${context.getHandler().name}: @MinimumRole outside /tenants/:tenantId`);
+    if (!tenantRoute)
+      throw new Error(
+        `${context.getClass().name}.${context.getHandler().name}: @MinimumRole outside /tenants/:tenantId`,
+      );
     const tenantId = pathParam(request, 'tenantId');
     if (tenantId === undefined || !isUuid(tenantId)) {
       throw new RequestValidationError([{ path: 'tenantId', message: 'must be a UUID' }]);
@@ -55,7 +58,10 @@ export class MembershipGuard implements CanActivate {
     // Every tenant request runs this: one index-only statement, no entity hydration.
     const [membership] = await this.em
       .getConnection()
-      .execute<Array<{ role: unknown }>>('select role from memberships where tenant_id = ? and user_id = ?', [tenantId, userId]);
+      .execute<Array<{ role: unknown }>>('select role from memberships where tenant_id = ? and user_id = ?', [
+        tenantId,
+        userId,
+      ]);
     if (!membership || !isRole(membership.role)) throw new TenantNotFound();
     const self = requirement.orSelf !== undefined && pathParam(request, requirement.orSelf) === userId;
     if (!self && !hasAtLeast(membership.role, requirement.role)) throw new InsufficientRole(requirement.role);

@@ -36,6 +36,7 @@ export const MinimumRole = (role: Role, options: Omit<RoleRequirement, 'role'> =
 /** The caller's membership in the route's tenant (routes with `@MinimumRole`). */
 export const CurrentMembership = createParamDecorator((_data: unknown, context: ExecutionContext): TenantMembership => {
   const membership = context.switchToHttp().getRequest<FastifyRequest>().membership;
-  if (!(membership instanceof TenantMembership)) throw new Error('CurrentMembership used on a route without @MinimumRole');
+  if (!(membership instanceof TenantMembership))
+    throw new Error('CurrentMembership used on a route without @MinimumRole');
   return membership;
 });

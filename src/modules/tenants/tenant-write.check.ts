@@ -15,10 +15,13 @@ export class TenantWriteCheck implements EventSubscriber {
     const scope = em.getFilterParams<Partial<TenantFilterParams>>(TENANT_FILTER);
     for (const changeSet of uow.getChangeSets()) {
       const { entity, meta, type } = changeSet;
-      if (!(entity instanceof TenantScoped) || (type !== ChangeSetType.CREATE && type !== ChangeSetType.UPDATE)) continue;
+      if (!(entity instanceof TenantScoped) || (type !== ChangeSetType.CREATE && type !== ChangeSetType.UPDATE))
+        continue;
       const tenantId = entity.tenant.id;
       if (scope?.tenantId !== undefined && scope.tenantId !== tenantId) {
-        throw new CrossTenantWrite(`${meta.className} of tenant ${tenantId} written in a request of tenant ${scope.tenantId}`);
+        throw new CrossTenantWrite(
+          `${meta.className} of tenant ${tenantId} written in a request of tenant ${scope.tenantId}`,
+        );
       }
       for (const relation of meta.relations) {
         if (relation.kind !== ReferenceKind.MANY_TO_ONE || relation.name === 'tenant') continue;

@@ -50,13 +50,23 @@ export class InvitationNotFound extends domainError('not-found', 'invitation-not
   }
 }
 
-export class InvitationNotPending extends domainError('invalid', 'invitation-not-pending', 'Invitation no longer valid') {
+export class InvitationNotPending extends domainError(
+  'invalid',
+  'invitation-not-pending',
+  'Invitation no longer valid',
+) {
   constructor(state: 'expired' | 'revoked' | 'used') {
-    super(`This invitation was ${state === 'used' ? 'already used' : state}`, [{ path: 'token', message: `is ${state}` }]);
+    super(`This invitation was ${state === 'used' ? 'already used' : state}`, [
+      { path: 'token', message: `is ${state}` },
+    ]);
   }
 }
 
-export class InvitationForAnotherEmail extends domainError('forbidden', 'invitation-for-another-email', 'Invitation for another email') {
+export class InvitationForAnotherEmail extends domainError(
+  'forbidden',
+  'invitation-for-another-email',
+  'Invitation for another email',
+) {
   constructor() {
     super('This invitation was sent to another email address than the one of your account');
   }

@@ -42,7 +42,10 @@ describe('bearer access tokens', () => {
     ['no session id', () => craftJwt({ alg: 'HS256' }, { ...claims, sid: undefined }, secret())],
     ['a session id that is not a UUID', () => craftJwt({ alg: 'HS256' }, { ...claims, sid: 'not-a-uuid' }, secret())],
     ['a subject that is not a UUID', () => craftJwt({ alg: 'HS256' }, { ...claims, sub: 'admin' }, secret())],
-    ['a session of another user', () => craftJwt({ alg: 'HS256' }, { ...claims, sub: '0190c7a4-0000-7000-8000-000000000000' }, secret())],
+    [
+      'a session of another user',
+      () => craftJwt({ alg: 'HS256' }, { ...claims, sub: '0190c7a4-0000-7000-8000-000000000000' }, secret()),
+    ],
     ['garbage', () => 'not.a.jwt'],
   ])('rejects %s with 401 and WWW-Authenticate', async (_case, token) => {
     const response = await me(token()).expect(401);
@@ -66,10 +69,19 @@ describe('bearer access tokens', () => {
   it('refuses two Authorization headers with a 400, on public routes too', async () => {
     // Supertest cannot repeat a header; Fastify's injection can, and reflects it in rawHeaders.
     const authorization = [`Bearer ${user.accessToken}`, `Bearer ${user.accessToken}`];
-    const me = await t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: { Authorization: authorization } });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/users/me',
+      headers: { Authorization: authorization },
+    });
     expect(me.statusCode).toBe(400);
     expect(me.json()).toMatchObject({ type: 'urn:yello:problem:ambiguous-authorization' });
-    const refresh = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { Authorization: authorization }, payload: { refreshToken: 'x.y' } });
+    const refresh = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      headers: { Authorization: authorization },
+      payload: { refreshToken: 'x.y' },
+    });
     expect(refresh.statusCode).toBe(400);
   });
 
@@ -84,7 +96,9 @@ describe('responses carrying tokens', () => {
 
   it('say Cache-Control: no-store (register, login, refresh)', async () => {
     const user = await registerUser(t.http); // asserts 201
-    const registered = await t.http.post('/api/v1/auth/register').send({ email: `x${user.email}`, name: 'N', password: user.password });
+    const registered = await t.http
+      .post('/api/v1/auth/register')
+      .send({ email: `x${user.email}`, name: 'N', password: user.password });
     const loggedIn = await t.http.post('/api/v1/auth/login').send({ email: user.email, password: user.password });
     const refreshed = await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken });
     for (const response of [registered, loggedIn, refreshed]) {

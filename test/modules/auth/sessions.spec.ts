@@ -34,7 +34,13 @@ describe('sessions', () => {
       const response = await t.http.get('/api/v1/auth/sessions').set(bearer(phone.body.accessToken)).expect(200);
       expect(response.body.nextCursor).toBeNull();
       expect(response.body.data).toEqual([
-        { id: expect.any(String), createdAt: expect.any(String), lastUsedAt: expect.any(String), userAgent: 'YelloPhone/1.0', current: true },
+        {
+          id: expect.any(String),
+          createdAt: expect.any(String),
+          lastUsedAt: expect.any(String),
+          userAgent: 'YelloPhone/1.0',
+          current: true,
+        },
         expect.objectContaining({ current: false }),
       ]);
     });

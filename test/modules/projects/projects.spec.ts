@@ -16,7 +16,13 @@ describe('projects', () => {
       .set(crew.admin.auth)
       .send({ name: 'Website', key: 'web1', description: 'The **new** site' })
       .expect(201);
-    expect(response.body).toMatchObject({ name: 'Website', key: 'WEB1', description: 'The **new** site', archived: false, version: 1 });
+    expect(response.body).toMatchObject({
+      name: 'Website',
+      key: 'WEB1',
+      description: 'The **new** site',
+      archived: false,
+      version: 1,
+    });
     expect(response.headers.location).toBe(`${projects()}/${response.body.id}`);
     expect(response.headers.etag).toBe('"1"');
     await t.http.get(response.headers.location).set(crew.viewer.auth).expect(200);
@@ -29,7 +35,11 @@ describe('projects', () => {
 
   it('refuses a key taken in the tenant (case-insensitively), but not one taken elsewhere', async () => {
     const { key } = await createProject(t.http, crew.tenant.id, crew.admin);
-    const response = await t.http.post(projects()).set(crew.admin.auth).send({ name: 'Again', key: key.toLowerCase() }).expect(409);
+    const response = await t.http
+      .post(projects())
+      .set(crew.admin.auth)
+      .send({ name: 'Again', key: key.toLowerCase() })
+      .expect(409);
     expect(response.body.type).toBe('urn:yello:problem:project-key-taken');
     const other = await createTenantCrew(t.http);
     await createProject(t.http, other.tenant.id, other.owner, { key });
@@ -37,7 +47,11 @@ describe('projects', () => {
 
   it('keeps the key immutable: a PATCH naming it is a 400 naming it', async () => {
     const project = await createProject(t.http, crew.tenant.id, crew.admin);
-    const response = await t.http.patch(`${projects()}/${project.id}`).set(crew.admin.auth).send({ key: 'NEW' }).expect(400);
+    const response = await t.http
+      .patch(`${projects()}/${project.id}`)
+      .set(crew.admin.auth)
+      .send({ key: 'NEW' })
+      .expect(400);
     expect(response.body.errors).toEqual([{ path: 'key', message: expect.any(String) }]);
   });
 
@@ -56,7 +70,12 @@ describe('projects', () => {
     const project = await createProject(t.http, crew.tenant.id, crew.admin);
     const path = `${projects()}/${project.id}`;
     await t.http.patch(path).set(crew.admin.auth).set('If-Match', '"1"').send({ name: 'v2' }).expect(200);
-    const stale = await t.http.patch(path).set(crew.admin.auth).set('If-Match', '"1"').send({ name: 'lost' }).expect(412);
+    const stale = await t.http
+      .patch(path)
+      .set(crew.admin.auth)
+      .set('If-Match', '"1"')
+      .send({ name: 'lost' })
+      .expect(412);
     expect(stale.body.type).toBe('urn:yello:problem:version-mismatch');
     await t.http.patch(path).set(crew.admin.auth).set('If-Match', 'W/"x"').send({ name: 'bad' }).expect(400);
     await t.http.delete(path).set(crew.admin.auth).set('If-Match', '"1"').expect(412);
@@ -78,8 +97,15 @@ describe('projects', () => {
 
     const base = `/api/v1/tenants/${listed.tenant.id}/projects`;
     const first = await t.http.get(`${base}?limit=2`).set(listed.viewer.auth).expect(200);
-    const second = await t.http.get(`${base}?limit=2&cursor=${first.body.nextCursor}`).set(listed.viewer.auth).expect(200);
-    expect([...first.body.data, ...second.body.data].map((p: { name: string }) => p.name)).toEqual(['Banana', 'Cherry', 'apple']);
+    const second = await t.http
+      .get(`${base}?limit=2&cursor=${first.body.nextCursor}`)
+      .set(listed.viewer.auth)
+      .expect(200);
+    expect([...first.body.data, ...second.body.data].map((p: { name: string }) => p.name)).toEqual([
+      'Banana',
+      'Cherry',
+      'apple',
+    ]);
     expect(second.body.nextCursor).toBeNull();
     await t.http.get(`${base}?archived=true&cursor=${first.body.nextCursor}`).set(listed.viewer.auth).expect(400);
     const archived = await t.http.get(`${base}?archived=true`).set(listed.viewer.auth).expect(200);
@@ -90,7 +116,14 @@ describe('projects', () => {
   it('shows task counts by status', async () => {
     const project = await createProject(t.http, crew.tenant.id, crew.admin);
     const response = await t.http.get(`${projects()}/${project.id}`).set(crew.viewer.auth).expect(200);
-    expect(response.body.taskCounts).toEqual({ backlog: 0, todo: 0, in_progress: 0, in_review: 0, done: 0, canceled: 0 });
+    expect(response.body.taskCounts).toEqual({
+      backlog: 0,
+      todo: 0,
+      in_progress: 0,
+      in_review: 0,
+      done: 0,
+      canceled: 0,
+    });
   });
 
   it('answers 404 for a project that does not exist', async () => {

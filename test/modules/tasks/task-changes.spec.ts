@@ -8,9 +8,15 @@ describe('task changes', () => {
   let crew: TenantCrew;
   let project: CreatedProject;
   const taskPath = (ref: string) => `/api/v1/tenants/${crew.tenant.id}/tasks/${ref}`;
-  const newTask = (body: Record<string, unknown> = {}) => createTask(t.http, crew.tenant.id, project.id, crew.member, body);
+  const newTask = (body: Record<string, unknown> = {}) =>
+    createTask(t.http, crew.tenant.id, project.id, crew.member, body);
   const activity = async (ref: string) =>
-    (await t.http.get(`${taskPath(ref)}/activity?limit=100`).set(crew.viewer.auth).expect(200)).body.data;
+    (
+      await t.http
+        .get(`${taskPath(ref)}/activity?limit=100`)
+        .set(crew.viewer.auth)
+        .expect(200)
+    ).body.data;
   beforeAll(async () => {
     crew = await createTenantCrew(t.http);
     project = await createProject(t.http, crew.tenant.id, crew.owner);
@@ -24,7 +30,12 @@ describe('task changes', () => {
       .send({ title: 'New', priority: 'low', dueDate: '2027-01-31', assigneeId: crew.member.id })
       .expect(200);
     const entries = await activity(task.key);
-    const summary = entries.map(({ action, field, from, to }: Record<string, unknown>) => ({ action, field, from, to }));
+    const summary = entries.map(({ action, field, from, to }: Record<string, unknown>) => ({
+      action,
+      field,
+      from,
+      to,
+    }));
     expect(summary).toHaveLength(4);
     expect(summary.at(-1)).toEqual({ action: 'created', field: null, from: null, to: null });
     expect(summary.slice(0, 3)).toEqual(
@@ -43,7 +54,11 @@ describe('task changes', () => {
     const task = await newTask();
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        t.http.patch(taskPath(task.key)).set(crew.member.auth).set('If-Match', '"1"').send({ title: `Attempt ${i}` }),
+        t.http
+          .patch(taskPath(task.key))
+          .set(crew.member.auth)
+          .set('If-Match', '"1"')
+          .send({ title: `Attempt ${i}` }),
       ),
     );
     expect(responses.map((r) => r.status).sort()).toEqual([200, ...Array<number>(9).fill(412)]);
@@ -58,7 +73,11 @@ describe('task changes', () => {
   it('replaces labels as a set, logging each one added or removed, and bumps the version', async () => {
     const [a, b, c] = await Promise.all([1, 2, 3].map(() => createLabel(t.http, crew.tenant.id, crew.member)));
     const task = await newTask({ labelIds: [a?.id, b?.id] });
-    const changed = await t.http.patch(taskPath(task.key)).set(crew.member.auth).send({ labelIds: [b?.id, c?.id] }).expect(200);
+    const changed = await t.http
+      .patch(taskPath(task.key))
+      .set(crew.member.auth)
+      .send({ labelIds: [b?.id, c?.id] })
+      .expect(200);
     expect(changed.body).toMatchObject({ labelIds: [b?.id, c?.id].sort(), version: 2 });
     const entries = await activity(task.key);
     expect(entries.slice(0, 2).map(({ action, from, to }: Record<string, unknown>) => ({ action, from, to }))).toEqual(
@@ -75,16 +94,20 @@ describe('task changes', () => {
     const labels = await Promise.all([1, 2, 3, 4].map(() => createLabel(t.http, crew.tenant.id, crew.member)));
     const task = await newTask();
     const sets = [[0, 1], [1, 2], [2, 3], [0, 3], [], [0, 1, 2, 3]].map((indexes) => indexes.map((i) => labels[i]?.id));
-    const responses = await Promise.all(sets.map((labelIds) => t.http.patch(taskPath(task.key)).set(crew.member.auth).send({ labelIds })));
+    const responses = await Promise.all(
+      sets.map((labelIds) => t.http.patch(taskPath(task.key)).set(crew.member.auth).send({ labelIds })),
+    );
     expect(responses.map((r) => r.status)).toEqual(sets.map(() => 200));
     const final = (await t.http.get(taskPath(task.key)).set(crew.member.auth).expect(200)).body;
     const last = responses.reduce((newest, r) => (r.body.version > newest.body.version ? r : newest));
     expect(final.labelIds).toEqual(last.body.labelIds);
     const orm = t.app.get(MikroORM);
-    const [links] = await orm.em.getConnection().execute<Array<{ count: number }>>(
-      'select count(*)::int as count from task_labels where tenant_id = ? and task_id = ?',
-      [crew.tenant.id, task.id],
-    );
+    const [links] = await orm.em
+      .getConnection()
+      .execute<Array<{ count: number }>>(
+        'select count(*)::int as count from task_labels where tenant_id = ? and task_id = ?',
+        [crew.tenant.id, task.id],
+      );
     expect(links?.count).toBe(final.labelIds.length);
   });
 
@@ -100,7 +123,8 @@ describe('task changes', () => {
   it('moves a task between neighbours, to the top and to the bottom, writing only that task', async () => {
     const column = await createProject(t.http, crew.tenant.id, crew.owner);
     const created = [];
-    for (const title of ['a', 'b', 'c']) created.push(await createTask(t.http, crew.tenant.id, column.id, crew.member, { title }));
+    for (const title of ['a', 'b', 'c'])
+      created.push(await createTask(t.http, crew.tenant.id, column.id, crew.member, { title }));
     const order = async () =>
       (
         await t.http
@@ -122,11 +146,23 @@ describe('task changes', () => {
     const untouched = (await t.http.get(taskPath(third.key)).set(crew.member.auth).expect(200)).body.version;
     expect(untouched).toBe(2);
 
-    const refused = await t.http.patch(taskPath(first.key)).set(crew.member.auth).send({ moveAfter: first.key }).expect(400);
+    const refused = await t.http
+      .patch(taskPath(first.key))
+      .set(crew.member.auth)
+      .send({ moveAfter: first.key })
+      .expect(400);
     expect(refused.body.errors).toEqual([{ path: 'moveAfter', message: expect.any(String) }]);
-    await t.http.patch(taskPath(first.key)).set(crew.member.auth).send({ moveTo: 'top', moveAfter: second.key }).expect(400);
+    await t.http
+      .patch(taskPath(first.key))
+      .set(crew.member.auth)
+      .send({ moveTo: 'top', moveAfter: second.key })
+      .expect(400);
     const moved = await t.http.patch(taskPath(first.key)).set(crew.member.auth).send({ status: 'done' }).expect(200);
-    await t.http.patch(taskPath(second.key)).set(crew.member.auth).send({ status: 'done', moveBefore: first.key }).expect(200);
+    await t.http
+      .patch(taskPath(second.key))
+      .set(crew.member.auth)
+      .send({ status: 'done', moveBefore: first.key })
+      .expect(200);
     expect(moved.body.status).toBe('done');
   });
 });

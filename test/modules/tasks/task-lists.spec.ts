@@ -1,7 +1,13 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { createTenant, createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
-import { createLabel, createProject, createTask, type CreatedProject, type CreatedTask } from '../../factories/projects.js';
+import {
+  createLabel,
+  createProject,
+  createTask,
+  type CreatedProject,
+  type CreatedTask,
+} from '../../factories/projects.js';
 
 const STATUS_ORDER = ['backlog', 'todo', 'in_progress', 'in_review', 'done', 'canceled'];
 const PRIORITY_ORDER = ['none', 'low', 'medium', 'high', 'urgent'];
@@ -41,7 +47,10 @@ function compareBy(sort: string): (a: Row, b: Row) => number {
   };
   const compare = (x: string | number, y: string | number) => (x < y ? -1 : x > y ? 1 : 0);
   return (a, b) => {
-    const [ka, kb] = [[...key(a), a.id], [...key(b), b.id]];
+    const [ka, kb] = [
+      [...key(a), a.id],
+      [...key(b), b.id],
+    ];
     for (let i = 0; i < ka.length; i++) {
       const order = compare(ka[i] ?? '', kb[i] ?? '');
       if (order !== 0) return descending ? -order : order;
@@ -113,14 +122,19 @@ describe('task lists', () => {
     ['assigneeId=none', (row) => row.assigneeId === null],
     ['priority=high&priority=urgent', (row) => ['high', 'urgent'].includes(row.priority)],
   ];
-  const cases = SORTS.flatMap((sort, i) => FILTERS.map(([query, keep], j) => [sort, query, ((i * 4 + j) % 7) + 1, keep] as const));
+  const cases = SORTS.flatMap((sort, i) =>
+    FILTERS.map(([query, keep], j) => [sort, query, ((i * 4 + j) % 7) + 1, keep] as const),
+  );
 
-  it.each(cases)('pages sort=%s %s with limit %i: no row skipped or repeated, in the documented order', async (sort, query, limit, keep) => {
-    const path = `${base()}/projects/${project.id}/tasks?sort=${sort}&limit=${limit}${query ? `&${query}` : ''}`;
-    const paged = await allPages(path);
-    const expected = rows.filter(keep).sort(compareBy(sort));
-    expect(paged.map((row) => row.key)).toEqual(expected.map((row) => row.key));
-  });
+  it.each(cases)(
+    'pages sort=%s %s with limit %i: no row skipped or repeated, in the documented order',
+    async (sort, query, limit, keep) => {
+      const path = `${base()}/projects/${project.id}/tasks?sort=${sort}&limit=${limit}${query ? `&${query}` : ''}`;
+      const paged = await allPages(path);
+      const expected = rows.filter(keep).sort(compareBy(sort));
+      expect(paged.map((row) => row.key)).toEqual(expected.map((row) => row.key));
+    },
+  );
 
   it('pages a full-text search in relevance order, stably', async () => {
     const path = `${base()}/projects/${project.id}/tasks?q=${encodeURIComponent('invoice or crash')}`;
@@ -133,7 +147,12 @@ describe('task lists', () => {
 
   it('filters by each field', async () => {
     const expectKeys = async (query: string, keep: (row: Row) => boolean, as = crew.viewer) =>
-      expect(keysOf(await list(`${base()}/tasks?limit=100&${query}`, as))).toEqual(rows.filter(keep).map((row) => row.key).sort());
+      expect(keysOf(await list(`${base()}/tasks?limit=100&${query}`, as))).toEqual(
+        rows
+          .filter(keep)
+          .map((row) => row.key)
+          .sort(),
+      );
     const [first, second] = labels.map((label) => label.id);
     await expectKeys('assigneeId=me', (row) => row.assigneeId === crew.member.id, crew.member);
     await expectKeys(`assigneeId=${crew.admin.id}`, (row) => row.assigneeId === crew.admin.id);
@@ -156,16 +175,39 @@ describe('task lists', () => {
 
   it('binds a cursor to its sort and filters, and refuses malformed filters', async () => {
     const first = await list(`${base()}/tasks?sort=priority&limit=2`);
-    await t.http.get(`${base()}/tasks?sort=-priority&limit=2&cursor=${first.nextCursor}`).set(crew.viewer.auth).expect(400);
-    await t.http.get(`${base()}/tasks?sort=priority&status=todo&limit=2&cursor=${first.nextCursor}`).set(crew.viewer.auth).expect(400);
-    for (const query of ['status=open', 'priority=p1', 'assigneeId=someone', 'labelId=x', 'parentId=top', 'dueBefore=2026-13-01', 'sort=title', 'q=', 'projectId=1', 'stauts=todo']) {
+    await t.http
+      .get(`${base()}/tasks?sort=-priority&limit=2&cursor=${first.nextCursor}`)
+      .set(crew.viewer.auth)
+      .expect(400);
+    await t.http
+      .get(`${base()}/tasks?sort=priority&status=todo&limit=2&cursor=${first.nextCursor}`)
+      .set(crew.viewer.auth)
+      .expect(400);
+    for (const query of [
+      'status=open',
+      'priority=p1',
+      'assigneeId=someone',
+      'labelId=x',
+      'parentId=top',
+      'dueBefore=2026-13-01',
+      'sort=title',
+      'q=',
+      'projectId=1',
+      'stauts=todo',
+    ]) {
       const response = await t.http.get(`${base()}/tasks?${query}`).set(crew.viewer.auth);
       expect({ query, status: response.status }).toEqual({ query, status: 400 });
     }
-    await t.http.get(`${base()}/projects/${project.id}/tasks?projectId=${project.id}`).set(crew.viewer.auth).expect(400);
+    await t.http
+      .get(`${base()}/projects/${project.id}/tasks?projectId=${project.id}`)
+      .set(crew.viewer.auth)
+      .expect(400);
     // A cursor belongs to its tenant too: the viewer's own tenant does not continue this one's list.
     const own = await createTenant(t.http, crew.viewer);
-    await t.http.get(`/api/v1/tenants/${own.id}/tasks?sort=priority&limit=2&cursor=${first.nextCursor}`).set(crew.viewer.auth).expect(400);
+    await t.http
+      .get(`/api/v1/tenants/${own.id}/tasks?sort=priority&limit=2&cursor=${first.nextCursor}`)
+      .set(crew.viewer.auth)
+      .expect(400);
     await t.http.get(`${base()}/projects/0190c7a4-0000-7000-8000-000000000000/tasks`).set(crew.viewer.auth).expect(404);
   });
 });

@@ -14,7 +14,12 @@ describe('task numbers under contention', () => {
     const project = await createProject(t.http, crew.tenant.id, crew.owner, { key: 'RACE' });
     const path = `/api/v1/tenants/${crew.tenant.id}/projects/${project.id}/tasks`;
     const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => t.http.post(path).set(i % 2 ? crew.member.auth : crew.admin.auth).send({ title: `Task ${i}` })),
+      Array.from({ length: 200 }, (_, i) =>
+        t.http
+          .post(path)
+          .set(i % 2 ? crew.member.auth : crew.admin.auth)
+          .send({ title: `Task ${i}` }),
+      ),
     );
     expect(responses.filter((response) => response.status !== 201).map((response) => response.status)).toEqual([]);
     const numbers = responses.map((response) => Number(String(response.body.key).split('-')[1])).sort((a, b) => a - b);
@@ -23,7 +28,10 @@ describe('task numbers under contention', () => {
     const [positions] = await t.app
       .get(MikroORM)
       .em.getConnection()
-      .execute<Array<{ distinct: number }>>('select count(distinct position)::int as distinct from tasks where tenant_id = ?', [crew.tenant.id]);
+      .execute<Array<{ distinct: number }>>(
+        'select count(distinct position)::int as distinct from tasks where tenant_id = ?',
+        [crew.tenant.id],
+      );
     expect(positions?.distinct).toBe(200);
   });
 });

@@ -66,9 +66,17 @@ describe('tasks', () => {
 
   it('sets completedAt on entering done and clears it on leaving', async () => {
     const task = await createTask(t.http, crew.tenant.id, project.id, crew.member);
-    const done = await t.http.patch(`${tasks()}/${task.key}`).set(crew.member.auth).send({ status: 'done' }).expect(200);
+    const done = await t.http
+      .patch(`${tasks()}/${task.key}`)
+      .set(crew.member.auth)
+      .send({ status: 'done' })
+      .expect(200);
     expect(done.body.completedAt).toEqual(expect.any(String));
-    const reopened = await t.http.patch(`${tasks()}/${task.key}`).set(crew.member.auth).send({ status: 'todo' }).expect(200);
+    const reopened = await t.http
+      .patch(`${tasks()}/${task.key}`)
+      .set(crew.member.auth)
+      .send({ status: 'todo' })
+      .expect(200);
     expect(reopened.body.completedAt).toBeNull();
     const createdDone = await createTask(t.http, crew.tenant.id, project.id, crew.member, { status: 'done' });
     expect(createdDone.completedAt).toEqual(expect.any(String));
@@ -98,7 +106,12 @@ describe('tasks', () => {
       const read = await t.http.get(`${base}/tasks/${task.id}`).set(team.owner.auth).expect(200);
       expect(read.body).toMatchObject({ assigneeId: null, version: 2 });
       const activity = await t.http.get(`${base}/tasks/${task.id}/activity`).set(team.owner.auth).expect(200);
-      expect(activity.body.data[0]).toMatchObject({ action: 'updated', field: 'assigneeId', from: task.assigneeId, to: null });
+      expect(activity.body.data[0]).toMatchObject({
+        action: 'updated',
+        field: 'assigneeId',
+        from: task.assigneeId,
+        to: null,
+      });
     }
   });
 
@@ -106,7 +119,11 @@ describe('tasks', () => {
     const root = await createTask(t.http, crew.tenant.id, project.id, crew.member);
     const child = await createTask(t.http, crew.tenant.id, project.id, crew.member, { parentId: root.id });
     const grandchild = await createTask(t.http, crew.tenant.id, project.id, crew.member, { parentId: child.id });
-    const cycle = await t.http.patch(`${tasks()}/${root.key}`).set(crew.member.auth).send({ parentId: grandchild.id }).expect(400);
+    const cycle = await t.http
+      .patch(`${tasks()}/${root.key}`)
+      .set(crew.member.auth)
+      .send({ parentId: grandchild.id })
+      .expect(400);
     expect(cycle.body.errors).toEqual([{ path: 'parentId', message: expect.any(String) }]);
     await t.http.patch(`${tasks()}/${root.key}`).set(crew.member.auth).send({ parentId: root.id }).expect(400);
 
@@ -153,13 +170,23 @@ describe('tasks', () => {
       [{ title: 'x', priority: 'critical' }, 'priority'],
       [{ title: 'x', dueDate: '2026-02-30' }, 'dueDate'],
       [{ title: 'x', dueDate: '2026-12-24T00:00:00Z' }, 'dueDate'],
-      [{ title: 'x', labelIds: Array.from({ length: 21 }, (_, i) => `0190c7a4-0000-7000-8000-${String(i).padStart(12, '0')}`) }, 'labelIds'],
+      [
+        {
+          title: 'x',
+          labelIds: Array.from({ length: 21 }, (_, i) => `0190c7a4-0000-7000-8000-${String(i).padStart(12, '0')}`),
+        },
+        'labelIds',
+      ],
       [{ title: 'x', labelIds: ['0190c7a4-0000-7000-8000-000000000000'] }, 'labelIds'],
       [{ title: 'x', version: 7 }, 'version'],
       [{ title: 'x', reporterId: crew.admin.id }, 'reporterId'],
     ] as const) {
       const response = await create(body);
-      expect({ body, status: response.status, paths: response.body.errors?.map((e: { path: string }) => e.path) }).toEqual({
+      expect({
+        body,
+        status: response.status,
+        paths: response.body.errors?.map((e: { path: string }) => e.path),
+      }).toEqual({
         body,
         status: 400,
         paths: [path],

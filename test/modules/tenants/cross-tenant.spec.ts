@@ -62,7 +62,9 @@ function operations(document: OpenAPIObject): Array<{ method: Method; path: stri
 }
 
 function parameterNames(operation: Operation, place: 'path' | 'query'): string[] {
-  return (operation.parameters ?? []).flatMap((parameter) => ('in' in parameter && parameter.in === place ? [parameter.name] : []));
+  return (operation.parameters ?? []).flatMap((parameter) =>
+    'in' in parameter && parameter.in === place ? [parameter.name] : [],
+  );
 }
 
 function bodyOf(method: Method, path: string, operation: Operation): object | undefined {
@@ -71,7 +73,10 @@ function bodyOf(method: Method, path: string, operation: Operation): object | un
   const schema = 'content' in body ? body.content['application/json']?.schema : undefined;
   const name = schema && '$ref' in schema ? schema.$ref.split('/').at(-1) : undefined;
   const valid = name === undefined ? undefined : BODIES[name];
-  if (!valid) throw new Error(`${method.toUpperCase()} ${path}: no valid body for schema ${name ?? '(inline)'}; add one to BODIES`);
+  if (!valid)
+    throw new Error(
+      `${method.toUpperCase()} ${path}: no valid body for schema ${name ?? '(inline)'}; add one to BODIES`,
+    );
   return valid;
 }
 
@@ -136,7 +141,11 @@ describe('cross-tenant isolation', () => {
   const tenantPath = (crew: TenantCrew, rest = '') => `/api/v1/tenants/${crew.tenant.id}${rest}`;
 
   const comment = async (crew: TenantCrew, author: RegisteredUser, taskRef: string, body: string) => {
-    const response = await t.http.post(tenantPath(crew, `/tasks/${taskRef}/comments`)).set(author.auth).send({ body }).expect(201);
+    const response = await t.http
+      .post(tenantPath(crew, `/tasks/${taskRef}/comments`))
+      .set(author.auth)
+      .send({ body })
+      .expect(201);
     return { id: String(response.body.id), body };
   };
 
@@ -183,7 +192,12 @@ describe('cross-tenant isolation', () => {
 
   async function call(caller: RegisteredUser, method: Method, path: string, body?: object) {
     const response = await t.http[method](path).set(caller.auth).send(body);
-    return { status: response.status, body: withoutRequestId(response.body), headers: response.headers, leaks: leaksIn(response) };
+    return {
+      status: response.status,
+      body: withoutRequestId(response.body),
+      headers: response.headers,
+      leaks: leaksIn(response),
+    };
   }
 
   /**
@@ -277,9 +291,11 @@ describe('cross-tenant isolation', () => {
   describe('the OpenAPI-derived matrix', () => {
     it('knows a value of A for every id parameter and a body for every write of a tenant route', () => {
       for (const { method, path, operation } of operations(document)) {
-        for (const name of parameterNames(operation, 'path').filter((name) => name !== 'tenantId')) foreignValues(name, path);
+        for (const name of parameterNames(operation, 'path').filter((name) => name !== 'tenantId'))
+          foreignValues(name, path);
         for (const name of parameterNames(operation, 'query').filter((name) => name.endsWith('Id'))) {
-          if (!queryParameters()[name]) throw new Error(`${path}: no value of tenant A for ?${name}; add it to queryParameters`);
+          if (!queryParameters()[name])
+            throw new Error(`${path}: no value of tenant A for ?${name}; add it to queryParameters`);
         }
         bodyOf(method, path, operation);
       }
@@ -290,8 +306,16 @@ describe('cross-tenant isolation', () => {
       for (const { method, path, operation } of operations(document)) {
         const others = parameterNames(operation, 'path').filter((name) => name !== 'tenantId');
         for (const values of combinations(others, (name) => foreignValues(name, path))) {
-          const request = { method, path, body: bodyOf(method, path, operation), label: `in A with ${JSON.stringify(values.a)}` };
-          const tenant = { a: { ...values.a, tenantId: a.tenant.id }, missing: { ...values.a, tenantId: randomUUID() } };
+          const request = {
+            method,
+            path,
+            body: bodyOf(method, path, operation),
+            label: `in A with ${JSON.stringify(values.a)}`,
+          };
+          const tenant = {
+            a: { ...values.a, tenantId: a.tenant.id },
+            missing: { ...values.a, tenantId: randomUUID() },
+          };
           results.push(await compare(b.owner, request, tenant, 404));
         }
       }
@@ -325,7 +349,9 @@ describe('cross-tenant isolation', () => {
       const results: Array<{ actual: Outcome; wanted: Outcome }> = [];
       for (const { method, path, operation } of operations(document)) {
         const own = Object.fromEntries(
-          parameterNames(operation, 'path').filter((name) => name !== 'tenantId').map((name) => [name, ownValue(name, path)]),
+          parameterNames(operation, 'path')
+            .filter((name) => name !== 'tenantId')
+            .map((name) => [name, ownValue(name, path)]),
         );
         for (const name of parameterNames(operation, 'query').filter((query) => query.endsWith('Id'))) {
           const foreign = queryParameters()[name];
@@ -355,7 +381,10 @@ describe('cross-tenant isolation', () => {
     });
 
     it('reads A’s task of the same key through A', async () => {
-      const response = await t.http.get(tenantPath(a, `/tasks/${sharedKey}-1`)).set(a.owner.auth).expect(200);
+      const response = await t.http
+        .get(tenantPath(a, `/tasks/${sharedKey}-1`))
+        .set(a.owner.auth)
+        .expect(200);
       expect(response.body).toMatchObject({ id: firstA.id, projectId: projectA.id });
     });
   });
@@ -368,40 +397,78 @@ describe('cross-tenant isolation', () => {
         : { body };
 
     it.each([
-      { field: 'assigneeId', method: 'post', write: 'create', foreign: () => ({ a: a.member.id, missing: randomUUID() }) },
+      {
+        field: 'assigneeId',
+        method: 'post',
+        write: 'create',
+        foreign: () => ({ a: a.member.id, missing: randomUUID() }),
+      },
       { field: 'labelIds', method: 'post', write: 'create', foreign: () => ({ a: labelA.id, missing: randomUUID() }) },
       { field: 'parentId', method: 'post', write: 'create', foreign: () => ({ a: firstA.id, missing: randomUUID() }) },
-      { field: 'assigneeId', method: 'patch', write: 'update', foreign: () => ({ a: a.member.id, missing: randomUUID() }) },
+      {
+        field: 'assigneeId',
+        method: 'patch',
+        write: 'update',
+        foreign: () => ({ a: a.member.id, missing: randomUUID() }),
+      },
       { field: 'labelIds', method: 'patch', write: 'update', foreign: () => ({ a: labelA.id, missing: randomUUID() }) },
       { field: 'parentId', method: 'patch', write: 'update', foreign: () => ({ a: firstA.id, missing: randomUUID() }) },
-      { field: 'moveBefore', method: 'patch', write: 'update', foreign: () => ({ a: taskA.id, missing: randomUUID() }) },
-      { field: 'moveBefore', method: 'patch', write: 'update', foreign: () => ({ a: taskA.key, missing: `${sharedKey}-99999` }) },
+      {
+        field: 'moveBefore',
+        method: 'patch',
+        write: 'update',
+        foreign: () => ({ a: taskA.id, missing: randomUUID() }),
+      },
+      {
+        field: 'moveBefore',
+        method: 'patch',
+        write: 'update',
+        foreign: () => ({ a: taskA.key, missing: `${sharedKey}-99999` }),
+      },
       { field: 'moveAfter', method: 'patch', write: 'update', foreign: () => ({ a: taskA.id, missing: randomUUID() }) },
-      { field: 'moveAfter', method: 'patch', write: 'update', foreign: () => ({ a: taskA.key, missing: `${sharedKey}-99999` }) },
-    ] as const)('refuses to $write a task of B with A’s $field like a missing one', async ({ field, method, foreign }) => {
-      const { a: ofA, missing } = foreign();
-      const path = method === 'post' ? tenantPath(b, `/projects/${workB.id}/tasks`) : tenantPath(b, `/tasks/${workTaskB.id}`);
-      const body = (value: string) => ({
-        ...(method === 'post' ? { title: 'T' } : {}),
-        [field]: field === 'labelIds' ? [value] : value,
-      });
-      const foreignAnswer = await call(b.member, method, path, body(ofA));
-      const missingAnswer = await call(b.member, method, path, body(missing));
-      expect(foreignAnswer.status).toBeGreaterThanOrEqual(400);
-      expect({ ...problem(foreignAnswer.body), leaks: foreignAnswer.leaks }).toEqual({ ...problem(missingAnswer.body), leaks: [] });
-    });
+      {
+        field: 'moveAfter',
+        method: 'patch',
+        write: 'update',
+        foreign: () => ({ a: taskA.key, missing: `${sharedKey}-99999` }),
+      },
+    ] as const)(
+      'refuses to $write a task of B with A’s $field like a missing one',
+      async ({ field, method, foreign }) => {
+        const { a: ofA, missing } = foreign();
+        const path =
+          method === 'post' ? tenantPath(b, `/projects/${workB.id}/tasks`) : tenantPath(b, `/tasks/${workTaskB.id}`);
+        const body = (value: string) => ({
+          ...(method === 'post' ? { title: 'T' } : {}),
+          [field]: field === 'labelIds' ? [value] : value,
+        });
+        const foreignAnswer = await call(b.member, method, path, body(ofA));
+        const missingAnswer = await call(b.member, method, path, body(missing));
+        expect(foreignAnswer.status).toBeGreaterThanOrEqual(400);
+        expect({ ...problem(foreignAnswer.body), leaks: foreignAnswer.leaks }).toEqual({
+          ...problem(missingAnswer.body),
+          leaks: [],
+        });
+      },
+    );
 
-    it.each(['patch', 'delete'] as const)('refuses to %s A’s comment through B’s task like a missing one', async (method) => {
-      const own = await comment(b, b.member, workTaskB.key, 'Mine');
-      const path = (commentId: string) => tenantPath(b, `/tasks/${workTaskB.key}/comments/${commentId}`);
-      const body = method === 'patch' ? { body: 'Taken over' } : undefined;
-      const foreignAnswer = await call(b.member, method, path(commentA.id), body);
-      const missingAnswer = await call(b.member, method, path(randomUUID()), body);
-      expect(foreignAnswer.status).toBe(404);
-      expect({ ...problem(foreignAnswer.body), leaks: foreignAnswer.leaks }).toEqual({ ...problem(missingAnswer.body), leaks: [] });
-      // B's own comment on that task is still there: the refusal was about A's id, not the route.
-      await t.http.get(path(own.id)).set(b.member.auth).expect(200);
-    });
+    it.each(['patch', 'delete'] as const)(
+      'refuses to %s A’s comment through B’s task like a missing one',
+      async (method) => {
+        const own = await comment(b, b.member, workTaskB.key, 'Mine');
+        const path = (commentId: string) => tenantPath(b, `/tasks/${workTaskB.key}/comments/${commentId}`);
+        const body = method === 'patch' ? { body: 'Taken over' } : undefined;
+        const foreignAnswer = await call(b.member, method, path(commentA.id), body);
+        const missingAnswer = await call(b.member, method, path(randomUUID()), body);
+        expect(foreignAnswer.status).toBe(404);
+        expect({ ...problem(foreignAnswer.body), leaks: foreignAnswer.leaks }).toEqual({
+          ...problem(missingAnswer.body),
+          leaks: [],
+        });
+        // B's own comment on that task is still there: the refusal was about A's id, not the route.
+        await t.http.get(path(own.id)).set(b.member.auth).expect(200);
+      },
+    );
   });
 
   describe('afterwards', () => {
@@ -410,7 +477,11 @@ describe('cross-tenant isolation', () => {
       const paths = [...lists, `/projects/${projectB.id}/tasks`, `/projects/${workB.id}/tasks`];
       const tasks = [taskB.id, workTaskB.id].flatMap((id) => [`/tasks/${id}/comments`, `/tasks/${id}/activity`]);
       for (const path of [...paths, ...tasks]) {
-        expect({ path, ...(await call(b.owner, 'get', tenantPath(b, path))) }).toMatchObject({ path, status: 200, leaks: [] });
+        expect({ path, ...(await call(b.owner, 'get', tenantPath(b, path))) }).toMatchObject({
+          path,
+          status: 200,
+          leaks: [],
+        });
       }
     });
 

@@ -76,7 +76,10 @@ describe('invitations', () => {
     const invitee = await registerUser(t.http);
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        t.http.post(`/api/v1/tenants/${tenant.id}/invitations`).set(owner.auth).send({ email: invitee.email, role: 'member' }),
+        t.http
+          .post(`/api/v1/tenants/${tenant.id}/invitations`)
+          .set(owner.auth)
+          .send({ email: invitee.email, role: 'member' }),
       ),
     );
     expect(responses.map((response) => response.status)).toEqual(Array<number>(20).fill(201));
@@ -124,7 +127,10 @@ describe('invitations', () => {
     const tenant = await createTenant(t.http, owner);
     const invitee = await registerUser(t.http);
     const { id, token } = await invite(t.http, tenant.id, owner, invitee.email, 'member');
-    await t.app.get(MikroORM).em.getConnection().execute(`update invitations set expires_at = now() - interval '1 second' where id = ?`, [id]);
+    await t.app
+      .get(MikroORM)
+      .em.getConnection()
+      .execute(`update invitations set expires_at = now() - interval '1 second' where id = ?`, [id]);
     const response = await accept(invitee.auth, token).expect(400);
     expect(response.body.detail).toMatch(/expired/);
   });
@@ -139,4 +145,3 @@ describe('invitations', () => {
     await accept(invitee.auth, inA.token).expect(201);
   });
 });
-

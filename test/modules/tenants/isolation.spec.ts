@@ -18,7 +18,8 @@ describe('tenant isolation', () => {
   /** Nothing that identifies tenant A may appear in what B's owner is shown. */
   const expectNothingOfA = (body: unknown) => {
     const text = JSON.stringify(body);
-    for (const secret of [a.tenant.id, a.tenant.slug, a.owner.id, a.member.id, invitationOfA]) expect(text).not.toContain(secret);
+    for (const secret of [a.tenant.id, a.tenant.slug, a.owner.id, a.member.id, invitationOfA])
+      expect(text).not.toContain(secret);
   };
 
   it.each([
@@ -27,19 +28,41 @@ describe('tenant isolation', () => {
     { method: 'delete', what: 'tenant A', path: () => `/api/v1/tenants/${a.tenant.id}` },
     { method: 'get', what: 'A’s members', path: () => `/api/v1/tenants/${a.tenant.id}/members` },
     { method: 'get', what: 'A’s invitations', path: () => `/api/v1/tenants/${a.tenant.id}/invitations` },
-    { method: 'patch', what: 'a member of A via B', path: () => `/api/v1/tenants/${b.tenant.id}/members/${a.member.id}`, body: { role: 'viewer' } },
-    { method: 'delete', what: 'a member of A via B', path: () => `/api/v1/tenants/${b.tenant.id}/members/${a.member.id}` },
-    { method: 'get', what: 'an invitation of A via B', path: () => `/api/v1/tenants/${b.tenant.id}/invitations/${invitationOfA}` },
-    { method: 'delete', what: 'an invitation of A via B', path: () => `/api/v1/tenants/${b.tenant.id}/invitations/${invitationOfA}` },
+    {
+      method: 'patch',
+      what: 'a member of A via B',
+      path: () => `/api/v1/tenants/${b.tenant.id}/members/${a.member.id}`,
+      body: { role: 'viewer' },
+    },
+    {
+      method: 'delete',
+      what: 'a member of A via B',
+      path: () => `/api/v1/tenants/${b.tenant.id}/members/${a.member.id}`,
+    },
+    {
+      method: 'get',
+      what: 'an invitation of A via B',
+      path: () => `/api/v1/tenants/${b.tenant.id}/invitations/${invitationOfA}`,
+    },
+    {
+      method: 'delete',
+      what: 'an invitation of A via B',
+      path: () => `/api/v1/tenants/${b.tenant.id}/invitations/${invitationOfA}`,
+    },
   ] as const)('$method $what as B’s owner → 404', async (row) => {
-    const response = await t.http[row.method](row.path()).set(b.owner.auth).send('body' in row ? row.body : undefined);
+    const response = await t.http[row.method](row.path())
+      .set(b.owner.auth)
+      .send('body' in row ? row.body : undefined);
     expect(response.status).toBe(404);
     expectNothingOfA(response.body);
   });
 
   it('answers a tenant that does not exist exactly like one the caller is not in', async () => {
     const foreign = await t.http.get(`/api/v1/tenants/${a.tenant.id}`).set(b.owner.auth).expect(404);
-    const missing = await t.http.get('/api/v1/tenants/0190c7a4-0000-7000-8000-000000000000').set(b.owner.auth).expect(404);
+    const missing = await t.http
+      .get('/api/v1/tenants/0190c7a4-0000-7000-8000-000000000000')
+      .set(b.owner.auth)
+      .expect(404);
     expect({ ...foreign.body, requestId: null }).toEqual({ ...missing.body, requestId: null });
   });
 
@@ -60,8 +83,11 @@ describe('tenant isolation', () => {
     const entities = [...t.app.get(MikroORM).getMetadata().getAll().values()].filter((meta) => meta.properties.tenant);
     expect(entities.map((meta) => meta.className)).toEqual(expect.arrayContaining(['Membership', 'Invitation']));
     for (const meta of entities) {
-      expect({ entity: meta.className, filter: meta.filters[TENANT_FILTER]?.default, nullable: meta.properties.tenant?.nullable ?? false })
-        .toEqual({ entity: meta.className, filter: true, nullable: false });
+      expect({
+        entity: meta.className,
+        filter: meta.filters[TENANT_FILTER]?.default,
+        nullable: meta.properties.tenant?.nullable ?? false,
+      }).toEqual({ entity: meta.className, filter: true, nullable: false });
     }
   });
 });

@@ -6,15 +6,26 @@ describe('members', () => {
   const t = useTestApp();
   const members = (tenantId: string) => `/api/v1/tenants/${tenantId}/members`;
   const setRole = (tenantId: string, actor: RegisteredUser, userId: string, role: string) =>
-    t.http.patch(`${members(tenantId)}/${userId}`).set(actor.auth).send({ role });
+    t.http
+      .patch(`${members(tenantId)}/${userId}`)
+      .set(actor.auth)
+      .send({ role });
   const remove = (tenantId: string, actor: RegisteredUser, userId: string) =>
     t.http.delete(`${members(tenantId)}/${userId}`).set(actor.auth);
 
   it('lists members in the order they joined', async () => {
     const { tenant, owner, admin, member, viewer } = await createTenantCrew(t.http);
     const response = await t.http.get(members(tenant.id)).set(viewer.auth).expect(200);
-    expect(response.body.data[0]).toEqual({ userId: owner.id, name: owner.name, email: owner.email, role: 'owner', joinedAt: expect.any(String) });
-    expect(response.body.data.map((m: { userId: string }) => m.userId).sort()).toEqual([owner.id, admin.id, member.id, viewer.id].sort());
+    expect(response.body.data[0]).toEqual({
+      userId: owner.id,
+      name: owner.name,
+      email: owner.email,
+      role: 'owner',
+      joinedAt: expect.any(String),
+    });
+    expect(response.body.data.map((m: { userId: string }) => m.userId).sort()).toEqual(
+      [owner.id, admin.id, member.id, viewer.id].sort(),
+    );
   });
 
   it('lets an admin change roles below owner', async () => {
@@ -25,7 +36,9 @@ describe('members', () => {
 
   it('keeps owner to owners: an admin can neither grant it nor take it nor remove an owner', async () => {
     const { tenant, owner, admin, member } = await createTenantCrew(t.http);
-    expect((await setRole(tenant.id, admin, member.id, 'owner').expect(403)).body.type).toBe('urn:yello:problem:owner-role-reserved');
+    expect((await setRole(tenant.id, admin, member.id, 'owner').expect(403)).body.type).toBe(
+      'urn:yello:problem:owner-role-reserved',
+    );
     await setRole(tenant.id, admin, owner.id, 'member').expect(403);
     await remove(tenant.id, admin, owner.id).expect(403);
     await setRole(tenant.id, owner, member.id, 'owner').expect(200);
@@ -33,7 +46,9 @@ describe('members', () => {
 
   it('never leaves a tenant without an owner', async () => {
     const { tenant, owner } = await createTenantCrew(t.http);
-    expect((await setRole(tenant.id, owner, owner.id, 'admin').expect(409)).body.type).toBe('urn:yello:problem:last-owner');
+    expect((await setRole(tenant.id, owner, owner.id, 'admin').expect(409)).body.type).toBe(
+      'urn:yello:problem:last-owner',
+    );
     await remove(tenant.id, owner, owner.id).expect(409);
 
     const second = await addMember(t.http, tenant.id, owner, 'owner');
@@ -70,7 +85,10 @@ describe('members', () => {
     ]);
     // The loser finds itself demoted already (403), or the winner gone as last owner (409).
     const statuses = results.map((r) => r.status).sort();
-    expect([[200, 403], [200, 409]]).toContainEqual(statuses);
+    expect([
+      [200, 403],
+      [200, 409],
+    ]).toContainEqual(statuses);
     const list = await t.http.get(members(tenant.id)).set(owner.auth).expect(200);
     expect(list.body.data.filter((m: { role: string }) => m.role === 'owner')).toHaveLength(1);
   });

@@ -2,7 +2,13 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import type TestAgent from 'supertest/lib/agent.js';
 import { useTestApp } from '../../support/test-app.js';
 import { uniqueEmail } from '../../factories/users.js';
-import { createLabel, createProject, createTask, uniqueProjectKey, type CreatedProject } from '../../factories/projects.js';
+import {
+  createLabel,
+  createProject,
+  createTask,
+  uniqueProjectKey,
+  type CreatedProject,
+} from '../../factories/projects.js';
 import { addMember, createTenantCrew, invite, type Role, type TenantCrew } from '../../factories/tenants.js';
 
 type Caller = Role | 'outsider' | 'anonymous';
@@ -51,7 +57,12 @@ const ROUTES: Record<string, RouteCase> = {
     success: 200,
     request: async (c) => ({ path: base(c), body: { name: 'Renamed' } }),
   },
-  'DELETE /api/v1/tenants/{tenantId}': { minimum: 'owner', success: 204, ownTenant: true, request: async (c) => ({ path: base(c) }) },
+  'DELETE /api/v1/tenants/{tenantId}': {
+    minimum: 'owner',
+    success: 204,
+    ownTenant: true,
+    request: async (c) => ({ path: base(c) }),
+  },
   'GET /api/v1/tenants/{tenantId}/members': {
     minimum: 'viewer',
     success: 200,
@@ -104,11 +115,17 @@ const ROUTES: Record<string, RouteCase> = {
     success: 201,
     request: async (c) => ({ path: `${base(c)}/projects`, body: { name: 'P', key: uniqueProjectKey() } }),
   },
-  'GET /api/v1/tenants/{tenantId}/projects': { minimum: 'viewer', success: 200, request: async (c) => ({ path: `${base(c)}/projects` }) },
+  'GET /api/v1/tenants/{tenantId}/projects': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c) => ({ path: `${base(c)}/projects` }),
+  },
   'GET /api/v1/tenants/{tenantId}/projects/{projectId}': {
     minimum: 'viewer',
     success: 200,
-    request: async (c, http) => ({ path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}` }),
+    request: async (c, http) => ({
+      path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}`,
+    }),
   },
   'PATCH /api/v1/tenants/{tenantId}/projects/{projectId}': {
     minimum: 'admin',
@@ -121,19 +138,28 @@ const ROUTES: Record<string, RouteCase> = {
   'DELETE /api/v1/tenants/{tenantId}/projects/{projectId}': {
     minimum: 'admin',
     success: 204,
-    request: async (c, http) => ({ path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}` }),
+    request: async (c, http) => ({
+      path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}`,
+    }),
   },
   'POST /api/v1/tenants/{tenantId}/projects/{projectId}/tasks': {
     minimum: 'member',
     success: 201,
-    request: async (c, http) => ({ path: `${base(c)}/projects/${(await projectOf(c, http)).id}/tasks`, body: { title: 'T' } }),
+    request: async (c, http) => ({
+      path: `${base(c)}/projects/${(await projectOf(c, http)).id}/tasks`,
+      body: { title: 'T' },
+    }),
   },
   'GET /api/v1/tenants/{tenantId}/projects/{projectId}/tasks': {
     minimum: 'viewer',
     success: 200,
     request: async (c, http) => ({ path: `${base(c)}/projects/${(await projectOf(c, http)).id}/tasks` }),
   },
-  'GET /api/v1/tenants/{tenantId}/tasks': { minimum: 'viewer', success: 200, request: async (c) => ({ path: `${base(c)}/tasks` }) },
+  'GET /api/v1/tenants/{tenantId}/tasks': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c) => ({ path: `${base(c)}/tasks` }),
+  },
   'GET /api/v1/tenants/{tenantId}/tasks/{taskRef}': {
     minimum: 'viewer',
     success: 200,
@@ -184,7 +210,11 @@ const ROUTES: Record<string, RouteCase> = {
     success: 201,
     request: async (c) => ({ path: `${base(c)}/labels`, body: { name: `L ${uniqueProjectKey()}`, color: '#aabbcc' } }),
   },
-  'GET /api/v1/tenants/{tenantId}/labels': { minimum: 'viewer', success: 200, request: async (c) => ({ path: `${base(c)}/labels` }) },
+  'GET /api/v1/tenants/{tenantId}/labels': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c) => ({ path: `${base(c)}/labels` }),
+  },
   'GET /api/v1/tenants/{tenantId}/labels/{labelId}': {
     minimum: 'viewer',
     success: 200,

@@ -9,13 +9,23 @@ import { Label } from '../../../src/modules/tasks/entities/label.entity.js';
 import { Project } from '../../../src/modules/projects/entities/project.entity.js';
 import { Task } from '../../../src/modules/tasks/entities/task.entity.js';
 
-const TENANT_TABLES = ['memberships', 'invitations', 'projects', 'tasks', 'labels', 'task_labels', 'comments', 'activity_events'];
+const TENANT_TABLES = [
+  'memberships',
+  'invitations',
+  'projects',
+  'tasks',
+  'labels',
+  'task_labels',
+  'comments',
+  'activity_events',
+];
 const TOUCHES_TENANT_TABLE = new RegExp(`\\b(from|into|update|join)\\s+"?(${TENANT_TABLES.join('|')})"?(\\s|$)`, 'i');
 /**
  * Writes of the unit of work address rows it loaded through the tenant filter by primary
  * key; inserts carry tenant_id among their columns.
  */
-const UNIT_OF_WORK_BY_KEY = /^(update "\w+" set .* where "id" (=|in) |delete from "\w+" where \("task_id", "label_id"\) in |select 1 from "\w+" as "\w+" where "\w+"\."id" = .* for update)/i;
+const UNIT_OF_WORK_BY_KEY =
+  /^(update "\w+" set .* where "id" (=|in) |delete from "\w+" where \("task_id", "label_id"\) in |select 1 from "\w+" as "\w+" where "\w+"\."id" = .* for update)/i;
 
 describe('tenant scope of every statement and write', () => {
   const t = useTestApp();
@@ -33,12 +43,30 @@ describe('tenant scope of every statement and write', () => {
       const project = await createProject(t.http, a.tenant.id, a.owner);
       const label = await createLabel(t.http, a.tenant.id, a.owner);
       const parent = await createTask(t.http, a.tenant.id, project.id, a.owner, { assigneeId: a.member.id });
-      const task = await createTask(t.http, a.tenant.id, project.id, a.member, { labelIds: [label.id], parentId: parent.id });
-      await t.http.patch(`${base}/tasks/${task.key}`).set(a.member.auth).send({ status: 'done', labelIds: [], moveTo: 'top', parentId: null }).expect(200);
-      await t.http.patch(`${base}/tasks/${task.key}`).set(a.member.auth).send({ moveAfter: parent.key, status: parent.status }).expect(200);
-      await t.http.get(`${base}/tasks?q=task&status=todo,done&assigneeId=me&labelId=${label.id}&sort=-dueDate`).set(a.member.auth).expect(200);
+      const task = await createTask(t.http, a.tenant.id, project.id, a.member, {
+        labelIds: [label.id],
+        parentId: parent.id,
+      });
+      await t.http
+        .patch(`${base}/tasks/${task.key}`)
+        .set(a.member.auth)
+        .send({ status: 'done', labelIds: [], moveTo: 'top', parentId: null })
+        .expect(200);
+      await t.http
+        .patch(`${base}/tasks/${task.key}`)
+        .set(a.member.auth)
+        .send({ moveAfter: parent.key, status: parent.status })
+        .expect(200);
+      await t.http
+        .get(`${base}/tasks?q=task&status=todo,done&assigneeId=me&labelId=${label.id}&sort=-dueDate`)
+        .set(a.member.auth)
+        .expect(200);
       await t.http.get(`${base}/projects/${project.id}`).set(a.member.auth).expect(200);
-      const comment = await t.http.post(`${base}/tasks/${task.key}/comments`).set(a.member.auth).send({ body: 'x' }).expect(201);
+      const comment = await t.http
+        .post(`${base}/tasks/${task.key}/comments`)
+        .set(a.member.auth)
+        .send({ body: 'x' })
+        .expect(201);
       await t.http.delete(`${base}/tasks/${task.key}/comments/${comment.body.id}`).set(a.member.auth).expect(204);
       await t.http.patch(`${base}/members/${a.member.id}`).set(a.owner.auth).send({ role: 'viewer' }).expect(200);
       await t.http.delete(`${base}/labels/${label.id}`).set(a.owner.auth).expect(204);
@@ -46,7 +74,9 @@ describe('tenant scope of every statement and write', () => {
       await t.http.delete(`${base}/projects/${project.id}`).set(a.owner.auth).expect(204);
 
       const statements = spy.mock.calls.map(([context]) => (context.query ?? '').replace(/\s+/g, ' ').trim());
-      const unscoped = statements.filter((sql) => TOUCHES_TENANT_TABLE.test(sql) && !/tenant_id/.test(sql) && !UNIT_OF_WORK_BY_KEY.test(sql));
+      const unscoped = statements.filter(
+        (sql) => TOUCHES_TENANT_TABLE.test(sql) && !/tenant_id/.test(sql) && !UNIT_OF_WORK_BY_KEY.test(sql),
+      );
       expect(statements.length).toBeGreaterThan(50);
       expect(unscoped).toEqual([]);
     } finally {
@@ -83,10 +113,18 @@ describe('tenant scope of every statement and write', () => {
     const labelOfB = await createLabel(t.http, b.tenant.id, b.owner);
     const connection = t.app.get(MikroORM).em.getConnection();
     await expect(
-      connection.execute('insert into task_labels (tenant_id, task_id, label_id) values (?, ?, ?)', [a.tenant.id, taskOfA.id, labelOfB.id]),
+      connection.execute('insert into task_labels (tenant_id, task_id, label_id) values (?, ?, ?)', [
+        a.tenant.id,
+        taskOfA.id,
+        labelOfB.id,
+      ]),
     ).rejects.toThrow(/task_labels_tenant_label_foreign/);
     await expect(
-      connection.execute('update tasks set assignee_id = ? where tenant_id = ? and id = ?', [b.owner.id, a.tenant.id, taskOfA.id]),
+      connection.execute('update tasks set assignee_id = ? where tenant_id = ? and id = ?', [
+        b.owner.id,
+        a.tenant.id,
+        taskOfA.id,
+      ]),
     ).rejects.toThrow(/tasks_tenant_assignee_foreign/);
   });
 });

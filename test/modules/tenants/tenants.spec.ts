@@ -9,7 +9,11 @@ describe('tenants', () => {
   describe('POST /tenants', () => {
     it('creates a tenant owned by the caller', async () => {
       const owner = await registerUser(t.http);
-      const response = await t.http.post('/api/v1/tenants').set(owner.auth).send({ name: 'Acme Robotics', slug: 'acme-robotics' }).expect(201);
+      const response = await t.http
+        .post('/api/v1/tenants')
+        .set(owner.auth)
+        .send({ name: 'Acme Robotics', slug: 'acme-robotics' })
+        .expect(201);
 
       expect(response.headers.location).toBe(`/api/v1/tenants/${response.body.id}`);
       expect(response.body).toEqual({
@@ -33,7 +37,11 @@ describe('tenants', () => {
     it('refuses a slug that is taken', async () => {
       const owner = await registerUser(t.http);
       await createTenant(t.http, owner, { slug: 'taken-slug' });
-      const response = await t.http.post('/api/v1/tenants').set(owner.auth).send({ name: 'Other', slug: 'taken-slug' }).expect(409);
+      const response = await t.http
+        .post('/api/v1/tenants')
+        .set(owner.auth)
+        .send({ name: 'Other', slug: 'taken-slug' })
+        .expect(409);
       expect(response.body.type).toBe('urn:yello:problem:slug-taken');
     });
 
@@ -59,7 +67,11 @@ describe('tenants', () => {
 
       const first = await t.http.get('/api/v1/tenants').query({ limit: 1 }).set(user.auth).expect(200);
       expect(first.body.data).toEqual([expect.objectContaining({ id: foreign.id, role: 'member' })]);
-      const second = await t.http.get('/api/v1/tenants').query({ limit: 1, cursor: first.body.nextCursor }).set(user.auth).expect(200);
+      const second = await t.http
+        .get('/api/v1/tenants')
+        .query({ limit: 1, cursor: first.body.nextCursor })
+        .set(user.auth)
+        .expect(200);
       expect(second.body).toEqual({ data: [expect.objectContaining({ id: own.id, role: 'owner' })], nextCursor: null });
     });
 
@@ -68,7 +80,11 @@ describe('tenants', () => {
       await createTenant(t.http, user);
       const tenant = await createTenant(t.http, user);
       await addMember(t.http, tenant.id, user, 'viewer');
-      const members = await t.http.get(`/api/v1/tenants/${tenant.id}/members`).query({ limit: 1 }).set(user.auth).expect(200);
+      const members = await t.http
+        .get(`/api/v1/tenants/${tenant.id}/members`)
+        .query({ limit: 1 })
+        .set(user.auth)
+        .expect(200);
       await t.http.get('/api/v1/tenants').query({ cursor: members.body.nextCursor }).set(user.auth).expect(400);
     });
   });
@@ -76,8 +92,15 @@ describe('tenants', () => {
   describe('GET, PATCH, DELETE /tenants/{tenantId}', () => {
     it('reads, renames and re-slugs', async () => {
       const { tenant, admin, viewer } = await createTenantCrew(t.http);
-      expect((await t.http.get(`/api/v1/tenants/${tenant.id}`).set(viewer.auth).expect(200)).body).toMatchObject({ id: tenant.id, role: 'viewer' });
-      const renamed = await t.http.patch(`/api/v1/tenants/${tenant.id}`).set(admin.auth).send({ name: 'Renamed', slug: `renamed-${tenant.slug}`.slice(0, 40) }).expect(200);
+      expect((await t.http.get(`/api/v1/tenants/${tenant.id}`).set(viewer.auth).expect(200)).body).toMatchObject({
+        id: tenant.id,
+        role: 'viewer',
+      });
+      const renamed = await t.http
+        .patch(`/api/v1/tenants/${tenant.id}`)
+        .set(admin.auth)
+        .send({ name: 'Renamed', slug: `renamed-${tenant.slug}`.slice(0, 40) })
+        .expect(200);
       expect(renamed.body).toMatchObject({ name: 'Renamed', role: 'admin' });
     });
 
@@ -96,7 +119,9 @@ describe('tenants', () => {
       expect((await t.http.get('/api/v1/users/me').set(member.auth)).body.memberships).toEqual([]);
       const connection = t.app.get(MikroORM).em.getConnection();
       for (const table of ['memberships', 'invitations']) {
-        const [row] = await connection.execute(`select count(*)::int as n from ${table} where tenant_id = ?`, [tenant.id]);
+        const [row] = await connection.execute(`select count(*)::int as n from ${table} where tenant_id = ?`, [
+          tenant.id,
+        ]);
         expect(row.n).toBe(0);
       }
     });

@@ -9,7 +9,13 @@ describe('users', () => {
     it('returns the caller’s profile and nothing secret', async () => {
       const user = await registerUser(t.http, { name: 'Grace Hopper' });
       const response = await t.http.get('/api/v1/users/me').set(user.auth).expect(200);
-      expect(response.body).toEqual({ id: user.id, email: user.email, name: 'Grace Hopper', createdAt: expect.any(String), memberships: [] });
+      expect(response.body).toEqual({
+        id: user.id,
+        email: user.email,
+        name: 'Grace Hopper',
+        createdAt: expect.any(String),
+        memberships: [],
+      });
     });
 
     it('lists the caller’s memberships with tenant name and role', async () => {
@@ -58,7 +64,10 @@ describe('users', () => {
 
     it('refuses a wrong current password and changes nothing', async () => {
       const user = await registerUser(t.http);
-      const response = await change(user.auth, { currentPassword: 'not my password', newPassword: 'another good passphrase' }).expect(400);
+      const response = await change(user.auth, {
+        currentPassword: 'not my password',
+        newPassword: 'another good passphrase',
+      }).expect(400);
       expect(response.body.errors).toEqual([{ path: 'currentPassword', message: 'is incorrect' }]);
       await login(t.http, user);
     });

@@ -50,6 +50,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {
     if (!hasRequiredClaims(payload)) return false;
-    return (await this.sessions.isActive(payload.sid, payload.sub)) ? new AuthenticatedUser(payload.sub, payload.sid) : false;
+    return (await this.sessions.isActive(payload.sid, payload.sub))
+      ? new AuthenticatedUser(payload.sub, payload.sid)
+      : false;
   }
 }

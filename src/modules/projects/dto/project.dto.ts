@@ -33,7 +33,9 @@ export class CreateProjectDto {
   description?: string | null;
 }
 
-export class UpdateProjectDto extends PartialType(OmitType(CreateProjectDto, ['key'] as const), { skipNullProperties: false }) {
+export class UpdateProjectDto extends PartialType(OmitType(CreateProjectDto, ['key'] as const), {
+  skipNullProperties: false,
+}) {
   /** Archived projects are hidden from the project list and take no new tasks. */
   @Optional()
   @IsBoolean()

@@ -31,7 +31,13 @@ export class LabelDto {
   updatedAt!: Date;
 
   static from(label: Label): LabelDto {
-    return { id: label.id, name: label.name, color: label.color, createdAt: label.createdAt, updatedAt: label.updatedAt };
+    return {
+      id: label.id,
+      name: label.name,
+      color: label.color,
+      createdAt: label.createdAt,
+      updatedAt: label.updatedAt,
+    };
   }
 }
 

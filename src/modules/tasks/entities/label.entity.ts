@@ -5,7 +5,10 @@ import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
 
 @Entity({ tableName: 'labels' })
 @Unique({ properties: ['tenant', 'id'] })
-@Index({ name: 'labels_tenant_id_lower_name_unique', expression: 'create unique index "labels_tenant_id_lower_name_unique" on "labels" ("tenant_id", lower("name"))' })
+@Index({
+  name: 'labels_tenant_id_lower_name_unique',
+  expression: 'create unique index "labels_tenant_id_lower_name_unique" on "labels" ("tenant_id", lower("name"))',
+})
 export class Label extends TenantScoped {
   [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt';
 

@@ -25,10 +25,22 @@ import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } fr
 @Index({ properties: ['tenant', 'priority', 'id'] })
 @Index({ properties: ['tenant', 'status', 'position', 'id'] })
 // The due-date orders sort missing dates last both ways: one expression per direction.
-@Index({ name: 'tasks_tenant_id_due_asc_id_index', expression: `create index "tasks_tenant_id_due_asc_id_index" on "tasks" ("tenant_id", coalesce("due_date", 'infinity'::date), "id")` })
-@Index({ name: 'tasks_tenant_id_due_desc_id_index', expression: `create index "tasks_tenant_id_due_desc_id_index" on "tasks" ("tenant_id", coalesce("due_date", '-infinity'::date), "id")` })
-@Index({ name: 'tasks_tenant_id_project_id_due_asc_id_index', expression: `create index "tasks_tenant_id_project_id_due_asc_id_index" on "tasks" ("tenant_id", "project_id", coalesce("due_date", 'infinity'::date), "id")` })
-@Index({ name: 'tasks_tenant_id_project_id_due_desc_id_index', expression: `create index "tasks_tenant_id_project_id_due_desc_id_index" on "tasks" ("tenant_id", "project_id", coalesce("due_date", '-infinity'::date), "id")` })
+@Index({
+  name: 'tasks_tenant_id_due_asc_id_index',
+  expression: `create index "tasks_tenant_id_due_asc_id_index" on "tasks" ("tenant_id", coalesce("due_date", 'infinity'::date), "id")`,
+})
+@Index({
+  name: 'tasks_tenant_id_due_desc_id_index',
+  expression: `create index "tasks_tenant_id_due_desc_id_index" on "tasks" ("tenant_id", coalesce("due_date", '-infinity'::date), "id")`,
+})
+@Index({
+  name: 'tasks_tenant_id_project_id_due_asc_id_index',
+  expression: `create index "tasks_tenant_id_project_id_due_asc_id_index" on "tasks" ("tenant_id", "project_id", coalesce("due_date", 'infinity'::date), "id")`,
+})
+@Index({
+  name: 'tasks_tenant_id_project_id_due_desc_id_index',
+  expression: `create index "tasks_tenant_id_project_id_due_desc_id_index" on "tasks" ("tenant_id", "project_id", coalesce("due_date", '-infinity'::date), "id")`,
+})
 @Index({ properties: ['tenant', 'assignee'] })
 @Index({ properties: ['parent'] })
 export class Task extends TenantScoped {
