@@ -82,6 +82,17 @@ class ServerProcess {
 async function killPostmaster(dataDir: string): Promise<void> {
   const pid = Number((await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
   process.kill(pid, 'SIGKILL');
+  // The next start refuses the data directory while that PID is alive (its lock file stays).
+  await waitFor(`postmaster ${pid} gone`, async () => !isAlive(pid), 10_000);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -134,7 +145,10 @@ describe('the embedded PostgreSQL under supervision', () => {
     const client = async () => {
       while (loading) {
         const sentDuringOutage = outageSeen;
-        const response = await http.post('/api/v1/tenants').set(auth).send({ name: `Load ${randomBytes(4).toString('hex')}` });
+        const response = await http
+          .post('/api/v1/tenants')
+          .set(auth)
+          .send({ name: `Load ${randomBytes(4).toString('hex')}` });
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         if (response.status === 201) {
           acknowledged.push(response.body.id);
@@ -156,15 +170,19 @@ describe('the embedded PostgreSQL under supervision', () => {
     const readyDownMs = Date.now() - killedAt;
     outageSeen = true;
     await http.get('/health/live').expect(200); // the process still serves HTTP
-    await waitFor('/health/ready turns 200', async () => (await http.get('/health/ready')).status === 200, 15_000).catch(
-      (error: unknown) => {
-        // What the log looked like meanwhile, for the failure report.
-        const since = server?.linesSince(offset) ?? [];
-        const withError = since.filter((line) => line.err !== undefined).length;
-        process.stdout.write(`still down: ${since.length} log lines (${withError} with an error), ${Buffer.byteLength(server?.output.slice(offset) ?? '')} bytes\n`);
-        throw error;
-      },
-    );
+    await waitFor(
+      '/health/ready turns 200',
+      async () => (await http.get('/health/ready')).status === 200,
+      15_000,
+    ).catch((error: unknown) => {
+      // What the log looked like meanwhile, for the failure report.
+      const since = server?.linesSince(offset) ?? [];
+      const withError = since.filter((line) => line.err !== undefined).length;
+      process.stdout.write(
+        `still down: ${since.length} log lines (${withError} with an error), ${Buffer.byteLength(server?.output.slice(offset) ?? '')} bytes\n`,
+      );
+      throw error;
+    });
     const readyUpMs = Date.now() - killedAt;
     await waitFor('a write succeeds', async () => firstWriteAfterKill !== undefined, 15_000);
     await sleep(1_500); // the outage summary is written once the database answers again
@@ -198,7 +216,6 @@ describe('the embedded PostgreSQL under supervision', () => {
     expect(outageLines.length).toBeLessThanOrEqual(6);
     // The cause of a 503 is logged once, never a stack per request.
     expect(lines.filter((line) => line.err !== undefined)).toEqual([]);
-
   }, 180_000);
 
   // Open: in about 2 of 5 runs `app.close()` then never returns (MikroORM's pool waits for a
