@@ -61,7 +61,7 @@ function loggedValues(task: Task): LoggedValues {
 /** The list order a query asks for: its `sort`, else relevance with `q`, else newest first. */
 function orderOf(query: TaskListQueryDto): TaskOrder {
   if (query.sort === undefined) {
-    return query.q === undefined ? { field: 'createdAt', descending: true } : { field: 'relevance', descending: true };
+    return query.q === undefined ? { field: 'createdAt', descending: true } : { field: 'relevance' };
   }
   const descending = query.sort.startsWith('-');
   const field = TASK_SORTS.find((name) => name === (descending ? query.sort?.slice(1) : query.sort));

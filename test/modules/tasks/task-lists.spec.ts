@@ -1,6 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { createTenant, createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
+import type { RegisteredUser } from '../../factories/users.js';
+import { RANKED_SEARCH_WINDOW } from '../../../src/modules/tasks/task.repository.js';
 import {
   createLabel,
   createProject,
@@ -71,12 +73,17 @@ describe('task lists', () => {
 
   /** Every page of a list, followed through `nextCursor`. */
   async function allPages(path: string): Promise<Row[]> {
+    return allPagesAs(path, crew.viewer);
+  }
+
+  async function allPagesAs(path: string, as: RegisteredUser, from: string | null = null): Promise<Row[]> {
     const found: Row[] = [];
-    let cursor: string | null = null;
+    let cursor: string | null = from;
     do {
       const separator = path.includes('?') ? '&' : '?';
       const page: { data: Row[]; nextCursor: string | null } = await list(
         cursor === null ? path : `${path}${separator}cursor=${encodeURIComponent(cursor)}`,
+        as,
       );
       found.push(...page.data);
       cursor = page.nextCursor;
@@ -143,6 +150,44 @@ describe('task lists', () => {
     expect((await allPages(`${path}&limit=2`)).map((row) => row.key)).toEqual(unpaged);
     const stemmed = await list(`${base()}/tasks?q=${encodeURIComponent('"crashes"')}&limit=100`);
     expect(stemmed.data.length).toBe(rows.filter((row) => row.title.includes('crash')).length);
+  });
+
+  it('ranks the newest matches of a big search, then lists older ones newest first, stably', async () => {
+    const tenant = await createTenant(t.http, crew.owner);
+    const searched = await createProject(t.http, tenant.id, crew.owner);
+    const older = 15;
+    const titles = Array.from({ length: RANKED_SEARCH_WINDOW + older }, (_, i) =>
+      i < older || i % 10 === 0 ? `Invoice export: invoice totals, invoice ${i}` : `Payroll invoice ${i}`,
+    );
+    for (let i = 0; i < titles.length; i += 20) {
+      const batch = titles.slice(i, i + 20);
+      await Promise.all(batch.map((title) => createTask(t.http, tenant.id, searched.id, crew.owner, { title })));
+    }
+    // Creation order = number, so the window is known: numbers above `older`.
+    await t.app
+      .get(MikroORM)
+      .em.getConnection()
+      .execute(
+        `update tasks set created_at = timestamptz '2026-11-01Z' + number * interval '1 second' where tenant_id = ?`,
+        [tenant.id],
+      );
+    const path = `/api/v1/tenants/${tenant.id}/tasks?q=invoice&limit=7`;
+    const firstPage = (await t.http.get(path).set(crew.owner.auth).expect(200)).body;
+    await createTask(t.http, tenant.id, searched.id, crew.owner, { title: 'A late invoice' });
+    const rest = await allPagesAs(path, crew.owner, firstPage.nextCursor);
+    const listed: CreatedTask[] = [...firstPage.data, ...rest].filter(
+      (task: CreatedTask) => task.title !== 'A late invoice',
+    );
+    const numbers = listed.map((task) => Number(task.key.split('-')[1]));
+
+    expect(new Set(numbers).size).toBe(titles.length);
+    const ranked = listed.slice(0, RANKED_SEARCH_WINDOW);
+    expect(numbers.slice(0, RANKED_SEARCH_WINDOW).sort((a, b) => a - b)).toEqual(
+      titles.map((_, i) => i + 1).slice(older),
+    );
+    const strong = (task: CreatedTask) => task.title.startsWith('Invoice export');
+    expect(ranked.findLastIndex(strong)).toBeLessThan(ranked.findIndex((task) => !strong(task)));
+    expect(numbers.slice(RANKED_SEARCH_WINDOW)).toEqual(titles.map((_, i) => older - i).slice(0, older));
   });
 
   it('filters by each field', async () => {

@@ -207,7 +207,8 @@ export class TaskListQueryDto extends PageQueryDto {
 
   /**
    * Full-text search over title and description (web search syntax: `"exact phrase"`,
-   * `or`, `-word`). Without `sort`, results come best match first.
+   * `or`, `-word`). Without `sort`, results come best match first among the 200 newest
+   * matches, then older matches newest first.
    */
   @Optional()
   @TextLength(1, 200)
