@@ -24,7 +24,7 @@ describe('string lengths', () => {
     tenantId = (await createTenant(t.http, user)).id;
   });
 
-  const FIELDS: Array<[field: string, max: number, send: (value: string) => Promise<{ status: number }>]> = [
+  const FIELDS: [field: string, max: number, send: (value: string) => Promise<{ status: number }>][] = [
     [
       'register name',
       100,
@@ -45,7 +45,7 @@ describe('string lengths', () => {
     });
   });
 
-  const EMAIL_FIELDS: Array<[field: string, send: (email: string) => Promise<{ status: number }>]> = [
+  const EMAIL_FIELDS: [field: string, send: (email: string) => Promise<{ status: number }>][] = [
     [
       'register email',
       (email) =>

@@ -29,7 +29,7 @@ export function toJsonSchema(node: Json): Json {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== 'object') return node;
   const { nullable, ...rest } = node;
-  const converted: { [key: string]: Json } = {};
+  const converted: Record<string, Json> = {};
   for (const [key, value] of Object.entries(rest)) {
     converted[key] = key === '$ref' && typeof value === 'string' ? `${SCHEMAS_ID}${value}` : toJsonSchema(value);
   }

@@ -76,9 +76,15 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     const excess = findExcess(text);
-    if (excess) return done(new UnacceptableJson(excess));
+    if (excess) {
+      done(new UnacceptableJson(excess));
+      return;
+    }
     parseJson(request, text, (error, value) => {
-      if (error) return done(error);
+      if (error) {
+        done(error);
+        return;
+      }
       const problem = findUnacceptable(value);
       done(problem ? new UnacceptableJson(problem) : null, value);
     });

@@ -21,14 +21,17 @@ export interface TaskFilter {
 }
 
 /** A sort field and direction, or relevance to `q`. */
-export type TaskOrder = { field: TaskSortField | 'relevance'; descending: boolean };
+export interface TaskOrder {
+  field: TaskSortField | 'relevance';
+  descending: boolean;
+}
 
 /**
  * The sort key of each order: SQL expressions (cast back from the cursor's text with
  * `cast`) that end in the id, so the keyset is total. Due dates sort missing ones last
  * both ways through ±infinity; priorities sort by the enum's declared order.
  */
-function sortKey(order: TaskOrder): Array<{ sql: string; cast: string }> {
+function sortKey(order: TaskOrder): { sql: string; cast: string }[] {
   const key = (sql: string, cast: string) => ({ sql, cast });
   switch (order.field) {
     case 'createdAt':
@@ -115,7 +118,7 @@ export function taskPageQuery(
   filter: TaskFilter,
   order: TaskOrder,
   window: { first: number; after?: string[] },
-): { sql: string; params: unknown[]; sortColumns: Array<`sort_${number}`> } {
+): { sql: string; params: unknown[]; sortColumns: `sort_${number}`[] } {
   const conditions = ['t.tenant_id = ?'];
   const params: unknown[] = [tenantId];
   const where = (sql: string, ...values: unknown[]) => {
