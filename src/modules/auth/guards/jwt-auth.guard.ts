@@ -46,7 +46,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   // Errors (a database outage) propagate as they are; a missing or rejected token is a 401.
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('authentication failed', { cause: error });
     if (!user) throw new InvalidAccessToken();
     return user;
   }

@@ -39,7 +39,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('authentication failed', { cause: error });
     if (!user) throw new InvalidCredentials();
     return user;
   }
