@@ -60,7 +60,10 @@ function findUnacceptable(value: unknown): string | null {
       // Lone surrogates: PostgreSQL cannot store them, and validators choke on them.
       if (!node.isWellFormed()) return 'Strings must be well-formed Unicode (no lone surrogates)';
     }
-    if (typeof node === 'object' && node !== null) pending.push(...Object.keys(node), ...Object.values(node));
+    if (typeof node === 'object' && node !== null) {
+      const values: unknown[] = Object.values(node);
+      pending.push(...Object.keys(node), ...values);
+    }
   }
   return null;
 }
@@ -80,7 +83,8 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
       done(new UnacceptableJson(excess));
       return;
     }
-    parseJson(request, text, (error, value) => {
+    // Fastify's default JSON parser is callback-style; its type also admits the promise form.
+    void parseJson(request, text, (error, value) => {
       if (error) {
         done(error);
         return;
