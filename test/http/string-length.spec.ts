@@ -7,8 +7,8 @@ const UNITS = { 'combining marks': 'e\u0301', 'variation selectors': 'a\uFE0F', 
 
 /** `unit` repeated, padded with `x` to exactly `codePoints` code points, as PostgreSQL counts them. */
 function text(unit: string, codePoints: number): string {
-  const units = unit.repeat(Math.floor(codePoints / [...unit].length));
-  return units.padEnd(units.length + codePoints - [...units].length, 'x');
+  const units = unit.repeat(Math.floor(codePoints / Array.from(unit).length));
+  return units.padEnd(units.length + codePoints - Array.from(units).length, 'x');
 }
 
 /**

@@ -145,7 +145,7 @@ export class OpenApiConformance {
   private checkBody(name: string, status: number, response: Response, declared: ResponseObject): Violation[] {
     const header: unknown = response.headers['content-type'];
     const mediaType = typeof header === 'string' ? (header.split(';')[0] ?? '').trim().toLowerCase() : undefined;
-    const hasBody = response.text !== undefined && response.text !== '' && response.request.method !== 'HEAD';
+    const hasBody = Boolean(response.text) && response.request.method !== 'HEAD';
     if (!hasBody || mediaType === undefined) return [];
     const media = declared.content?.[mediaType];
     if (!media) {

@@ -40,7 +40,7 @@ function compareBy(sort: string): (a: Row, b: Row) => number {
       case 'position':
         return [STATUS_ORDER.indexOf(row.status), row.position];
       case 'dueDate': // missing due dates last, both ways
-        return [row.dueDate === null ? (descending ? '' : '~') : row.dueDate];
+        return [row.dueDate ?? (descending ? '' : '~')];
       default:
         throw new Error(sort);
     }
