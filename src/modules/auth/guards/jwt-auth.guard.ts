@@ -46,7 +46,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   // Errors (a database outage) propagate as they are; a missing or rejected token is a 401.
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error) throw error instanceof Error ? error : new Error('authentication failed', { cause: error });
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrown verbatim: socket errors come from Node's realm, where `instanceof Error` fails
+    if (error) throw error;
     if (!user) throw new InvalidAccessToken();
     return user;
   }

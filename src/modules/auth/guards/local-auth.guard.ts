@@ -39,7 +39,8 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error) throw error instanceof Error ? error : new Error('authentication failed', { cause: error });
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrown verbatim: socket errors come from Node's realm, where `instanceof Error` fails
+    if (error) throw error;
     if (!user) throw new InvalidCredentials();
     return user;
   }
