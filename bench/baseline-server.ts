@@ -92,7 +92,7 @@ function jsonSegment(segment: string): Record<string, unknown> | undefined {
 function verifyAccessToken(authorization: string | undefined): Claims | undefined {
   const match = authorization?.match(/^bearer\s+(\S+)$/i);
   const parts = match?.[1]?.split('.');
-  if (!parts || parts.length !== 3) return undefined;
+  if (parts?.length !== 3) return undefined;
   const [headerSegment = '', payloadSegment = '', signatureSegment = ''] = parts;
   if (jsonSegment(headerSegment)?.alg !== 'HS256') return undefined;
   const expected = createHmac('sha256', JWT_SECRET).update(`${headerSegment}.${payloadSegment}`).digest();

@@ -389,7 +389,7 @@ async function measureAll(db: pg.Client, size: number, out: string[]): Promise<M
   return results;
 }
 
-function formatTable(runs: ReadonlyArray<{ size: number; results: Map<string, Measurement> }>): {
+function formatTable(runs: readonly { size: number; results: Map<string, Measurement> }[]): {
   text: string;
   failed: string[];
 } {
@@ -485,7 +485,7 @@ async function main(): Promise<number> {
   );
 
   const out: string[] = [];
-  const runs: Array<{ size: number; results: Map<string, Measurement> }> = [];
+  const runs: { size: number; results: Map<string, Measurement> }[] = [];
   let seeded = 0;
   for (const size of settings.sizes) {
     await db.query(`set session_replication_role = replica`);

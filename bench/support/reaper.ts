@@ -8,12 +8,12 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const dir = process.argv[2];
+const dir = process.argv[2] ?? '';
 if (!dir) throw new Error('usage: reaper.ts <temporary folder>');
 
 function postmasterPid(): number | undefined {
   try {
-    const pid = Number(readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const pid = Number(readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0] ?? '');
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;

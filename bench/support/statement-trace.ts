@@ -33,7 +33,7 @@ export class StatementTrace {
    * Runs each probe twice (the first may open pool connections) and returns the
    * statements logged during the second run, per probe.
    */
-  async record(serverUrl: string, probes: ReadonlyArray<() => Promise<void>>): Promise<string[][]> {
+  async record(serverUrl: string, probes: readonly (() => Promise<void>)[]): Promise<string[][]> {
     this.log = '';
     this.recording = true;
     try {
@@ -56,12 +56,12 @@ export class StatementTrace {
     const found: string[][] = Array.from({ length: count }, () => []);
     let current: string[] | undefined;
     for (const line of this.log.split('\n')) {
-      const mark = line.match(MARK_LINE);
+      const mark = MARK_LINE.exec(line);
       if (mark) {
         current = mark[1] === 'begin' ? found[Number(mark[2])] : undefined;
         continue;
       }
-      const statement = line.match(STATEMENT);
+      const statement = STATEMENT.exec(line);
       if (current && statement?.[1]) current.push(statement[1]);
     }
     return found;

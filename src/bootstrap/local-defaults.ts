@@ -23,7 +23,7 @@ export interface ResolvedRuntime {
 export async function resolveLocalDefaults(loaded: LoadedConfig, log: SupervisorLog): Promise<ResolvedRuntime> {
   const dataDir = path.resolve(loaded.localData.dir);
   let url = loaded.database.url;
-  let stop = async (): Promise<void> => undefined;
+  let stop = (): Promise<void> => Promise.resolve();
   let database: SupervisedDatabase | undefined;
   if (!url) {
     // Loaded only when needed: the package pulls in PostgreSQL's binaries on import.

@@ -114,7 +114,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await server.initialise();
     } catch (error) {
-      throw new Error(`Cannot start the embedded PostgreSQL in ${databaseDir}: ${reasonOf(error)}`);
+      throw new Error(`Cannot start the embedded PostgreSQL in ${databaseDir}: ${reasonOf(error)}`, { cause: error });
     }
   }
   return runPostmaster(server, options, databaseDir);
@@ -137,7 +137,7 @@ async function runPostmaster(
   try {
     await server.start();
   } catch (error) {
-    throw new Error(`Cannot start the embedded PostgreSQL in ${databaseDir}: ${reasonOf(error)}`);
+    throw new Error(`Cannot start the embedded PostgreSQL in ${databaseDir}: ${reasonOf(error)}`, { cause: error });
   } finally {
     signal?.removeEventListener('abort', abort);
   }

@@ -70,7 +70,9 @@ export class PostgresSupervisor implements SupervisedDatabase {
       supervisor.watch(await startEmbeddedPostgres(supervisor.options));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(supervisor.lastProblem ? `${message} (PostgreSQL: ${supervisor.lastProblem})` : message);
+      throw new Error(supervisor.lastProblem ? `${message} (PostgreSQL: ${supervisor.lastProblem})` : message, {
+        cause: error,
+      });
     }
     return supervisor;
   }
@@ -118,6 +120,11 @@ export class PostgresSupervisor implements SupervisedDatabase {
     this.delayMs = Math.min(this.delayMs * 2, RESTART_BACKOFF.maxMs);
   }
 
+  /** Read after an `await`: `stop()` may have run meanwhile (a getter, so the compiler does not narrow it). */
+  private get startAbandoned(): boolean {
+    return this.state !== 'starting';
+  }
+
   private async restart(): Promise<void> {
     const previous = this.current;
     if (!previous || this.state !== 'down') return;
@@ -127,13 +134,16 @@ export class PostgresSupervisor implements SupervisedDatabase {
     this.abort = new AbortController();
     try {
       const running = await previous.restart(this.abort.signal);
-      if (this.state !== 'starting') return void (await running.stop()); // `stop()` came first
+      if (this.startAbandoned) {
+        await running.stop(); // `stop()` came first
+        return;
+      }
       this.watch(running);
       this.log.log(
         `Embedded PostgreSQL is back after ${seconds(Date.now() - this.downSince)} (${this.attempts} start attempt(s))`,
       );
     } catch (error) {
-      if (this.state !== 'starting') return;
+      if (this.startAbandoned) return;
       this.state = 'down';
       const reason = this.lastProblem || (error instanceof Error ? error.message : String(error));
       if (reason !== this.lastFailure) {

@@ -142,7 +142,7 @@ async function seed(client: Client, log: (message: string) => void): Promise<voi
 
   // Viewers can neither write tasks nor be assigned any.
   const workers = users.filter((user) => user.role !== 'viewer');
-  const created: Array<{ id: string; key: string; projectIndex: number }> = [];
+  const created: { id: string; key: string; projectIndex: number }[] = [];
   for (let i = 0; i < TASKS; i++) {
     const projectIndex = i % projectIds.length;
     const reporter = pick(workers, i * 7);

@@ -6,12 +6,12 @@ import { createTenant, invite } from '../factories/tenants.js';
 
 describe('housekeeping', () => {
   const t = useTestApp();
-  const count = async (table: string, column: string, id: string): Promise<number> => {
+  const count = async (table: string, column: string, id: string): Promise<number | undefined> => {
     const [row] = await t.app
       .get(MikroORM)
       .em.getConnection()
-      .execute(`select count(*)::int as n from ${table} where ${column} = ?`, [id]);
-    return row.n;
+      .execute<{ n: number }[]>(`select count(*)::int as n from ${table} where ${column} = ?`, [id]);
+    return row?.n;
   };
 
   it('purges what can no longer be used, and keeps what can', async () => {

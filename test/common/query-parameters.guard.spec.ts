@@ -50,9 +50,7 @@ class ExampleController {
   untyped(@Query() _query: Record<string, string>): void {}
 }
 
-const accepted = (handler: keyof ExampleController) => [
-  ...acceptedQueryParameters(ExampleController, ExampleController.prototype[handler]),
-];
+const accepted = (handler: keyof ExampleController) => [...acceptedQueryParameters(ExampleController, handler)];
 
 describe('acceptedQueryParameters', () => {
   it('is empty for a route without @Query()', () => {

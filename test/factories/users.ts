@@ -16,7 +16,8 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomUUID().slice(0, 8)}@example.com`;
 }
 
-export type AuthHeader = { Authorization: string };
+// A type alias, not an interface: supertest's `set()` takes it as a header record.
+export type AuthHeader = Record<'Authorization', string>;
 
 export const bearer = (accessToken: string): AuthHeader => ({ Authorization: `Bearer ${accessToken}` });
 

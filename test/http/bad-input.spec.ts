@@ -13,7 +13,7 @@ const HOSTILE_VALUES: unknown[] = [
   -1,
   0,
   1e308,
-  -9007199254740993,
+  -(2 ** 53), // beyond Number.MIN_SAFE_INTEGER
   '',
   ' ',
   'x'.repeat(20_000),
@@ -105,7 +105,9 @@ describe('bad input anywhere', () => {
       const problem =
         response.status < 400 || String(response.headers['content-type']).startsWith('application/problem+json');
       if (response.status >= 500 || !problem)
-        failures.push(`${method.toUpperCase()} ${path} ${JSON.stringify(body)?.slice(0, 80)} → ${response.status}`);
+        failures.push(
+          `${method.toUpperCase()} ${path} ${body === undefined ? '(no body)' : JSON.stringify(body).slice(0, 80)} → ${response.status}`,
+        );
     };
 
     for (const [path, item] of Object.entries<PathItem>(document.paths)) {

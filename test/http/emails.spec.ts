@@ -57,7 +57,7 @@ describe('emails', () => {
     await insert('0190c7a4-0000-7000-8000-000000000002', 'ＬＥＧＡＣＹ@Bücher.example');
     await insert('0190c7a4-0000-7000-8000-000000000003', canonical);
     await orm.migrator.up();
-    const rows = await connection.execute<Array<{ id: string; email: string }>>(
+    const rows = await connection.execute<{ id: string; email: string }[]>(
       `select id, email from users where id::text like '0190c7a4-0000-7000-8000-00000000000%' order by id`,
     );
     expect(rows.map((row) => row.email)).toEqual([

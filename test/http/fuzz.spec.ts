@@ -252,7 +252,7 @@ describe('fuzzer over the OpenAPI contract', () => {
           if (response.status < 300 && destructive && operation.method !== 'get') await buildWorld();
         },
       );
-      await fc.assert(property, { seed: SEED, numRuns: RUNS, verbose: 1 });
+      await fc.assert(property, { seed: SEED, numRuns: RUNS, verbose: fc.VerbosityLevel.Verbose });
       process.stdout.write(
         `fuzz: ${figures.requests} requests, by status ${JSON.stringify(Object.fromEntries(figures.byStatus))}\n`,
       );

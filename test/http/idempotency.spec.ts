@@ -147,7 +147,7 @@ describe('Idempotency-Key on creates', () => {
     const [stored] = await t.app
       .get(MikroORM)
       .em.getConnection()
-      .execute<Array<{ body: string }>>(
+      .execute<{ body: string }[]>(
         "select response_body::text as body from idempotency_keys where key = 'invite-1' and user_id = ?",
         [owner.id],
       );

@@ -103,7 +103,7 @@ describe('token limits', () => {
     const [token] = await t.app
       .get(EntityManager)
       .getConnection()
-      .execute<Array<{ spent_at: Date | null }>>('select spent_at from refresh_tokens where token_hash = ?', [
+      .execute<{ spent_at: Date | null }[]>('select spent_at from refresh_tokens where token_hash = ?', [
         hashRefreshToken(second.body.refreshToken),
       ]);
     expect(token).toEqual({ spent_at: null });

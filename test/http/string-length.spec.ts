@@ -7,8 +7,8 @@ const UNITS = { 'combining marks': 'e\u0301', 'variation selectors': 'a\uFE0F', 
 
 /** `unit` repeated, padded with `x` to exactly `codePoints` code points, as PostgreSQL counts them. */
 function text(unit: string, codePoints: number): string {
-  const units = unit.repeat(Math.floor(codePoints / [...unit].length));
-  return units.padEnd(units.length + codePoints - [...units].length, 'x');
+  const units = unit.repeat(Math.floor(codePoints / Array.from(unit).length));
+  return units.padEnd(units.length + codePoints - Array.from(units).length, 'x');
 }
 
 /**
@@ -24,7 +24,7 @@ describe('string lengths', () => {
     tenantId = (await createTenant(t.http, user)).id;
   });
 
-  const FIELDS: Array<[field: string, max: number, send: (value: string) => Promise<{ status: number }>]> = [
+  const FIELDS: [field: string, max: number, send: (value: string) => Promise<{ status: number }>][] = [
     [
       'register name',
       100,
@@ -45,7 +45,7 @@ describe('string lengths', () => {
     });
   });
 
-  const EMAIL_FIELDS: Array<[field: string, send: (email: string) => Promise<{ status: number }>]> = [
+  const EMAIL_FIELDS: [field: string, send: (email: string) => Promise<{ status: number }>][] = [
     [
       'register email',
       (email) =>

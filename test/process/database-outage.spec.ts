@@ -19,8 +19,8 @@ describe('when PostgreSQL goes away', () => {
   let dir: string;
   let port: number;
   // Unset when start-up failed: the clean-up below must not hide that failure.
-  let server: RunningPostgres;
-  let t: TestApp;
+  let server: RunningPostgres | undefined;
+  let t: TestApp | undefined;
   let user: RegisteredUser;
   const start = () => startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port, persistent: true });
 
@@ -44,6 +44,7 @@ describe('when PostgreSQL goes away', () => {
   });
 
   it('answers 503 fast while it is down, and recovers by itself', async () => {
+    if (!server || !t) throw new Error('start-up failed');
     await server.stop();
 
     const started = Date.now();

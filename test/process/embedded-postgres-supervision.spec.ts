@@ -83,7 +83,7 @@ async function killPostmaster(dataDir: string): Promise<void> {
   const pid = Number((await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
   process.kill(pid, 'SIGKILL');
   // The next start refuses the data directory while that PID is alive (its lock file stays).
-  await waitFor(`postmaster ${pid} gone`, async () => !isAlive(pid), 10_000);
+  await waitFor(`postmaster ${pid} gone`, () => !isAlive(pid), 10_000);
 }
 
 function isAlive(pid: number): boolean {
@@ -95,7 +95,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
@@ -139,7 +139,6 @@ describe('the embedded PostgreSQL under supervision', () => {
     const acknowledged: string[] = [];
     const statuses = new Map<number, number>();
     let firstWriteAfterKill: number | undefined;
-    let killedAt: number | undefined;
     let outageSeen = false;
     let loading = true;
     const client = async () => {
@@ -165,7 +164,7 @@ describe('the embedded PostgreSQL under supervision', () => {
 
     const offset = server.output.length;
     await killPostmaster(dir);
-    killedAt = Date.now();
+    const killedAt = Date.now();
     await waitFor('/health/ready turns 503', async () => (await http.get('/health/ready')).status === 503, 2_000);
     const readyDownMs = Date.now() - killedAt;
     outageSeen = true;
@@ -184,7 +183,7 @@ describe('the embedded PostgreSQL under supervision', () => {
       throw error;
     });
     const readyUpMs = Date.now() - killedAt;
-    await waitFor('a write succeeds', async () => firstWriteAfterKill !== undefined, 15_000);
+    await waitFor('a write succeeds', () => firstWriteAfterKill !== undefined, 15_000);
     await sleep(1_500); // the outage summary is written once the database answers again
     loading = false;
     await Promise.all(clients);
@@ -237,7 +236,7 @@ describe('the embedded PostgreSQL under supervision', () => {
     await http.get('/health/live').expect(200);
 
     const lines = server.linesSince(offset);
-    const failures = lines.filter((line) => /did not start/.test(line.msg ?? ''));
+    const failures = lines.filter((line) => (line.msg ?? '').includes('did not start'));
     process.stdout.write(`cannot come back: ${JSON.stringify(lines.filter(aboutTheOutage).map((line) => line.msg))}\n`);
     expect(failures).toHaveLength(1);
 

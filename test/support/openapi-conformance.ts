@@ -29,7 +29,7 @@ export function toJsonSchema(node: Json): Json {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== 'object') return node;
   const { nullable, ...rest } = node;
-  const converted: { [key: string]: Json } = {};
+  const converted: Record<string, Json> = {};
   for (const [key, value] of Object.entries(rest)) {
     converted[key] = key === '$ref' && typeof value === 'string' ? `${SCHEMAS_ID}${value}` : toJsonSchema(value);
   }
@@ -145,7 +145,7 @@ export class OpenApiConformance {
   private checkBody(name: string, status: number, response: Response, declared: ResponseObject): Violation[] {
     const header: unknown = response.headers['content-type'];
     const mediaType = typeof header === 'string' ? (header.split(';')[0] ?? '').trim().toLowerCase() : undefined;
-    const hasBody = response.text !== undefined && response.text !== '' && response.request.method !== 'HEAD';
+    const hasBody = Boolean(response.text) && response.request.method !== 'HEAD';
     if (!hasBody || mediaType === undefined) return [];
     const media = declared.content?.[mediaType];
     if (!media) {

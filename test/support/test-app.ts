@@ -45,7 +45,7 @@ export function testServerUrl(): string {
  */
 function conformingAgent(server: ReturnType<NestFastifyApplication['getHttpServer']>): {
   agent: TestAgent;
-  tally(): void;
+  tally: () => void;
 } {
   const agent = request(server);
   const conformance = committedConformance();
@@ -58,7 +58,7 @@ function conformingAgent(server: ReturnType<NestFastifyApplication['getHttpServe
         conformance.assertion(method, url)(response);
       });
   }
-  agent.del = agent.delete;
+  agent.del = agent.delete.bind(agent);
   // `CONFORMANCE_TALLY=file npm test` appends each app's count of checked exchanges.
   const tally = () => process.env.CONFORMANCE_TALLY && appendFileSync(process.env.CONFORMANCE_TALLY, `${checked}\n`);
   return { agent, tally };

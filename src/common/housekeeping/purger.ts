@@ -13,7 +13,7 @@ export interface Purger {
   purge(now: Date): Promise<Record<string, number>>;
 }
 
-export const Purger = DiscoveryService.createDecorator<void>();
+export const Purger = DiscoveryService.createDecorator<undefined>();
 
 export function isPurger(value: unknown): value is Purger {
   return typeof value === 'object' && value !== null && 'purge' in value && typeof value.purge === 'function';

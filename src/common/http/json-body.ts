@@ -60,7 +60,10 @@ function findUnacceptable(value: unknown): string | null {
       // Lone surrogates: PostgreSQL cannot store them, and validators choke on them.
       if (!node.isWellFormed()) return 'Strings must be well-formed Unicode (no lone surrogates)';
     }
-    if (typeof node === 'object' && node !== null) pending.push(...Object.keys(node), ...Object.values(node));
+    if (typeof node === 'object' && node !== null) {
+      const values: unknown[] = Object.values(node);
+      pending.push(...Object.keys(node), ...values);
+    }
   }
   return null;
 }
@@ -76,9 +79,16 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     const excess = findExcess(text);
-    if (excess) return done(new UnacceptableJson(excess));
-    parseJson(request, text, (error, value) => {
-      if (error) return done(error);
+    if (excess) {
+      done(new UnacceptableJson(excess));
+      return;
+    }
+    // Fastify's default JSON parser is callback-style; its type also admits the promise form.
+    void parseJson(request, text, (error, value) => {
+      if (error) {
+        done(error);
+        return;
+      }
       const problem = findUnacceptable(value);
       done(problem ? new UnacceptableJson(problem) : null, value);
     });

@@ -31,22 +31,21 @@ function isRouteArgument(value: unknown): value is RouteArgument {
   return typeof value === 'object' && value !== null && 'index' in value && typeof value.index === 'number';
 }
 
-/** The properties the global `ValidationPipe` whitelists on `dto` (inherited and mapped-type ones included). */
-function validatedProperties(dto: Function): string[] {
-  // Same lookup as class-validator's whitelist (no groups), so this guard and the pipe agree.
-  return getMetadataStorage()
-    .getTargetValidationMetadatas(dto, '', false, false)
-    .map((metadata) => metadata.propertyName);
-}
+/** Route handlers as Nest gives them (its `Function`), keys of the guard's cache. */
+type RouteHandler = ReturnType<ExecutionContext['getHandler']>;
 
 /**
  * The query parameters a route handler reads, from its own parameter decorators:
  * `@Query('name')` accepts `name`, `@Query() dto: SomeDto` accepts the DTO's validated
  * properties. In declaration order, for the error message.
  */
-export function acceptedQueryParameters(controller: Type, handler: Function): ReadonlySet<string> {
-  const routeArguments: unknown = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name);
-  const paramTypes: unknown = Reflect.getMetadata(PARAMTYPES_METADATA, controller.prototype, handler.name);
+export function acceptedQueryParameters(controller: Type, handlerName: string): ReadonlySet<string> {
+  const routeArguments: unknown = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handlerName);
+  const prototype: unknown = controller.prototype;
+  const paramTypes: unknown =
+    typeof prototype === 'object' && prototype !== null
+      ? Reflect.getMetadata(PARAMTYPES_METADATA, prototype, handlerName)
+      : undefined;
   const queryArguments = Object.entries(routeArguments ?? {})
     .filter(([key]) => key.startsWith(`${RouteParamtypes.QUERY}:`))
     .map(([, argument]: [string, unknown]) => argument)
@@ -60,11 +59,18 @@ export function acceptedQueryParameters(controller: Type, handler: Function): Re
       continue;
     }
     const dto: unknown = Array.isArray(paramTypes) ? paramTypes[index] : undefined;
-    const properties = typeof dto === 'function' ? validatedProperties(dto) : [];
+    // The properties the global `ValidationPipe` whitelists on the DTO (inherited and mapped-type ones
+    // included): same lookup as class-validator's whitelist (no groups), so this guard and the pipe agree.
+    const properties =
+      typeof dto === 'function'
+        ? getMetadataStorage()
+            .getTargetValidationMetadatas(dto, '', false, false)
+            .map((metadata) => metadata.propertyName)
+        : [];
     // A whole-query parameter without a validated DTO (a plain object type) would pass
     // anything unchecked: a programming error, so every call of the route fails loudly.
     if (properties.length === 0) {
-      throw new Error(`${controller.name}.${handler.name}: @Query() needs a DTO class with class-validator decorators`);
+      throw new Error(`${controller.name}.${handlerName}: @Query() needs a DTO class with class-validator decorators`);
     }
     for (const property of properties) accepted.add(property);
   }
@@ -79,13 +85,13 @@ export function acceptedQueryParameters(controller: Type, handler: Function): Re
 @Injectable()
 export class QueryParametersGuard implements CanActivate {
   // Route metadata never changes after start-up: derive each handler's names once.
-  private readonly acceptedByHandler = new WeakMap<Function, ReadonlySet<string>>();
+  private readonly acceptedByHandler = new WeakMap<RouteHandler, ReadonlySet<string>>();
 
   canActivate(context: ExecutionContext): boolean {
     const handler = context.getHandler();
     let accepted = this.acceptedByHandler.get(handler);
     if (!accepted) {
-      accepted = acceptedQueryParameters(context.getClass(), handler);
+      accepted = acceptedQueryParameters(context.getClass(), handler.name);
       this.acceptedByHandler.set(handler, accepted);
     }
 

@@ -1,4 +1,4 @@
-import { EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { EntityManager, type FilterQuery, type QueryResult } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 import { IdempotencyRecord, type ReplayedHeaders } from './idempotency-record.entity.js';
@@ -109,7 +109,7 @@ export class IdempotencyService {
       })
       .onConflict(['user', 'key'])
       .ignore()
-      .execute('run');
+      .execute<QueryResult<IdempotencyRecord>>('run');
     return result.affectedRows === 1;
   }
 }

@@ -66,7 +66,7 @@ export class Migration20261125220000 extends Migration {
       open: row.open === true,
     }));
     const open = new Set<string>();
-    const updates: Array<{ id: string; email: string; superseded: boolean }> = [];
+    const updates: { id: string; email: string; superseded: boolean }[] = [];
     for (const invitation of invitations) {
       const email = normalize(invitation.email) ?? invitation.email;
       const key = `${invitation.tenantId} ${email}`;

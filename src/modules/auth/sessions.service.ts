@@ -102,7 +102,7 @@ export class SessionsService {
     const now = new Date();
     const [session] = await this.em
       .getConnection()
-      .execute<Array<{ stale: boolean }>>(
+      .execute<{ stale: boolean }[]>(
         'select last_used_at < ? as stale from sessions where id = ? and user_id = ? and revoked_at is null and expires_at > ?',
         [new Date(now.getTime() - LAST_USED_RESOLUTION_MS), sessionId, userId, now],
       );

@@ -4,7 +4,7 @@ import type { Project } from './entities/project.entity.js';
 
 export class ProjectRepository extends EntityRepository<Project> {
   /** Tasks of a project per status (statuses without tasks are absent). */
-  countTasksByStatus(tenantId: string, projectId: string): Promise<Array<{ status: TaskStatus; count: number }>> {
+  countTasksByStatus(tenantId: string, projectId: string): Promise<{ status: TaskStatus; count: number }[]> {
     return this.getEntityManager()
       .getConnection()
       .execute(
@@ -22,7 +22,7 @@ export class ProjectRepository extends EntityRepository<Project> {
     const em = this.getEntityManager();
     const [row] = await em
       .getConnection()
-      .execute<Array<{ number: number; key: string }>>(
+      .execute<{ number: number; key: string }[]>(
         'update projects set last_task_number = last_task_number + 1 ' +
           'where tenant_id = ? and id = ? and not archived returning last_task_number as number, key',
         [tenantId, projectId],

@@ -43,7 +43,7 @@ export class ProjectsService {
       { scope: caller.tenantId, list: 'projects', sort: 'name', filters: { archived } },
       (window) =>
         this.em.findByCursor(Project, { ...window, where: { archived }, orderBy: { name: 'asc', id: 'asc' } }),
-      ProjectDto.from,
+      (project) => ProjectDto.from(project),
     );
   }
 

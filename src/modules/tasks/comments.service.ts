@@ -49,7 +49,7 @@ export class CommentsService {
           where: { task: task.id },
           orderBy: { createdAt: 'asc', id: 'asc' },
         }),
-      CommentDto.from,
+      (comment) => CommentDto.from(comment),
     );
   }
 

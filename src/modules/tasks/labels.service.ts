@@ -20,7 +20,11 @@ export class LabelsService {
   ) {}
 
   async create(caller: TenantMembership, input: CreateLabelDto): Promise<LabelDto> {
-    const label = this.em.create(Label, { tenant: this.em.getReference(Tenant, caller.tenantId), ...input });
+    const label = this.em.create(Label, {
+      tenant: this.em.getReference(Tenant, caller.tenantId),
+      name: input.name,
+      color: input.color,
+    });
     await flushUnique(this.em, () => new LabelNameTaken());
     return LabelDto.from(label);
   }
@@ -31,7 +35,7 @@ export class LabelsService {
       query,
       { scope: caller.tenantId, list: 'labels', sort: 'name' },
       (window) => this.em.findByCursor(Label, { ...window, orderBy: { name: 'asc', id: 'asc' } }),
-      LabelDto.from,
+      (label) => LabelDto.from(label),
     );
   }
 

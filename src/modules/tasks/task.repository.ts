@@ -22,7 +22,10 @@ export interface TaskFilter {
 
 /** A sort field and direction, or relevance to `q` (best match first). */
 export type TaskOrder = FieldOrder | { field: 'relevance' };
-type FieldOrder = { field: TaskSortField; descending: boolean };
+interface FieldOrder {
+  field: TaskSortField;
+  descending: boolean;
+}
 
 /**
  * How many of the newest matches of a search are ranked by relevance; older matches follow
@@ -40,7 +43,7 @@ const SEARCH_QUERY = "websearch_to_tsquery('english', ?)";
  * `cast`) that end in the id, so the keyset is total. Due dates sort missing ones last
  * both ways through ±infinity; priorities sort by the enum's declared order.
  */
-function sortKey(order: FieldOrder): Array<{ sql: string; cast: string }> {
+function sortKey(order: FieldOrder): { sql: string; cast: string }[] {
   const key = (sql: string, cast: string) => ({ sql, cast });
   switch (order.field) {
     case 'createdAt':
@@ -146,7 +149,7 @@ function filterConditions(tenantId: string, filter: TaskFilter): { conditions: s
 export interface TaskPageQuery {
   sql: string;
   params: unknown[];
-  sortColumns: Array<`sort_${number}`>;
+  sortColumns: `sort_${number}`[];
 }
 
 /** The number of cursor values of an order, the id included. */

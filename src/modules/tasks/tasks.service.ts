@@ -233,7 +233,7 @@ export class TasksService {
           where: { taskId: task.id },
           orderBy: { createdAt: 'desc', id: 'desc' },
         }),
-      ActivityDto.from,
+      (event) => ActivityDto.from(event),
     );
   }
 

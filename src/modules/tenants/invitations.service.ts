@@ -74,7 +74,7 @@ export class InvitationsService {
           where: pending(new Date()),
           orderBy: { createdAt: 'desc', id: 'desc' },
         }),
-      InvitationDto.from,
+      (invitation) => InvitationDto.from(invitation),
     );
   }
 

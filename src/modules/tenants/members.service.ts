@@ -30,7 +30,7 @@ export class MembersService {
           orderBy: { createdAt: 'asc', id: 'asc' },
           populate: ['user'],
         }),
-      MemberDto.from,
+      (membership) => MemberDto.from(membership),
     );
   }
 
@@ -65,7 +65,7 @@ export class MembersService {
       { user: userId },
       { populate: ['tenant'], orderBy: { createdAt: 'asc', id: 'asc' }, filters: { [TENANT_FILTER]: false } },
     );
-    return memberships.map(MembershipDto.from);
+    return memberships.map((membership) => MembershipDto.from(membership));
   }
 
   /**

@@ -58,7 +58,7 @@ export class MembershipGuard implements CanActivate {
     // Every tenant request runs this: one index-only statement, no entity hydration.
     const [membership] = await this.em
       .getConnection()
-      .execute<Array<{ role: unknown }>>('select role from memberships where tenant_id = ? and user_id = ?', [
+      .execute<{ role: unknown }[]>('select role from memberships where tenant_id = ? and user_id = ?', [
         tenantId,
         userId,
       ]);

@@ -1,4 +1,11 @@
-import { ChangeSetType, ReferenceKind, wrap, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
+import {
+  ChangeSetType,
+  ReferenceKind,
+  wrap,
+  type EntityManager,
+  type EventSubscriber,
+  type FlushEventArgs,
+} from '@mikro-orm/core';
 import { TENANT_FILTER, TenantScoped, type TenantFilterParams } from './entities/tenant-scoped.entity.js';
 
 /** A write that would cross tenants: a bug of ours, never a client error. */
@@ -12,7 +19,7 @@ export class CrossTenantWrite extends Error {}
  */
 export class TenantWriteCheck implements EventSubscriber {
   onFlush({ em, uow }: FlushEventArgs): void {
-    const scope = em.getFilterParams<Partial<TenantFilterParams>>(TENANT_FILTER);
+    const scope = tenantScope(em);
     for (const changeSet of uow.getChangeSets()) {
       const { entity, meta, type } = changeSet;
       if (!(entity instanceof TenantScoped) || (type !== ChangeSetType.CREATE && type !== ChangeSetType.UPDATE))
@@ -32,4 +39,9 @@ export class TenantWriteCheck implements EventSubscriber {
       }
     }
   }
+}
+
+/** MikroORM types filter parameters as always set; outside a tenant request there are none. */
+function tenantScope(em: EntityManager): Partial<TenantFilterParams> | undefined {
+  return em.getFilterParams<Partial<TenantFilterParams>>(TENANT_FILTER);
 }

@@ -80,7 +80,10 @@ describe('password hashing with the default configuration', () => {
   it('uses bcrypt with cost 12', async () => {
     const user = await registerUser(t.http);
     const connection = t.app.get(MikroORM).em.getConnection();
-    const [row] = await connection.execute('select password_hash from users where id = ?', [user.id]);
-    expect(row.password_hash).toMatch(/^\$2b\$12\$/);
+    const [row] = await connection.execute<{ password_hash: string }[]>(
+      'select password_hash from users where id = ?',
+      [user.id],
+    );
+    expect(row?.password_hash).toMatch(/^\$2b\$12\$/);
   });
 });

@@ -23,9 +23,10 @@ describe('projects', () => {
       archived: false,
       version: 1,
     });
-    expect(response.headers.location).toBe(`${projects()}/${response.body.id}`);
+    const location = `${projects()}/${response.body.id}`;
+    expect(response.headers.location).toBe(location);
     expect(response.headers.etag).toBe('"1"');
-    await t.http.get(response.headers.location).set(crew.viewer.auth).expect(200);
+    await t.http.get(location).set(crew.viewer.auth).expect(200);
   });
 
   it.each(['A', 'A'.repeat(11), '1AB', 'AB-C', 'ÄB'])('refuses the key %j', async (key) => {

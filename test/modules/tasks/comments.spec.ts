@@ -19,7 +19,9 @@ describe('comments', () => {
     const body = '  <script>x</script>\n\n- [ ] **todo**  ';
     const response = await t.http.post(comments()).set(crew.member.auth).send({ body }).expect(201);
     expect(response.body).toMatchObject({ body, authorId: crew.member.id });
-    const read = await t.http.get(response.headers.location).set(crew.viewer.auth).expect(200);
+    const location = response.headers.location;
+    if (location === undefined) throw new Error('no Location header');
+    const read = await t.http.get(location).set(crew.viewer.auth).expect(200);
     expect(read.body).toEqual(response.body);
     const activity = await t.http
       .get(`/api/v1/tenants/${crew.tenant.id}/tasks/${task.key}/activity`)
@@ -124,7 +126,9 @@ describe('labels', () => {
       .send({ name: 'Bug', color: '#D73A4A' })
       .expect(201);
     expect(created.body).toMatchObject({ name: 'Bug', color: '#d73a4a' });
-    await t.http.get(created.headers.location).set(crew.viewer.auth).expect(200);
+    const location = created.headers.location;
+    if (location === undefined) throw new Error('no Location header');
+    await t.http.get(location).set(crew.viewer.auth).expect(200);
     await t.http.post(labels()).set(crew.member.auth).send({ name: 'Alpha', color: '#000000' }).expect(201);
     const renamed = await t.http
       .patch(`${labels()}/${created.body.id}`)

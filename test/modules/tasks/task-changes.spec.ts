@@ -104,7 +104,7 @@ describe('task changes', () => {
     const orm = t.app.get(MikroORM);
     const [links] = await orm.em
       .getConnection()
-      .execute<Array<{ count: number }>>(
+      .execute<{ count: number }[]>(
         'select count(*)::int as count from task_labels where tenant_id = ? and task_id = ?',
         [crew.tenant.id, task.id],
       );

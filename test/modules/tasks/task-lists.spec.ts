@@ -31,7 +31,7 @@ type Row = CreatedTask & { createdAt: string; updatedAt: string };
 function compareBy(sort: string): (a: Row, b: Row) => number {
   const descending = sort.startsWith('-');
   const field = descending ? sort.slice(1) : sort;
-  const key = (row: Row): Array<string | number> => {
+  const key = (row: Row): (string | number)[] => {
     switch (field) {
       case 'createdAt':
         return [Date.parse(row.createdAt)];
@@ -42,7 +42,7 @@ function compareBy(sort: string): (a: Row, b: Row) => number {
       case 'position':
         return [STATUS_ORDER.indexOf(row.status), row.position];
       case 'dueDate': // missing due dates last, both ways
-        return [row.dueDate === null ? (descending ? '' : '~') : row.dueDate];
+        return [row.dueDate ?? (descending ? '' : '~')];
       default:
         throw new Error(sort);
     }
@@ -66,7 +66,7 @@ describe('task lists', () => {
   let crew: TenantCrew;
   let project: CreatedProject;
   let rows: Row[];
-  let labels: Array<{ id: string }>;
+  let labels: { id: string }[];
   const base = () => `/api/v1/tenants/${crew.tenant.id}`;
   const list = async (path: string, as = crew.viewer) => (await t.http.get(path).set(as.auth).expect(200)).body;
   const keysOf = (page: { data: CreatedTask[] }) => page.data.map((task) => task.key).sort();
@@ -123,7 +123,7 @@ describe('task lists', () => {
   });
 
   const SORTS = ['createdAt', 'updatedAt', 'dueDate', 'priority', 'position'].flatMap((s) => [s, `-${s}`]);
-  const FILTERS: Array<[string, (row: Row) => boolean]> = [
+  const FILTERS: [string, (row: Row) => boolean][] = [
     ['', () => true],
     ['status=todo,done', (row) => ['todo', 'done'].includes(row.status)],
     ['assigneeId=none', (row) => row.assigneeId === null],

@@ -28,7 +28,7 @@ describe('task numbers under contention', () => {
     const [positions] = await t.app
       .get(MikroORM)
       .em.getConnection()
-      .execute<Array<{ distinct: number }>>(
+      .execute<{ distinct: number }[]>(
         'select count(distinct position)::int as distinct from tasks where tenant_id = ?',
         [crew.tenant.id],
       );

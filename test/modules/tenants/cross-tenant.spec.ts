@@ -50,7 +50,7 @@ const BODIES: Record<string, object> = {
   UpdateLabelDto: { color: '#000000' },
 };
 
-function operations(document: OpenAPIObject): Array<{ method: Method; path: string; operation: Operation }> {
+function operations(document: OpenAPIObject): { method: Method; path: string; operation: Operation }[] {
   return Object.entries<PathItem>(document.paths)
     .filter(([path]) => path.startsWith(TENANT_ROUTES))
     .flatMap(([path, item]) =>
@@ -80,7 +80,10 @@ function bodyOf(method: Method, path: string, operation: Operation): object | un
   return valid;
 }
 
-type Values = { a: Record<string, string>; missing: Record<string, string> };
+interface Values {
+  a: Record<string, string>;
+  missing: Record<string, string>;
+}
 
 /** Every way to pick one of A's values (and its missing twin) for each of `names`. */
 function combinations(names: string[], foreign: (name: string) => Foreign[]): Values[] {
@@ -302,7 +305,7 @@ describe('cross-tenant isolation', () => {
     });
 
     it('answers B’s owner naming tenant A (with A’s ids) like a tenant that does not exist', async () => {
-      const results: Array<{ actual: Outcome; wanted: Outcome }> = [];
+      const results: { actual: Outcome; wanted: Outcome }[] = [];
       for (const { method, path, operation } of operations(document)) {
         const others = parameterNames(operation, 'path').filter((name) => name !== 'tenantId');
         for (const values of combinations(others, (name) => foreignValues(name, path))) {
@@ -324,7 +327,7 @@ describe('cross-tenant isolation', () => {
     });
 
     it('answers B’s owner naming A’s resources in B like ids that do not exist', async () => {
-      const results: Array<{ actual: Outcome; wanted: Outcome }> = [];
+      const results: { actual: Outcome; wanted: Outcome }[] = [];
       for (const { method, path, operation } of operations(document)) {
         const names = parameterNames(operation, 'path').filter((name) => name !== 'tenantId');
         for (const foreignNames of subsets(names)) {
@@ -346,7 +349,7 @@ describe('cross-tenant isolation', () => {
     });
 
     it('answers B’s lists filtered by A’s ids like lists filtered by ids that do not exist', async () => {
-      const results: Array<{ actual: Outcome; wanted: Outcome }> = [];
+      const results: { actual: Outcome; wanted: Outcome }[] = [];
       for (const { method, path, operation } of operations(document)) {
         const own = Object.fromEntries(
           parameterNames(operation, 'path')

@@ -91,7 +91,7 @@ describe('invitations', () => {
     const [row] = await t.app
       .get(MikroORM)
       .em.getConnection()
-      .execute<Array<{ open: number }>>(
+      .execute<{ open: number }[]>(
         'select count(*)::int as open from invitations where tenant_id = ? and accepted_at is null and revoked_at is null',
         [tenant.id],
       );

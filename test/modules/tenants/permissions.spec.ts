@@ -21,7 +21,10 @@ interface RouteCase {
   /** The route changes the tenant itself: each cell gets a tenant of its own. */
   ownTenant?: boolean;
   /** Builds a valid request for any caller allowed to make it. */
-  request: (crew: TenantCrew, http: TestAgent) => Promise<{ path: string; body?: object }>;
+  request: (
+    crew: TenantCrew,
+    http: TestAgent,
+  ) => { path: string; body?: object } | Promise<{ path: string; body?: object }>;
 }
 
 const base = (crew: TenantCrew) => `/api/v1/tenants/${crew.tenant.id}`;
@@ -51,22 +54,22 @@ const labelPath = async (crew: TenantCrew, http: TestAgent) =>
 
 /** Every route under /tenants/{tenantId}; the last test fails when one is missing here. */
 const ROUTES: Record<string, RouteCase> = {
-  'GET /api/v1/tenants/{tenantId}': { minimum: 'viewer', success: 200, request: async (c) => ({ path: base(c) }) },
+  'GET /api/v1/tenants/{tenantId}': { minimum: 'viewer', success: 200, request: (c) => ({ path: base(c) }) },
   'PATCH /api/v1/tenants/{tenantId}': {
     minimum: 'admin',
     success: 200,
-    request: async (c) => ({ path: base(c), body: { name: 'Renamed' } }),
+    request: (c) => ({ path: base(c), body: { name: 'Renamed' } }),
   },
   'DELETE /api/v1/tenants/{tenantId}': {
     minimum: 'owner',
     success: 204,
     ownTenant: true,
-    request: async (c) => ({ path: base(c) }),
+    request: (c) => ({ path: base(c) }),
   },
   'GET /api/v1/tenants/{tenantId}/members': {
     minimum: 'viewer',
     success: 200,
-    request: async (c) => ({ path: `${base(c)}/members` }),
+    request: (c) => ({ path: `${base(c)}/members` }),
   },
   'PATCH /api/v1/tenants/{tenantId}/members/{userId}': {
     minimum: 'admin',
@@ -87,12 +90,12 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/v1/tenants/{tenantId}/invitations': {
     minimum: 'admin',
     success: 201,
-    request: async (c) => ({ path: `${base(c)}/invitations`, body: { email: uniqueEmail(), role: 'member' } }),
+    request: (c) => ({ path: `${base(c)}/invitations`, body: { email: uniqueEmail(), role: 'member' } }),
   },
   'GET /api/v1/tenants/{tenantId}/invitations': {
     minimum: 'admin',
     success: 200,
-    request: async (c) => ({ path: `${base(c)}/invitations` }),
+    request: (c) => ({ path: `${base(c)}/invitations` }),
   },
   'GET /api/v1/tenants/{tenantId}/invitations/{invitationId}': {
     minimum: 'admin',
@@ -113,12 +116,12 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/v1/tenants/{tenantId}/projects': {
     minimum: 'admin',
     success: 201,
-    request: async (c) => ({ path: `${base(c)}/projects`, body: { name: 'P', key: uniqueProjectKey() } }),
+    request: (c) => ({ path: `${base(c)}/projects`, body: { name: 'P', key: uniqueProjectKey() } }),
   },
   'GET /api/v1/tenants/{tenantId}/projects': {
     minimum: 'viewer',
     success: 200,
-    request: async (c) => ({ path: `${base(c)}/projects` }),
+    request: (c) => ({ path: `${base(c)}/projects` }),
   },
   'GET /api/v1/tenants/{tenantId}/projects/{projectId}': {
     minimum: 'viewer',
@@ -158,7 +161,7 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/tenants/{tenantId}/tasks': {
     minimum: 'viewer',
     success: 200,
-    request: async (c) => ({ path: `${base(c)}/tasks` }),
+    request: (c) => ({ path: `${base(c)}/tasks` }),
   },
   'GET /api/v1/tenants/{tenantId}/tasks/{taskRef}': {
     minimum: 'viewer',
@@ -208,12 +211,12 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/v1/tenants/{tenantId}/labels': {
     minimum: 'member',
     success: 201,
-    request: async (c) => ({ path: `${base(c)}/labels`, body: { name: `L ${uniqueProjectKey()}`, color: '#aabbcc' } }),
+    request: (c) => ({ path: `${base(c)}/labels`, body: { name: `L ${uniqueProjectKey()}`, color: '#aabbcc' } }),
   },
   'GET /api/v1/tenants/{tenantId}/labels': {
     minimum: 'viewer',
     success: 200,
-    request: async (c) => ({ path: `${base(c)}/labels` }),
+    request: (c) => ({ path: `${base(c)}/labels` }),
   },
   'GET /api/v1/tenants/{tenantId}/labels/{labelId}': {
     minimum: 'viewer',

@@ -119,10 +119,11 @@ describe('tenants', () => {
       expect((await t.http.get('/api/v1/users/me').set(member.auth)).body.memberships).toEqual([]);
       const connection = t.app.get(MikroORM).em.getConnection();
       for (const table of ['memberships', 'invitations']) {
-        const [row] = await connection.execute(`select count(*)::int as n from ${table} where tenant_id = ?`, [
-          tenant.id,
-        ]);
-        expect(row.n).toBe(0);
+        const [row] = await connection.execute<{ n: number }[]>(
+          `select count(*)::int as n from ${table} where tenant_id = ?`,
+          [tenant.id],
+        );
+        expect(row?.n).toBe(0);
       }
     });
   });

@@ -46,6 +46,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   // Errors (a database outage) propagate as they are; a missing or rejected token is a 401.
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrown verbatim: socket errors come from Node's realm, where `instanceof Error` fails
     if (error) throw error;
     if (!user) throw new InvalidAccessToken();
     return user;

@@ -39,6 +39,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrown verbatim: socket errors come from Node's realm, where `instanceof Error` fails
     if (error) throw error;
     if (!user) throw new InvalidCredentials();
     return user;

@@ -86,7 +86,7 @@ export class TaskCountsDto implements Record<TaskStatus, number> {
   done!: number;
   canceled!: number;
 
-  static from(rows: ReadonlyArray<{ status: TaskStatus; count: number }>): TaskCountsDto {
+  static from(rows: readonly { status: TaskStatus; count: number }[]): TaskCountsDto {
     const counts: TaskCountsDto = { backlog: 0, todo: 0, in_progress: 0, in_review: 0, done: 0, canceled: 0 };
     for (const row of rows) counts[row.status] = row.count;
     return counts;
