@@ -79,7 +79,20 @@ describe('the cost of a hostile request', () => {
     ],
   ];
 
+  /** The slowest of a few /health/live round trips: what "responsive" means on this machine now. */
+  async function slowestLiveProbe(): Promise<number> {
+    let slowest = 0;
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      await t.http.get('/health/live').expect(200);
+      slowest = Math.max(slowest, performance.now() - started);
+    }
+    return slowest;
+  }
+
   it.each(SHAPES)('%s: a short 4xx problem, and /health/live stays responsive', async (_name, send) => {
+    // A stall is seconds of a blocked event loop; a busy machine alone slows every probe alike.
+    const stall = Math.max(500, 10 * (await slowestLiveProbe()));
     const hostileRequest = { done: false };
     const hostile = send(user).then((response: Response) => {
       hostileRequest.done = true;
@@ -97,7 +110,7 @@ describe('the cost of a hostile request', () => {
     expect(response.status).toBeLessThan(500);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.text.length).toBeLessThan(10_000);
-    expect(slowestLive).toBeLessThan(500);
+    expect(slowestLive).toBeLessThan(stall);
   });
 
   const keys = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 0]));
