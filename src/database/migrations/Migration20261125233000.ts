@@ -12,8 +12,10 @@ export class Migration20261125233000 extends Migration {
   override name = 'Migration20261125233000';
 
   override up(): void | Promise<void> {
+    // Unlogged: no WAL, so a counted attempt costs no disk flush. After a crash PostgreSQL
+    // empties it, and a standby does not have it: both forget at most a minute of counts.
     this.addSql(
-      `create table "rate_limit_counters" ("key" text not null, "hits" bigint[] not null, "expires_at" timestamptz not null, primary key ("key"));`,
+      `create unlogged table "rate_limit_counters" ("key" text not null, "hits" bigint[] not null, "expires_at" timestamptz not null, primary key ("key"));`,
     );
     this.addSql(`create index "rate_limit_counters_expires_at_index" on "rate_limit_counters" ("expires_at");`);
 
