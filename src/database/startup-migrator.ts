@@ -53,6 +53,8 @@ export async function migrateOnStart(
   onWait: () => void = () => undefined,
 ): Promise<StartupMigration> {
   const lockHolder = new pg.Client({ connectionString: url, application_name: 'yello-migrations' });
+  // A connection lost while waiting fails the query below; the event itself needs no handling.
+  lockHolder.on('error', () => undefined);
   await lockHolder.connect();
   try {
     const params = [MIGRATION_LOCK.class, MIGRATION_LOCK.id];
