@@ -35,7 +35,9 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.log(`${signal} received: finishing in-flight requests`);
-  const timeoutMs = runtime?.config.http.shutdownTimeoutMs ?? 10_000;
+  // The drain proper starts once the listener closes, after the readiness delay.
+  const http = runtime?.config.http;
+  const timeoutMs = (http?.shutdownDelayMs ?? 0) + (http?.shutdownTimeoutMs ?? 10_000);
   setTimeout(() => {
     logger.error('Shutdown timed out');
     process.exit(1);

@@ -48,6 +48,7 @@ const environmentSchema = z.object({
   CORS_ORIGINS: commaList.default([]),
   TRUST_PROXY: trustProxy.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(300_000).default(0),
 });
 
 function toAppConfig(env: z.output<typeof environmentSchema>) {
@@ -59,6 +60,8 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       corsOrigins: env.CORS_ORIGINS,
       trustProxy: env.TRUST_PROXY,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      /** After a shutdown signal: readiness 503 at once, the listener open this much longer. */
+      shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     },
     log: { level: env.LOG_LEVEL },
     database: {

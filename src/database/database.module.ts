@@ -1,9 +1,9 @@
-import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, InjectAppConfig, type AppConfig } from '../config/app-config.module.js';
 import { mikroOrmOptions } from './mikro-orm.options.js';
+import { assertSchemaKnown, migrateOnStart } from './startup-migrator.js';
 
 @Module({
   imports: [
@@ -27,8 +27,14 @@ export class DatabaseModule implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.database.migrateOnStart) return;
-    const applied = await this.orm.migrator.up();
+    if (!this.config.database.migrateOnStart) {
+      await assertSchemaKnown(this.orm);
+      return;
+    }
+    const { applied, waited } = await migrateOnStart(this.orm, this.config.database.url, () =>
+      this.logger.log('Another instance is migrating the database: waiting for it'),
+    );
     if (applied.length > 0) this.logger.log(`Applied ${applied.length} migration(s)`);
+    else if (waited) this.logger.log('Schema is up to date (migrated by another instance)');
   }
 }

@@ -30,7 +30,13 @@ describe('housekeeping', () => {
     // 61 days on, with nobody using them, every session and invitation has been over for
     // longer than the 30 days kept, and the idempotency key is long past its 24 hours.
     const report = await t.app.get(HousekeepingService).purge(new Date(Date.now() + 61 * 86_400_000));
-    expect(report).toEqual({ sessions: 2, refreshTokens: 0, invitations: 1, idempotencyKeys: 1 });
+    expect(report).toEqual({
+      sessions: 2,
+      refreshTokens: 0,
+      invitations: 1,
+      idempotencyKeys: 1,
+      rateLimitCounters: expect.any(Number),
+    });
     expect(await count('sessions', 'user_id', user.id)).toBe(0);
     expect(await count('invitations', 'tenant_id', tenant.id)).toBe(0);
   });
@@ -51,5 +57,32 @@ describe('housekeeping', () => {
     expect(await count('invitations', 'tenant_id', tenant.id)).toBe(1);
     expect(await count('idempotency_keys', 'user_id', user.id)).toBe(1);
     await t.http.get('/api/v1/users/me').set(user.auth).expect(200);
+  });
+
+  it('deletes in batches, and leaves a job to the instance that holds its lock', async () => {
+    const user = await registerUser(t.http);
+    await login(t.http, user);
+    await login(t.http, user);
+    const later = new Date(Date.now() + 61 * 86_400_000);
+    const housekeeping = t.app.get(HousekeepingService);
+
+    // Another instance is in the middle of a sessions batch: this one skips the job.
+    const other = t.app.get(MikroORM).em.fork();
+    await other.transactional(async (em) => {
+      await em
+        .getConnection()
+        .execute(
+          "select pg_advisory_xact_lock(x'59454c48'::int, hashtext('sessions'))",
+          [],
+          'all',
+          em.getTransactionContext(),
+        );
+      expect((await housekeeping.purge(later)).sessions).toBe(0);
+    });
+    expect(await count('sessions', 'user_id', user.id)).toBe(3);
+
+    // Batches of one: all three go, one short transaction each.
+    expect((await housekeeping.purge(later, 1)).sessions).toBeGreaterThanOrEqual(3);
+    expect(await count('sessions', 'user_id', user.id)).toBe(0);
   });
 });

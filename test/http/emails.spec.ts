@@ -52,7 +52,8 @@ describe('emails', () => {
         `insert into users (id, email, name, password_hash, created_at, updated_at) values (?, ?, 'Old', 'x', now(), now())`,
         [id, email],
       );
-    await orm.migrator.down();
+    // Back to just before the email migration (reverting any later one too), then up again.
+    await orm.migrator.down({ to: 'Migration20261125213000' });
     await insert('0190c7a4-0000-7000-8000-000000000001', ` ${canonical.toUpperCase()}`);
     await insert('0190c7a4-0000-7000-8000-000000000002', 'ＬＥＧＡＣＹ@Bücher.example');
     await insert('0190c7a4-0000-7000-8000-000000000003', canonical);

@@ -1,80 +1,90 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import request from 'supertest';
 import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { testServerUrl } from '../support/test-app.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
 import { uniqueEmail } from '../factories/users.js';
 
-// The built server (`dist/main.js`, built by `pretest`) as an operator runs it.
-describe('the API process', () => {
+/** The built server (`dist/main.js`, built by `pretest`) as an operator runs it, on a database of its own. */
+function useServerProcess(env: Record<string, string> = {}): () => { server: ServerProcess; baseUrl: string } {
   const database = `yello_process_${randomBytes(4).toString('hex')}`;
-  let child: ChildProcessWithoutNullStreams;
-  let output = '';
-  let baseUrl: string;
-
+  let started: { server: ServerProcess; baseUrl: string } | undefined;
   beforeAll(async () => {
     await ensureDatabase(testServerUrl(), database, process.env.YELLO_TEST_TEMPLATE);
-    child = spawn(process.execPath, ['dist/main.js'], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        DATABASE_URL: databaseUrl(testServerUrl(), database),
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        PORT: '0',
-        LOG_LEVEL: 'info',
-      },
-    });
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    baseUrl = await new Promise<string>((resolve, reject) => {
-      // About a second on a quiet machine; a busy one (CI neighbours) may need far longer.
-      const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${output}`)), 60_000);
-      child.stdout.on('data', () => {
-        const match = /listening at (http:\/\/\S+)\/api\/v1/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-  }, 90_000);
+    const server = startServer(databaseUrl(testServerUrl(), database), env);
+    started = { server, baseUrl: await server.listening };
+  }, 120_000);
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await started?.server.kill();
     await dropDatabase(testServerUrl(), database);
   });
+  return () => {
+    if (!started) throw new Error('The server starts in beforeAll');
+    return started;
+  };
+}
+
+async function registerThrough(baseUrl: string) {
+  const credentials = { email: uniqueEmail(), password: 'a secret passphrase nobody logs' };
+  const registered = await request(baseUrl)
+    .post('/api/v1/auth/register')
+    .send({ ...credentials, name: 'Ops' })
+    .expect(201);
+  return { credentials, body: registered.body, auth: { Authorization: `Bearer ${registered.body.accessToken}` } };
+}
+
+describe('the API process', () => {
+  const started = useServerProcess();
 
   it('logs JSON with request ids and never a secret; finishes in-flight requests on SIGTERM and exits 0', async () => {
+    const { server, baseUrl } = started();
     const http = request(baseUrl);
-    const credentials = { email: uniqueEmail(), password: 'a secret passphrase nobody logs' };
-    const registered = await http
-      .post('/api/v1/auth/register')
-      .send({ ...credentials, name: 'Ops' })
-      .expect(201);
-    await http
-      .get('/api/v1/users/me')
-      .set('Authorization', `Bearer ${registered.body.accessToken}`)
-      .set('X-Request-Id', 'trace-me')
-      .expect(200);
+    const registered = await registerThrough(baseUrl);
+    await http.get('/api/v1/users/me').set(registered.auth).set('X-Request-Id', 'trace-me').expect(200);
 
     // A login (bcrypt at the production cost) is in flight when the signal arrives.
     const inFlight = http
       .post('/api/v1/auth/login')
-      .send(credentials)
+      .send(registered.credentials)
       .then((response) => response.status);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    child.kill('SIGTERM');
-    const [status, [exitCode]] = await Promise.all([inFlight, once(child, 'exit')]);
+    server.child.kill('SIGTERM');
+    const [status, exitCode] = await Promise.all([inFlight, server.exited]);
 
     expect(status).toBe(200);
     expect(exitCode).toBe(0);
-    const lines = output
+    const lines = server
+      .output()
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(lines.some((line) => line.req?.id === 'trace-me')).toBe(true);
-    for (const secret of [credentials.password, registered.body.accessToken, registered.body.refreshToken]) {
-      expect(output).not.toContain(secret);
+    for (const secret of [registered.credentials.password, registered.body.accessToken, registered.body.refreshToken]) {
+      expect(server.output()).not.toContain(secret);
     }
-  });
+  }, 120_000);
+});
+
+describe('the API process in a rolling deploy (SHUTDOWN_DELAY_MS)', () => {
+  const started = useServerProcess({ SHUTDOWN_DELAY_MS: '6000' });
+
+  it('on SIGTERM turns unready at once, serves new requests until the listener closes, then exits 0', async () => {
+    const { server, baseUrl } = started();
+    const http = request(baseUrl);
+    const registered = await registerThrough(baseUrl);
+    await http.get('/health/ready').expect(200);
+
+    server.child.kill('SIGTERM');
+    // Signal delivery is asynchronous: the first probes may still find the app ready.
+    let ready = 200;
+    while (ready === 200) ready = (await http.get('/health/ready')).status;
+    expect(ready).toBe(503);
+    // The balancer stops routing here once it sees the probe; what still arrives is served.
+    await http.get('/health/live').expect(200);
+    await http.get('/api/v1/users/me').set(registered.auth).expect(200);
+    expect(server.child.exitCode).toBeNull();
+
+    expect(await server.exited).toBe(0);
+    await expect(http.get('/health/live')).rejects.toThrow(); // the listener is closed
+  }, 120_000);
 });

@@ -1,12 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { RateLimited } from '../http/domain-error.js';
-import { RateLimitStore, type Slot } from './rate-limit.store.js';
+import { PostgresRateLimitStore } from './postgres-rate-limit.store.js';
+import { MemoryRateLimitStore, type RateLimitStore, type Slot } from './rate-limit.store.js';
+
+/**
+ * Where a limit counts: across every instance (in PostgreSQL: a limit that protects an
+ * account must not multiply with the number of instances), or in this process (cheaper,
+ * for limits checked on every request whose budget may grow with the instances).
+ */
+export type LimitScope = 'cluster' | 'instance';
 
 /** At most `limit` counted attempts under `key` in any `windowMs`. */
 export interface FailureLimit {
   key: string;
   limit: number;
   windowMs: number;
+  scope: LimitScope;
+}
+
+interface HeldSlot {
+  store: RateLimitStore;
+  slot: Slot;
 }
 
 /**
@@ -15,7 +29,10 @@ export interface FailureLimit {
  */
 @Injectable()
 export class FailureLimiter {
-  constructor(private readonly store: RateLimitStore) {}
+  constructor(
+    private readonly instance: MemoryRateLimitStore,
+    private readonly cluster: PostgresRateLimitStore,
+  ) {}
 
   /**
    * Runs `attempt` holding one slot under each limit (a 429 if one is full); the slots
@@ -26,14 +43,15 @@ export class FailureLimiter {
     attempt: () => Promise<T>,
     isFailure: (error: unknown) => boolean,
   ): Promise<T> {
-    const slots: Slot[] = [];
-    for (const { key, limit, windowMs } of limits) {
-      const taken = await this.store.take(key, limit, windowMs);
+    const slots: HeldSlot[] = [];
+    for (const { key, limit, windowMs, scope } of limits) {
+      const store = this.storeFor(scope);
+      const taken = await store.take(key, limit, windowMs);
       if (!taken.taken) {
         await this.releaseAll(slots);
         throw new RateLimited(taken.retryAfterSeconds);
       }
-      slots.push(taken.slot);
+      slots.push({ store, slot: taken.slot });
     }
     try {
       const result = await attempt();
@@ -46,23 +64,27 @@ export class FailureLimiter {
   }
 
   /** A 429 when `limit` is full; counts nothing. */
-  async assertUnder({ key, limit, windowMs }: FailureLimit): Promise<void> {
-    const retryAfterSeconds = await this.store.retryAfter(key, limit, windowMs);
+  async assertUnder({ key, limit, windowMs, scope }: FailureLimit): Promise<void> {
+    const retryAfterSeconds = await this.storeFor(scope).retryAfter(key, limit, windowMs);
     if (retryAfterSeconds > 0) throw new RateLimited(retryAfterSeconds);
   }
 
   /** Counts one failure (none beyond the limit: a full window stays full). */
-  async record({ key, limit, windowMs }: FailureLimit): Promise<void> {
-    await this.store.take(key, limit, windowMs);
+  async record({ key, limit, windowMs, scope }: FailureLimit): Promise<void> {
+    await this.storeFor(scope).take(key, limit, windowMs);
   }
 
   /** Counts one attempt, or a 429 when `limit` is full. */
-  async take({ key, limit, windowMs }: FailureLimit): Promise<void> {
-    const taken = await this.store.take(key, limit, windowMs);
+  async take({ key, limit, windowMs, scope }: FailureLimit): Promise<void> {
+    const taken = await this.storeFor(scope).take(key, limit, windowMs);
     if (!taken.taken) throw new RateLimited(taken.retryAfterSeconds);
   }
 
-  private async releaseAll(slots: Slot[]): Promise<void> {
-    for (const slot of slots) await this.store.release(slot);
+  private storeFor(scope: LimitScope): RateLimitStore {
+    return scope === 'cluster' ? this.cluster : this.instance;
+  }
+
+  private async releaseAll(slots: HeldSlot[]): Promise<void> {
+    for (const { store, slot } of slots) await store.release(slot);
   }
 }

@@ -13,10 +13,10 @@ export interface Slot {
 export type Taken = { taken: true; slot: Slot } | { taken: false; retryAfterSeconds: number };
 
 /**
- * Where every rate-limit counter lives, the one seam to move them (to PostgreSQL, so that
- * several instances share them): Nest's throttler counts requests through `increment`;
- * the failure limits (logins, tokens) through `take`, `release` and `retryAfter`, each
- * a sliding window of `windowMs`.
+ * Where rate-limit counters live: in this process (`MemoryRateLimitStore`) or shared by
+ * every instance (`PostgresRateLimitStore`). Nest's throttler counts requests through
+ * `increment`; the failure limits (logins, tokens) through `take`, `release` and
+ * `retryAfter`, each a sliding window of `windowMs`.
  */
 export abstract class RateLimitStore implements ThrottlerStorage {
   abstract increment(

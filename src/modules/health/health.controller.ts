@@ -1,10 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../../common/auth/decorators.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { DatabaseHealthIndicator } from './database.health.js';
+import { Draining } from './draining.js';
 
 /** Terminus's report: `status`, and the indicators that are up (`info`) or down (`error`). */
 const HEALTH_REPORT: SchemaObject = {
@@ -27,22 +28,25 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly shutdown: Draining,
   ) {}
 
-  /** The process is up and serving HTTP. */
+  /** The process is up and serving HTTP (also while it drains: restarting it would not help). */
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Alive', schema: HEALTH_REPORT })
-  live(): Promise<HealthCheckResult> {
-    return this.health.check([]);
+  live(): HealthCheckResult {
+    // Not through Terminus: it reports `shutting_down` (503) once shutdown begins.
+    return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
-  /** The API can serve requests: its database answers. */
+  /** The API can serve requests: its database answers, and it is not shutting down. */
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Ready: the database answers', schema: HEALTH_REPORT })
   @ApiProblems(503)
   ready(): Promise<HealthCheckResult> {
+    if (this.shutdown.draining) throw new ServiceUnavailableException({ status: 'shutting_down' });
     return this.health.check([() => this.database.ping()]);
   }
 }

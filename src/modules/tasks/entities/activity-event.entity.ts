@@ -1,5 +1,5 @@
 import { OptionalProps } from '@mikro-orm/core';
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { Project } from '../../projects/entities/project.entity.js';
 import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
@@ -24,6 +24,7 @@ export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
  * above all); they go with the project.
  */
 @Entity({ tableName: 'activity_events' })
+@Unique({ properties: ['tenant', 'id'] })
 @Index({ properties: ['tenant', 'taskId', 'createdAt', 'id'] })
 @Index({ properties: ['project'] })
 export class ActivityEvent extends TenantScoped {
@@ -32,7 +33,7 @@ export class ActivityEvent extends TenantScoped {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 
-  @ManyToOne(() => Project, { deleteRule: 'cascade' })
+  @ManyToOne(() => Project, { deleteRule: 'cascade', createForeignKeyConstraint: false })
   project!: Project;
 
   @Property({ type: 'uuid' })

@@ -1,5 +1,5 @@
 import { OptionalProps } from '@mikro-orm/core';
-import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
 import { User } from '../../users/entities/user.entity.js';
@@ -7,14 +7,15 @@ import { Task } from './task.entity.js';
 
 /** A comment on a task: markdown, stored as given and never rendered by the API. */
 @Entity({ tableName: 'comments' })
-@Index({ properties: ['task', 'createdAt', 'id'] })
+@Unique({ properties: ['tenant', 'id'] })
+@Index({ properties: ['tenant', 'task', 'createdAt', 'id'] })
 export class Comment extends TenantScoped {
   [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 
-  @ManyToOne(() => Task, { deleteRule: 'cascade' })
+  @ManyToOne(() => Task, { deleteRule: 'cascade', createForeignKeyConstraint: false })
   task!: Task;
 
   @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })

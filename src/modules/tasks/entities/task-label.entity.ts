@@ -1,5 +1,5 @@
 import { PrimaryKeyProp } from '@mikro-orm/core';
-import { Entity, Index, ManyToOne } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, ManyToOne, Unique } from '@mikro-orm/decorators/legacy';
 import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
 import { Label } from './label.entity.js';
 import { Task } from './task.entity.js';
@@ -7,12 +7,13 @@ import { Task } from './task.entity.js';
 /** A label on a task; it goes with either. */
 @Entity({ tableName: 'task_labels' })
 @Index({ properties: ['label'] })
+@Unique({ properties: ['tenant', 'task', 'label'] }) // leads with the tenant, the distribution key
 export class TaskLabel extends TenantScoped {
   [PrimaryKeyProp]?: ['task', 'label'];
 
-  @ManyToOne(() => Task, { primary: true, deleteRule: 'cascade' })
+  @ManyToOne(() => Task, { primary: true, deleteRule: 'cascade', createForeignKeyConstraint: false })
   task!: Task;
 
-  @ManyToOne(() => Label, { primary: true, deleteRule: 'cascade' })
+  @ManyToOne(() => Label, { primary: true, deleteRule: 'cascade', createForeignKeyConstraint: false })
   label!: Label;
 }

@@ -62,7 +62,7 @@ export class Task extends TenantScoped {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 
-  @ManyToOne(() => Project, { deleteRule: 'cascade' })
+  @ManyToOne(() => Project, { deleteRule: 'cascade', createForeignKeyConstraint: false })
   project!: Project;
 
   /** `YEL-42`: the project's key (immutable) and the number, kept for one-index lookups. */
@@ -93,7 +93,7 @@ export class Task extends TenantScoped {
   @Property({ type: 'date', nullable: true })
   dueDate: string | null = null;
 
-  @ManyToOne(() => Task, { nullable: true, deleteRule: 'set null' })
+  @ManyToOne(() => Task, { nullable: true, deleteRule: 'set null', createForeignKeyConstraint: false })
   parent: Task | null = null;
 
   /** Fractional-index key ordering the task inside its status column (byte order: collation "C"). */

@@ -1,5 +1,5 @@
 import { EntityRepositoryType, OptionalProps } from '@mikro-orm/core';
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { User } from '../../users/entities/user.entity.js';
 import { ROLES, type Role } from '../roles.js';
@@ -8,6 +8,7 @@ import { TenantScoped } from './tenant-scoped.entity.js';
 
 /** An offer to join a tenant, redeemed with a one-time token of which only the hash is kept. */
 @Entity({ tableName: 'invitations', repository: () => InvitationRepository })
+@Unique({ properties: ['tenant', 'id'] })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 // One open invitation per email and tenant (an expired one stays open until replaced).
 @Index({

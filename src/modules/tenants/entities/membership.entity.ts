@@ -7,6 +7,7 @@ import { TenantScoped } from './tenant-scoped.entity.js';
 
 @Entity({ tableName: 'memberships' })
 @Unique({ properties: ['tenant', 'user'] })
+@Unique({ properties: ['tenant', 'id'] })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @Index({ properties: ['user', 'createdAt', 'id'] })
 export class Membership extends TenantScoped {
