@@ -46,7 +46,7 @@ export class AuthController {
   @RateLimit('credentials-ip', 'credentials-email')
   @Post('register')
   @Header('Cache-Control', 'no-store') // every response carrying tokens (RFC 6749 §5.1)
-  @ApiCreatedResponse({ type: AuthResponseDto })
+  @ApiCreatedResponse({ description: 'Registered and signed in: the user and a token pair', type: AuthResponseDto })
   @ApiProblems(400, 409, 413, 415, 429)
   async register(
     @Body() body: RegisterDto,
@@ -68,7 +68,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: AuthResponseDto })
+  @ApiOkResponse({ description: 'Signed in: the user and a token pair', type: AuthResponseDto })
   @ApiProblems(400, 401, 413, 415, 429)
   async login(
     @Body() _credentials: LoginDto,
@@ -87,9 +87,9 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ description: 'A new token pair (the presented refresh token is spent)', type: TokenPairDto })
   @ApiProblems(400, 401, 413, 415, 429)
-  refresh(@Body() body: RefreshDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
+  refreshTokens(@Body() body: RefreshDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken, clientIp(request));
   }
 
@@ -104,7 +104,7 @@ export class AuthController {
 
   /** The caller's active sessions, newest first. */
   @Get('sessions')
-  @ApiOkResponse({ type: SessionPageDto })
+  @ApiOkResponse({ description: 'A page of sessions', type: SessionPageDto })
   @ApiProblems(400, 401, 429)
   listSessions(@CurrentUser() caller: AuthenticatedUser, @Query() page: PageQueryDto): Promise<SessionPageDto> {
     return this.sessions.listActive(caller, page);

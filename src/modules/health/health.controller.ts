@@ -33,7 +33,7 @@ export class HealthController {
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Alive', schema: HEALTH_REPORT })
-  live(): Promise<HealthCheckResult> {
+  checkLiveness(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
@@ -42,7 +42,7 @@ export class HealthController {
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Ready: the database answers', schema: HEALTH_REPORT })
   @ApiProblems(503)
-  ready(): Promise<HealthCheckResult> {
+  checkReadiness(): Promise<HealthCheckResult> {
     return this.health.check([() => this.database.ping()]);
   }
 }

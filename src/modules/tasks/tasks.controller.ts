@@ -31,6 +31,7 @@ import {
   TenantTaskListQueryDto,
   UpdateTaskDto,
 } from './dto/task.dto.js';
+import { TASK_REF_PATTERN } from './task-ref.js';
 import { TasksService } from './tasks.service.js';
 
 /** The `{taskRef}` path parameter: a task's UUID or its key. */
@@ -39,8 +40,9 @@ export const ApiTaskRef = (): MethodDecorator =>
   applyDecorators(
     ApiParam({
       name: 'taskRef',
-      description: 'The task id (UUID) or key (`YEL-42`, any case)',
-      schema: { type: 'string', example: 'YEL-42' },
+      description:
+        'The task: its id (a UUID) or its key, the project key, a dash and the task number (`YEL-42`, any case)',
+      schema: { type: 'string', pattern: TASK_REF_PATTERN, example: 'YEL-42' },
     }),
   );
 
@@ -53,9 +55,9 @@ export class ProjectTasksController {
   @Post()
   @Idempotent()
   @MinimumRole('member')
-  @ApiCreatedResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiCreatedResponse({ description: 'The created task', type: TaskDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  async create(
+  async createTask(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('projectId') projectId: string,
     @Body() body: CreateTaskDto,
@@ -70,9 +72,9 @@ export class ProjectTasksController {
   /** The project's tasks, filtered and sorted (default: newest first). */
   @Get()
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: TaskPageDto })
+  @ApiOkResponse({ description: 'A page of tasks', type: TaskPageDto })
   @ApiProblems(400, 401, 429)
-  list(
+  listProjectTasks(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('projectId') projectId: string,
     @Query() query: TaskListQueryDto,
@@ -89,9 +91,9 @@ export class TasksController {
   /** Tasks across all projects of the tenant, with the same filters (plus `projectId`). */
   @Get()
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: TaskPageDto })
+  @ApiOkResponse({ description: 'A page of tasks', type: TaskPageDto })
   @ApiProblems(400, 401, 429)
-  list(
+  listTasks(
     @CurrentMembership() membership: TenantMembership,
     @Query() query: TenantTaskListQueryDto,
   ): Promise<TaskPageDto> {
@@ -102,9 +104,9 @@ export class TasksController {
   @Get(':taskRef')
   @MinimumRole('viewer')
   @ApiTaskRef()
-  @ApiOkResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The task', type: TaskDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 429)
-  async get(
+  async getTask(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() ref: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -122,9 +124,9 @@ export class TasksController {
   @MinimumRole('member')
   @ApiTaskRef()
   @ApiIfMatch()
-  @ApiOkResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The updated task', type: TaskDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 413, 415, 429)
-  async update(
+  async updateTask(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() ref: string,
     @Body() body: UpdateTaskDto,
@@ -144,7 +146,7 @@ export class TasksController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Task deleted' })
   @ApiProblems(400, 401, 429)
-  delete(
+  deleteTask(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() ref: string,
     @IfMatch() ifMatch: number | undefined,
@@ -156,9 +158,9 @@ export class TasksController {
   @Get(':taskRef/activity')
   @MinimumRole('viewer')
   @ApiTaskRef()
-  @ApiOkResponse({ type: ActivityPageDto })
+  @ApiOkResponse({ description: 'A page of activity entries', type: ActivityPageDto })
   @ApiProblems(400, 401, 429)
-  activity(
+  listTaskActivity(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() ref: string,
     @Query() query: PageQueryDto,
