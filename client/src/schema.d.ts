@@ -720,6 +720,7 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
+            /** @example Plum-Orbit-Cascade-92 */
             password: string;
         };
         Refresh: {
@@ -1540,9 +1541,7 @@ export interface operations {
     register: {
         parameters: {
             query?: never;
-            header: {
-                "user-agent": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1754,9 +1753,7 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header: {
-                "user-agent": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
