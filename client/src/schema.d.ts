@@ -1300,7 +1300,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -1338,7 +1338,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -1453,7 +1453,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -1491,7 +1491,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -1630,7 +1630,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -1674,7 +1674,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -1842,7 +1842,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -1886,7 +1886,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2054,7 +2054,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2098,7 +2098,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2260,7 +2260,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2304,7 +2304,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2473,7 +2473,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2517,7 +2517,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2704,7 +2704,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2748,7 +2748,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2914,7 +2914,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -2958,7 +2958,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -3122,7 +3122,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -3166,7 +3166,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -3334,7 +3334,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -3378,7 +3378,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -3547,7 +3547,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -3591,7 +3591,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -3786,7 +3786,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -3830,7 +3830,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -4063,7 +4063,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -4107,7 +4107,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -4316,7 +4316,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -4360,7 +4360,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -4597,7 +4597,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -4641,7 +4641,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -4857,7 +4857,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -4901,7 +4901,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -5134,7 +5134,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -5178,7 +5178,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -5417,7 +5417,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -5461,7 +5461,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -5677,7 +5677,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -5721,7 +5721,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -5963,7 +5963,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -6007,7 +6007,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -6242,7 +6242,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -6286,7 +6286,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -6497,7 +6497,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -6541,7 +6541,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -6780,7 +6780,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -6824,7 +6824,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -7064,7 +7064,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -7108,7 +7108,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -7352,7 +7352,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -7396,7 +7396,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -7633,7 +7633,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -7677,7 +7677,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -7913,7 +7913,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -7957,7 +7957,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -8201,7 +8201,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -8245,7 +8245,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -8488,7 +8488,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -8532,7 +8532,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -8778,7 +8778,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -8822,7 +8822,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -9087,7 +9087,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -9131,7 +9131,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -9346,7 +9346,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -9390,7 +9390,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -9626,7 +9626,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -9670,7 +9670,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -9914,7 +9914,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -9958,7 +9958,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -10176,7 +10176,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -10220,7 +10220,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -10438,7 +10438,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -10482,7 +10482,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -10726,7 +10726,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -10770,7 +10770,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -11007,7 +11007,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -11051,7 +11051,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -11264,7 +11264,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -11308,7 +11308,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -11527,7 +11527,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -11571,7 +11571,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -11787,7 +11787,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -11831,7 +11831,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -12073,7 +12073,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -12117,7 +12117,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -12352,7 +12352,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -12396,7 +12396,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -12607,7 +12607,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -12651,7 +12651,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -12890,7 +12890,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Payload Too Large",
                      *       "status": 413,
-                     *       "detail": "The request body is larger than 1 MiB",
+                     *       "detail": "Request body is too large",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */
@@ -12934,7 +12934,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type; send application/json",
+                     *       "detail": "Unsupported Media Type",
                      *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
                      *     }
                      */

@@ -48,9 +48,9 @@ export const PROBLEM_EXAMPLES: Readonly<Record<number, ProblemDetails>> = {
     'Resource changed',
     'If-Match does not match the current version ("3"): read the resource again and retry',
   ),
-  413: plain(413, 'The request body is larger than 1 MiB'),
+  413: plain(413, 'Request body is too large'),
   414: plain(414, 'A path segment is longer than any valid one'),
-  415: plain(415, 'Unsupported content type; send application/json'),
+  415: plain(415, 'Unsupported Media Type'),
   422: typed(
     422,
     'idempotency-key-reused',
