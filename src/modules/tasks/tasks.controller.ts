@@ -12,7 +12,17 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiTags,
+  getSchemaPath,
+  type ExamplesObject,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { UuidParam } from '../../common/http/params.js';
 import { IfMatch, setETag, setLocation } from '../../common/http/resource-headers.js';
@@ -46,6 +56,25 @@ export const ApiTaskRef = (): MethodDecorator =>
     }),
   );
 
+/** Request bodies a newcomer can send as they are (the first one is Swagger UI's default). */
+const CREATE_TASK_EXAMPLES: ExamplesObject = {
+  title: { summary: 'A title is enough', value: { title: 'Draft the launch announcement' } },
+  detailed: {
+    summary: 'With details',
+    value: {
+      title: 'Draft the launch announcement',
+      description: 'Cover the **three** headline features.',
+      priority: 'high',
+      dueDate: '2026-12-24',
+    },
+  },
+};
+const UPDATE_TASK_EXAMPLES: ExamplesObject = {
+  status: { summary: 'Move it to another column', value: { status: 'in_progress' } },
+  plan: { summary: 'Reprioritise and reschedule', value: { priority: 'urgent', dueDate: '2027-01-15' } },
+  reorder: { summary: 'Put it at the top of its column', value: { moveTo: 'top' } },
+};
+
 @ApiTags('tasks')
 @Controller('tenants/:tenantId/projects/:projectId/tasks')
 export class ProjectTasksController {
@@ -55,6 +84,8 @@ export class ProjectTasksController {
   @Post()
   @Idempotent()
   @MinimumRole('member')
+  @ApiExtraModels(CreateTaskDto)
+  @ApiBody({ schema: { $ref: getSchemaPath(CreateTaskDto) }, examples: CREATE_TASK_EXAMPLES })
   @ApiCreatedResponse({ description: 'The created task', type: TaskDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 409, 413, 415, 429)
   async createTask(
@@ -123,6 +154,8 @@ export class TasksController {
   @Patch(':taskRef')
   @MinimumRole('member')
   @ApiTaskRef()
+  @ApiExtraModels(UpdateTaskDto)
+  @ApiBody({ schema: { $ref: getSchemaPath(UpdateTaskDto) }, examples: UPDATE_TASK_EXAMPLES })
   @ApiIfMatch()
   @ApiOkResponse({ description: 'The updated task', type: TaskDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 413, 415, 429)
