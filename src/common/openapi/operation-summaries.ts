@@ -3,7 +3,7 @@ import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** `listProjectTasks` → `List project tasks`. */
-export function sentenceOf(operationId: string): string {
+function sentenceOf(operationId: string): string {
   const words = operationId.split(/(?=[A-Z])/).map((word) => word.toLowerCase());
   const sentence = words.join(' ');
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}`;

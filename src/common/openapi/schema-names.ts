@@ -47,10 +47,13 @@ function unwrapLoneAllOf(document: OpenAPIObject): void {
     const properties: unknown = Reflect.get(node, 'properties');
     if (typeof properties !== 'object' || properties === null) continue;
     for (const [name, property] of Object.entries(properties)) {
-      if (typeof property !== 'object' || property === null) continue;
-      const keys = Object.keys(property);
-      const allOf: unknown = Reflect.get(property, 'allOf');
-      if (keys.length === 1 && Array.isArray(allOf) && allOf.length === 1) Reflect.set(properties, name, allOf[0]);
+      const schema: unknown = property;
+      if (typeof schema !== 'object' || schema === null) continue;
+      const allOf: unknown = Reflect.get(schema, 'allOf');
+      if (Object.keys(schema).length === 1 && Array.isArray(allOf) && allOf.length === 1) {
+        const [only]: unknown[] = allOf;
+        Reflect.set(properties, name, only);
+      }
     }
   }
 }
