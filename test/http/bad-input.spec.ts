@@ -131,7 +131,8 @@ describe('bad input anywhere', () => {
     }
     expect(failures).toEqual([]);
     expect(sent).toBeGreaterThan(500);
-  });
+    // Hundreds of requests one after the other: more than Jest's default 30 s on a busy 2-core machine.
+  }, 120_000);
 
   it('keeps the caller able to work afterwards', async () => {
     await t.http.get('/api/v1/users/me').set(caller.auth).expect(200);
