@@ -12,6 +12,9 @@ import { API_PREFIX } from './common/http/resource-headers.js';
 import { sendProblem } from './common/http/problem-details.filter.js';
 import { problemResponse } from './common/openapi/api-problems.decorator.js';
 import { applyHttpConventions } from './common/openapi/http-conventions.js';
+import { summarizeOperations } from './common/openapi/operation-summaries.js';
+import { tidySchemas } from './common/openapi/schema-names.js';
+import { minimumRoleBadge } from './modules/tenants/minimum-role.decorator.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import { IDEMPOTENT_REPLAYED_HEADER } from './common/idempotency/idempotent.decorator.js';
 import type { AppConfig } from './config/app-config.module.js';
@@ -86,7 +89,7 @@ export async function createApp(config: AppConfig, database?: SupervisedDatabase
   }
   SwaggerModule.setup('docs', app, await createOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
-    // Shows `x-minimum-role`, the tenant role a route needs.
+    // Shows `x-minimum-role`, the tenant role a route needs (also in each summary).
     swaggerOptions: { showExtensions: true, persistAuthorization: true },
   });
   await app.init();
@@ -94,15 +97,36 @@ export async function createApp(config: AppConfig, database?: SupervisedDatabase
   return app;
 }
 
+/** The tags of the document, in the order Swagger UI lists them. */
+const TAGS: Record<string, string> = {
+  auth: 'Accounts, sign-in, token refresh and the sessions of the caller.',
+  users: "The caller's own profile and password.",
+  tenants:
+    'Workspaces. Every project, task and label belongs to one tenant, and each member has a role in it: ' +
+    '`owner` > `admin` > `member` > `viewer`. The weakest role an operation allows follows its summary ' +
+    '(`viewer+`); non-members get 404, as if the tenant did not exist.',
+  members: "The people in a tenant and their roles; leaving is removing one's own membership.",
+  invitations: 'Invite someone into a tenant by email (the response carries the token to hand over), and accept.',
+  projects: "A tenant's projects. A project's key prefixes the keys of its tasks (`YEL-42`).",
+  tasks:
+    'Tasks of a project: filters, sorts, full-text search, ordering in status columns, history. ' +
+    'A task is addressed by its UUID or by its key (`YEL-42`, any case).',
+  comments: 'Comments on a task.',
+  labels: 'Labels of a tenant, attached to its tasks.',
+  health: 'Probes for orchestrators, outside `/api/v1`: no authentication, no rate limit.',
+};
+
 export async function createOpenApiDocument(app: NestFastifyApplication): Promise<OpenAPIObject> {
   await SwaggerModule.loadPluginMetadata(metadata);
-  const document = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('Yello API')
     .setDescription(
       'Multi-tenant task and project management. Errors are RFC 9457 problem details ' +
         '(`application/problem+json`); lists are cursor-paginated.',
     )
     .setVersion('1')
+    // Paths carry `/api/v1`: the document describes the server that serves it, whatever its address.
+    .addServer('/', 'The server serving this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('bearer')
     // Any route answers 400 to an unknown query parameter or a malformed id.
@@ -112,7 +136,13 @@ export async function createOpenApiDocument(app: NestFastifyApplication): Promis
     .addGlobalResponse(problemResponse(414, 'URI Too Long: a path segment over the length limit'))
     .addGlobalResponse(problemResponse(415, 'Unsupported Media Type: a request body that is not JSON'))
     .addGlobalResponse(problemResponse(431, 'Request Header Fields Too Large: headers over 16 KiB'))
-    .addGlobalResponse(problemResponse(503, 'Service Unavailable: the database cannot be reached; retry later'))
-    .build();
-  return applyHttpConventions(SwaggerModule.createDocument(app, document));
+    .addGlobalResponse(problemResponse(503, 'Service Unavailable: the database cannot be reached; retry later'));
+  for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
+  const config = builder.build();
+  // `package.json` says UNLICENSED: the API is not offered under any public licence.
+  config.info.license = { name: 'Proprietary' };
+  config.info.contact = { name: 'Yello API team', email: 'api@yello.example' };
+  // Operation ids are the controller methods' names (`listTasks`): the typed client's method names.
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+  return tidySchemas(summarizeOperations(applyHttpConventions(document), minimumRoleBadge));
 }

@@ -114,7 +114,7 @@ export class OpenApiConformance {
         return [{ operation: name, status, message: 'an undocumented route answered' }];
       return this.checkBody(name, status, response, {
         description: 'no route',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
       });
     }
     const name = `${method.toUpperCase()} ${found.path}`;

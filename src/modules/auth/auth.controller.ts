@@ -4,7 +4,6 @@ import {
   Delete,
   Get,
   Header,
-  Headers,
   HttpCode,
   HttpStatus,
   Post,
@@ -20,6 +19,7 @@ import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js'
 import { CurrentUser, Public } from '../../common/auth/decorators.js';
 import { UuidParam } from '../../common/http/params.js';
 import { setLocation } from '../../common/http/resource-headers.js';
+import { UserAgent } from '../../common/http/user-agent.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { clientIp, RateLimit } from '../../common/rate-limit/rate-limit.js';
@@ -46,12 +46,12 @@ export class AuthController {
   @RateLimit('credentials-ip', 'credentials-email')
   @Post('register')
   @Header('Cache-Control', 'no-store') // every response carrying tokens (RFC 6749 §5.1)
-  @ApiCreatedResponse({ type: AuthResponseDto })
+  @ApiCreatedResponse({ description: 'Registered and signed in: the user and a token pair', type: AuthResponseDto })
   @ApiProblems(400, 409, 413, 415, 429)
   async register(
     @Body() body: RegisterDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('user-agent') userAgent?: string,
+    @UserAgent() userAgent: string | undefined,
   ): Promise<AuthResponseDto> {
     const registered = AuthResponseDto.from(await this.auth.register(body, userAgent));
     // Only on success: a static @Header would put it on the 400 and 409 too.
@@ -68,12 +68,12 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: AuthResponseDto })
+  @ApiOkResponse({ description: 'Signed in: the user and a token pair', type: AuthResponseDto })
   @ApiProblems(400, 401, 413, 415, 429)
   async login(
     @Body() _credentials: LoginDto,
     @CredentialsOwner() user: User,
-    @Headers('user-agent') userAgent?: string,
+    @UserAgent() userAgent: string | undefined,
   ): Promise<AuthResponseDto> {
     return AuthResponseDto.from(await this.auth.login(user, userAgent));
   }
@@ -87,9 +87,9 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ description: 'A new token pair (the presented refresh token is spent)', type: TokenPairDto })
   @ApiProblems(400, 401, 413, 415, 429)
-  refresh(@Body() body: RefreshDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
+  refreshTokens(@Body() body: RefreshDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken, clientIp(request));
   }
 
@@ -104,7 +104,7 @@ export class AuthController {
 
   /** The caller's active sessions, newest first. */
   @Get('sessions')
-  @ApiOkResponse({ type: SessionPageDto })
+  @ApiOkResponse({ description: 'A page of sessions', type: SessionPageDto })
   @ApiProblems(400, 401, 429)
   listSessions(@CurrentUser() caller: AuthenticatedUser, @Query() page: PageQueryDto): Promise<SessionPageDto> {
     return this.sessions.listActive(caller, page);

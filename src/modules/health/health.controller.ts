@@ -35,7 +35,7 @@ export class HealthController {
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Alive', schema: HEALTH_REPORT })
-  live(): HealthCheckResult {
+  checkLiveness(): HealthCheckResult {
     // Not through Terminus: it reports `shutting_down` (503) once shutdown begins.
     return { status: 'ok', info: {}, error: {}, details: {} };
   }
@@ -45,7 +45,7 @@ export class HealthController {
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Ready: the database answers', schema: HEALTH_REPORT })
   @ApiProblems(503)
-  ready(): Promise<HealthCheckResult> {
+  checkReadiness(): Promise<HealthCheckResult> {
     if (this.shutdown.draining) throw new ServiceUnavailableException({ status: 'shutting_down' });
     return this.health.check([() => this.database.ping()]);
   }

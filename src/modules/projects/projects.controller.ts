@@ -27,9 +27,9 @@ export class ProjectsController {
   @Post()
   @Idempotent()
   @MinimumRole('admin')
-  @ApiCreatedResponse({ type: ProjectDto, headers: ETAG_HEADER })
+  @ApiCreatedResponse({ description: 'The created project', type: ProjectDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  async create(
+  async createProject(
     @CurrentMembership() membership: TenantMembership,
     @Body() body: CreateProjectDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -43,9 +43,9 @@ export class ProjectsController {
   /** Active projects by name; `archived=true` lists the archived ones. */
   @Get()
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: ProjectPageDto })
+  @ApiOkResponse({ description: 'A page of projects', type: ProjectPageDto })
   @ApiProblems(400, 401, 429)
-  list(
+  listProjects(
     @CurrentMembership() membership: TenantMembership,
     @Query() query: ProjectListQueryDto,
   ): Promise<ProjectPageDto> {
@@ -55,9 +55,9 @@ export class ProjectsController {
   /** One project, with the number of its tasks in each status. */
   @Get(':projectId')
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: ProjectDetailDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The project, with its task counts', type: ProjectDetailDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 429)
-  async get(
+  async getProject(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('projectId') projectId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -71,9 +71,9 @@ export class ProjectsController {
   @Patch(':projectId')
   @MinimumRole('admin')
   @ApiIfMatch()
-  @ApiOkResponse({ type: ProjectDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The updated project', type: ProjectDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 413, 415, 429)
-  async update(
+  async updateProject(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('projectId') projectId: string,
     @Body() body: UpdateProjectDto,
@@ -92,7 +92,7 @@ export class ProjectsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Project deleted' })
   @ApiProblems(400, 401, 429)
-  delete(
+  deleteProject(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('projectId') projectId: string,
     @IfMatch() ifMatch: number | undefined,

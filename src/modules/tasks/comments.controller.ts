@@ -22,9 +22,9 @@ export class CommentsController {
   @Idempotent()
   @MinimumRole('member')
   @ApiTaskRef()
-  @ApiCreatedResponse({ type: CommentDto })
+  @ApiCreatedResponse({ description: 'The created comment', type: CommentDto })
   @ApiProblems(400, 401, 413, 415, 429)
-  async create(
+  async createComment(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() taskRef: string,
     @Body() body: CommentBodyDto,
@@ -39,9 +39,9 @@ export class CommentsController {
   @Get()
   @MinimumRole('viewer')
   @ApiTaskRef()
-  @ApiOkResponse({ type: CommentPageDto })
+  @ApiOkResponse({ description: 'A page of comments', type: CommentPageDto })
   @ApiProblems(400, 401, 429)
-  list(
+  listComments(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() taskRef: string,
     @Query() query: PageQueryDto,
@@ -53,9 +53,9 @@ export class CommentsController {
   @Get(':commentId')
   @MinimumRole('viewer')
   @ApiTaskRef()
-  @ApiOkResponse({ type: CommentDto })
+  @ApiOkResponse({ description: 'The comment', type: CommentDto })
   @ApiProblems(400, 401, 429)
-  get(
+  getComment(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() taskRef: string,
     @UuidParam('commentId') commentId: string,
@@ -67,9 +67,9 @@ export class CommentsController {
   @Patch(':commentId')
   @MinimumRole('member')
   @ApiTaskRef()
-  @ApiOkResponse({ type: CommentDto })
+  @ApiOkResponse({ description: 'The edited comment', type: CommentDto })
   @ApiProblems(400, 401, 413, 415, 429)
-  update(
+  updateComment(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() taskRef: string,
     @UuidParam('commentId') commentId: string,
@@ -85,7 +85,7 @@ export class CommentsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Comment deleted' })
   @ApiProblems(400, 401, 429)
-  delete(
+  deleteComment(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() taskRef: string,
     @UuidParam('commentId') commentId: string,

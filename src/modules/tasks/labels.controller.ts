@@ -20,9 +20,9 @@ export class LabelsController {
   @Post()
   @Idempotent()
   @MinimumRole('member')
-  @ApiCreatedResponse({ type: LabelDto })
+  @ApiCreatedResponse({ description: 'The created label', type: LabelDto })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  async create(
+  async createLabel(
     @CurrentMembership() membership: TenantMembership,
     @Body() body: CreateLabelDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -35,27 +35,30 @@ export class LabelsController {
   /** The tenant's labels by name. */
   @Get()
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: LabelPageDto })
+  @ApiOkResponse({ description: 'A page of labels', type: LabelPageDto })
   @ApiProblems(400, 401, 429)
-  list(@CurrentMembership() membership: TenantMembership, @Query() query: PageQueryDto): Promise<LabelPageDto> {
+  listLabels(@CurrentMembership() membership: TenantMembership, @Query() query: PageQueryDto): Promise<LabelPageDto> {
     return this.labels.list(membership, query);
   }
 
   /** One label. */
   @Get(':labelId')
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: LabelDto })
+  @ApiOkResponse({ description: 'The label', type: LabelDto })
   @ApiProblems(400, 401, 429)
-  get(@CurrentMembership() membership: TenantMembership, @UuidParam('labelId') labelId: string): Promise<LabelDto> {
+  getLabel(
+    @CurrentMembership() membership: TenantMembership,
+    @UuidParam('labelId') labelId: string,
+  ): Promise<LabelDto> {
     return this.labels.get(membership, labelId);
   }
 
   /** Rename or recolor a label. */
   @Patch(':labelId')
   @MinimumRole('member')
-  @ApiOkResponse({ type: LabelDto })
+  @ApiOkResponse({ description: 'The updated label', type: LabelDto })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  update(
+  updateLabel(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('labelId') labelId: string,
     @Body() body: UpdateLabelDto,
@@ -69,7 +72,7 @@ export class LabelsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Label deleted' })
   @ApiProblems(400, 401, 429)
-  delete(@CurrentMembership() membership: TenantMembership, @UuidParam('labelId') labelId: string): Promise<void> {
+  deleteLabel(@CurrentMembership() membership: TenantMembership, @UuidParam('labelId') labelId: string): Promise<void> {
     return this.labels.delete(membership, labelId);
   }
 }

@@ -5,6 +5,10 @@ export type TaskRef = { id: string } | { key: string };
 
 const TASK_KEY = /^([A-Za-z][A-Za-z0-9]{1,9})-([1-9][0-9]{0,8})$/;
 
+/** What a `taskRef` may look like, for the OpenAPI document: a UUID or a task key. */
+export const TASK_REF_PATTERN =
+  '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z][A-Za-z0-9]{1,9}-[1-9][0-9]{0,8})$';
+
 /** The task a `taskRef` path segment names, or null when it is neither a UUID nor a key. */
 export function parseTaskRef(ref: string): TaskRef | null {
   if (isUuid(ref)) return { id: ref.toLowerCase() };

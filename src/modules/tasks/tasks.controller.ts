@@ -12,7 +12,17 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiTags,
+  getSchemaPath,
+  type ExamplesObject,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { UuidParam } from '../../common/http/params.js';
 import { IfMatch, setETag, setLocation } from '../../common/http/resource-headers.js';
@@ -31,6 +41,7 @@ import {
   TenantTaskListQueryDto,
   UpdateTaskDto,
 } from './dto/task.dto.js';
+import { TASK_REF_PATTERN } from './task-ref.js';
 import { TasksService } from './tasks.service.js';
 
 /** The `{taskRef}` path parameter: a task's UUID or its key. */
@@ -39,10 +50,30 @@ export const ApiTaskRef = (): MethodDecorator =>
   applyDecorators(
     ApiParam({
       name: 'taskRef',
-      description: 'The task id (UUID) or key (`YEL-42`, any case)',
-      schema: { type: 'string', example: 'YEL-42' },
+      description:
+        'The task: its id (a UUID) or its key, the project key, a dash and the task number (`YEL-42`, any case)',
+      schema: { type: 'string', pattern: TASK_REF_PATTERN, example: 'YEL-42' },
     }),
   );
+
+/** Request bodies a newcomer can send as they are (the first one is Swagger UI's default). */
+const CREATE_TASK_EXAMPLES: ExamplesObject = {
+  title: { summary: 'A title is enough', value: { title: 'Draft the launch announcement' } },
+  detailed: {
+    summary: 'With details',
+    value: {
+      title: 'Draft the launch announcement',
+      description: 'Cover the **three** headline features.',
+      priority: 'high',
+      dueDate: '2026-12-24',
+    },
+  },
+};
+const UPDATE_TASK_EXAMPLES: ExamplesObject = {
+  status: { summary: 'Move it to another column', value: { status: 'in_progress' } },
+  plan: { summary: 'Reprioritise and reschedule', value: { priority: 'urgent', dueDate: '2027-01-15' } },
+  reorder: { summary: 'Put it at the top of its column', value: { moveTo: 'top' } },
+};
 
 @ApiTags('tasks')
 @Controller('tenants/:tenantId/projects/:projectId/tasks')
@@ -53,9 +84,11 @@ export class ProjectTasksController {
   @Post()
   @Idempotent()
   @MinimumRole('member')
-  @ApiCreatedResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiExtraModels(CreateTaskDto)
+  @ApiBody({ schema: { $ref: getSchemaPath(CreateTaskDto) }, examples: CREATE_TASK_EXAMPLES })
+  @ApiCreatedResponse({ description: 'The created task', type: TaskDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  async create(
+  async createTask(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('projectId') projectId: string,
     @Body() body: CreateTaskDto,
@@ -70,9 +103,9 @@ export class ProjectTasksController {
   /** The project's tasks, filtered and sorted (default: newest first). */
   @Get()
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: TaskPageDto })
+  @ApiOkResponse({ description: 'A page of tasks', type: TaskPageDto })
   @ApiProblems(400, 401, 429)
-  list(
+  listProjectTasks(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('projectId') projectId: string,
     @Query() query: TaskListQueryDto,
@@ -89,9 +122,9 @@ export class TasksController {
   /** Tasks across all projects of the tenant, with the same filters (plus `projectId`). */
   @Get()
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: TaskPageDto })
+  @ApiOkResponse({ description: 'A page of tasks', type: TaskPageDto })
   @ApiProblems(400, 401, 429)
-  list(
+  listTasks(
     @CurrentMembership() membership: TenantMembership,
     @Query() query: TenantTaskListQueryDto,
   ): Promise<TaskPageDto> {
@@ -102,9 +135,9 @@ export class TasksController {
   @Get(':taskRef')
   @MinimumRole('viewer')
   @ApiTaskRef()
-  @ApiOkResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The task', type: TaskDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 429)
-  async get(
+  async getTask(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() ref: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -121,10 +154,12 @@ export class TasksController {
   @Patch(':taskRef')
   @MinimumRole('member')
   @ApiTaskRef()
+  @ApiExtraModels(UpdateTaskDto)
+  @ApiBody({ schema: { $ref: getSchemaPath(UpdateTaskDto) }, examples: UPDATE_TASK_EXAMPLES })
   @ApiIfMatch()
-  @ApiOkResponse({ type: TaskDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The updated task', type: TaskDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 413, 415, 429)
-  async update(
+  async updateTask(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() ref: string,
     @Body() body: UpdateTaskDto,
@@ -144,7 +179,7 @@ export class TasksController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Task deleted' })
   @ApiProblems(400, 401, 429)
-  delete(
+  deleteTask(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() ref: string,
     @IfMatch() ifMatch: number | undefined,
@@ -156,9 +191,9 @@ export class TasksController {
   @Get(':taskRef/activity')
   @MinimumRole('viewer')
   @ApiTaskRef()
-  @ApiOkResponse({ type: ActivityPageDto })
+  @ApiOkResponse({ description: 'A page of activity entries', type: ActivityPageDto })
   @ApiProblems(400, 401, 429)
-  activity(
+  listTaskActivity(
     @CurrentMembership() membership: TenantMembership,
     @TaskRef() ref: string,
     @Query() query: PageQueryDto,

@@ -32,9 +32,9 @@ export class InvitationsController {
   @Post()
   @Idempotent()
   @MinimumRole('admin')
-  @ApiCreatedResponse({ type: CreatedInvitationDto })
+  @ApiCreatedResponse({ description: 'The invitation, with its one-time token', type: CreatedInvitationDto })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  async create(
+  async createInvitation(
     @CurrentMembership() membership: TenantMembership,
     @Body() body: CreateInvitationDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -47,18 +47,21 @@ export class InvitationsController {
   /** Pending invitations (without their tokens), newest first. */
   @Get()
   @MinimumRole('admin')
-  @ApiOkResponse({ type: InvitationPageDto })
+  @ApiOkResponse({ description: 'A page of pending invitations', type: InvitationPageDto })
   @ApiProblems(400, 401, 429)
-  list(@CurrentMembership() membership: TenantMembership, @Query() page: PageQueryDto): Promise<InvitationPageDto> {
+  listInvitations(
+    @CurrentMembership() membership: TenantMembership,
+    @Query() page: PageQueryDto,
+  ): Promise<InvitationPageDto> {
     return this.invitations.listPending(membership, page);
   }
 
   /** One pending invitation. */
   @Get(':invitationId')
   @MinimumRole('admin')
-  @ApiOkResponse({ type: InvitationDto })
+  @ApiOkResponse({ description: 'The invitation', type: InvitationDto })
   @ApiProblems(400, 401, 429)
-  get(
+  getInvitation(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('invitationId') invitationId: string,
   ): Promise<InvitationDto> {
@@ -71,7 +74,7 @@ export class InvitationsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Invitation revoked' })
   @ApiProblems(400, 401, 429)
-  revoke(
+  revokeInvitation(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('invitationId') invitationId: string,
   ): Promise<void> {
@@ -87,9 +90,9 @@ export class InvitationAcceptanceController {
   /** Join a tenant with an invitation token sent to the caller's email address. */
   @Post('accept')
   @Idempotent()
-  @ApiCreatedResponse({ type: MembershipDto })
+  @ApiCreatedResponse({ description: "Joined: the caller's new membership", type: MembershipDto })
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 429)
-  async accept(
+  async acceptInvitation(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: AcceptInvitationDto,
     @Res({ passthrough: true }) reply: FastifyReply,

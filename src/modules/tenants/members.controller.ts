@@ -16,18 +16,18 @@ export class MembersController {
   /** Members of the tenant, in the order they joined. */
   @Get()
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: MemberPageDto })
+  @ApiOkResponse({ description: 'A page of members', type: MemberPageDto })
   @ApiProblems(400, 401, 429)
-  list(@CurrentMembership() membership: TenantMembership, @Query() page: PageQueryDto): Promise<MemberPageDto> {
+  listMembers(@CurrentMembership() membership: TenantMembership, @Query() page: PageQueryDto): Promise<MemberPageDto> {
     return this.members.list(membership, page);
   }
 
   /** Change a member's role. Only owners grant or take `owner`; the last owner stays owner. */
   @Patch(':userId')
   @MinimumRole('admin')
-  @ApiOkResponse({ type: MemberDto })
+  @ApiOkResponse({ description: 'The member, with the new role', type: MemberDto })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  changeRole(
+  changeMemberRole(
     @CurrentMembership() membership: TenantMembership,
     @UuidParam('userId') userId: string,
     @Body() body: ChangeRoleDto,
@@ -41,7 +41,7 @@ export class MembersController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Member removed' })
   @ApiProblems(400, 401, 409, 429)
-  remove(@CurrentMembership() membership: TenantMembership, @UuidParam('userId') userId: string): Promise<void> {
+  removeMember(@CurrentMembership() membership: TenantMembership, @UuidParam('userId') userId: string): Promise<void> {
     return this.members.remove(membership, userId);
   }
 }

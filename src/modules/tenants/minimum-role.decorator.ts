@@ -1,11 +1,15 @@
 import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ApiExtension, ApiParam } from '@nestjs/swagger';
+import { ApiExtension, ApiParam, type OperationObject } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
-import type { Role } from './roles.js';
+import { isRole, ROLES, type Role } from './roles.js';
 import { TenantMembership } from './tenant-membership.js';
 
 export const MINIMUM_ROLE = 'yello:minimumRole';
+/** OpenAPI extension: the weakest role that may call the operation. */
+const ROLE_EXTENSION = 'x-minimum-role';
+/** OpenAPI extension: the path parameter naming a user who may act on themself below the role. */
+const OR_SELF_EXTENSION = 'x-minimum-role-or-self';
 
 export interface RoleRequirement {
   role: Role;
@@ -23,15 +27,27 @@ declare module 'fastify' {
  * The one statement of who may call a route under `/tenants/{tenantId}`: the caller
  * must be a member with at least `role` (non-members get 404, as for a tenant that does
  * not exist; weaker members 403). Enforced by `MembershipGuard`, shown in the OpenAPI
- * document as `x-minimum-role`.
+ * document as `x-minimum-role` (and `x-minimum-role-or-self`) and in each summary.
  */
 export const MinimumRole = (role: Role, options: Omit<RoleRequirement, 'role'> = {}): MethodDecorator =>
   applyDecorators(
     SetMetadata(MINIMUM_ROLE, { role, ...options } satisfies RoleRequirement),
     ApiParam({ name: 'tenantId', type: String, format: 'uuid', description: 'Tenant id (a UUID)' }),
-    ApiExtension('x-minimum-role', options.orSelf ? `${role} (or the user themself)` : role),
+    ApiExtension(ROLE_EXTENSION, role),
+    ...(options.orSelf ? [ApiExtension(OR_SELF_EXTENSION, options.orSelf)] : []),
     ApiProblems(403, 404),
   );
+
+/**
+ * The minimum role as the operation list shows it: `member+`, `owner`, `admin+ or self`;
+ * undefined for an operation outside tenants.
+ */
+export function minimumRoleBadge(operation: OperationObject): string | undefined {
+  const role: unknown = Reflect.get(operation, ROLE_EXTENSION);
+  if (!isRole(role)) return undefined;
+  const badge = role === ROLES[0] ? role : `${role}+`;
+  return Reflect.has(operation, OR_SELF_EXTENSION) ? `${badge} or self` : badge;
+}
 
 /** The caller's membership in the route's tenant (routes with `@MinimumRole`). */
 export const CurrentMembership = createParamDecorator((_data: unknown, context: ExecutionContext): TenantMembership => {

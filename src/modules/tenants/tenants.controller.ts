@@ -20,9 +20,9 @@ export class TenantsController {
   /** Create a tenant; the caller becomes its owner. */
   @Post()
   @Idempotent()
-  @ApiCreatedResponse({ type: TenantDto })
+  @ApiCreatedResponse({ description: 'The created tenant, with the caller as owner', type: TenantDto })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  async create(
+  async createTenant(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: CreateTenantDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -34,27 +34,27 @@ export class TenantsController {
 
   /** The caller's tenants, with the caller's role in each. */
   @Get()
-  @ApiOkResponse({ type: TenantPageDto })
+  @ApiOkResponse({ description: 'A page of tenants', type: TenantPageDto })
   @ApiProblems(400, 401, 429)
-  list(@CurrentUser() caller: AuthenticatedUser, @Query() page: PageQueryDto): Promise<TenantPageDto> {
+  listTenants(@CurrentUser() caller: AuthenticatedUser, @Query() page: PageQueryDto): Promise<TenantPageDto> {
     return this.tenants.listForUser(caller, page);
   }
 
   /** A tenant the caller belongs to. */
   @Get(':tenantId')
   @MinimumRole('viewer')
-  @ApiOkResponse({ type: TenantDto })
+  @ApiOkResponse({ description: 'The tenant', type: TenantDto })
   @ApiProblems(400, 401, 429)
-  get(@CurrentMembership() membership: TenantMembership): Promise<TenantDto> {
+  getTenant(@CurrentMembership() membership: TenantMembership): Promise<TenantDto> {
     return this.tenants.get(membership);
   }
 
   /** Rename a tenant or change its slug. */
   @Patch(':tenantId')
   @MinimumRole('admin')
-  @ApiOkResponse({ type: TenantDto })
+  @ApiOkResponse({ description: 'The updated tenant', type: TenantDto })
   @ApiProblems(400, 401, 409, 413, 415, 429)
-  update(@CurrentMembership() membership: TenantMembership, @Body() body: UpdateTenantDto): Promise<TenantDto> {
+  updateTenant(@CurrentMembership() membership: TenantMembership, @Body() body: UpdateTenantDto): Promise<TenantDto> {
     return this.tenants.update(membership, body);
   }
 
@@ -64,7 +64,7 @@ export class TenantsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Tenant deleted' })
   @ApiProblems(400, 401, 429)
-  delete(@CurrentMembership() membership: TenantMembership): Promise<void> {
+  deleteTenant(@CurrentMembership() membership: TenantMembership): Promise<void> {
     return this.tenants.delete(membership);
   }
 }

@@ -18,9 +18,9 @@ export class UsersController {
 
   /** The caller's profile and tenant memberships. */
   @Get()
-  @ApiOkResponse({ type: ProfileDto })
+  @ApiOkResponse({ description: 'The caller, with their memberships', type: ProfileDto })
   @ApiProblems(401, 429)
-  async me(@CurrentUser() caller: AuthenticatedUser): Promise<ProfileDto> {
+  async getCurrentUser(@CurrentUser() caller: AuthenticatedUser): Promise<ProfileDto> {
     const [user, memberships] = await Promise.all([
       this.users.get(caller.userId),
       this.members.listForUser(caller.userId),
@@ -30,9 +30,9 @@ export class UsersController {
 
   /** Update the caller's profile. */
   @Patch()
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ description: 'The updated profile', type: UserDto })
   @ApiProblems(400, 401, 413, 415, 429)
-  async update(@CurrentUser() caller: AuthenticatedUser, @Body() body: UpdateProfileDto): Promise<UserDto> {
+  async updateCurrentUser(@CurrentUser() caller: AuthenticatedUser, @Body() body: UpdateProfileDto): Promise<UserDto> {
     return UserDto.from(await this.users.updateProfile(caller.userId, body));
   }
 }

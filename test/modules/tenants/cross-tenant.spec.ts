@@ -38,16 +38,16 @@ interface Outcome extends Answer {
 
 /** A valid body for each request schema of a write: validation must not be what refuses it. */
 const BODIES: Record<string, object> = {
-  UpdateTenantDto: { name: 'Taken over' },
-  ChangeRoleDto: { role: 'viewer' },
-  CreateInvitationDto: { email: 'planted@example.com', role: 'member' },
-  CreateProjectDto: { name: 'Planted', key: uniqueProjectKey() },
-  UpdateProjectDto: { name: 'Taken over' },
-  CreateTaskDto: { title: 'Planted' },
-  UpdateTaskDto: { priority: 'urgent' },
-  CommentBodyDto: { body: 'Planted' },
-  CreateLabelDto: { name: 'Planted', color: '#000000' },
-  UpdateLabelDto: { color: '#000000' },
+  UpdateTenant: { name: 'Taken over' },
+  ChangeRole: { role: 'viewer' },
+  CreateInvitation: { email: 'planted@example.com', role: 'member' },
+  CreateProject: { name: 'Planted', key: uniqueProjectKey() },
+  UpdateProject: { name: 'Taken over' },
+  CreateTask: { title: 'Planted' },
+  UpdateTask: { priority: 'urgent' },
+  CommentBody: { body: 'Planted' },
+  CreateLabel: { name: 'Planted', color: '#000000' },
+  UpdateLabel: { color: '#000000' },
 };
 
 function operations(document: OpenAPIObject): { method: Method; path: string; operation: Operation }[] {

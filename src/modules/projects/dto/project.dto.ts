@@ -7,7 +7,7 @@ import type { TaskStatus } from '../../tasks/task-fields.js';
 import type { Project } from '../entities/project.entity.js';
 
 export class CreateProjectDto {
-  /** @example Website relaunch */
+  /** @example "Website relaunch" */
   @Trim()
   @TextLength(1, 100)
   @IsString()
@@ -54,7 +54,7 @@ export class ProjectDto {
   id!: string;
   /** @example YEL */
   key!: string;
-  /** @example Website relaunch */
+  /** @example "Website relaunch" */
   name!: string;
   description!: string | null;
   archived!: boolean;

@@ -4,7 +4,7 @@ import { TextLength } from '../../../common/validation/decorators.js';
 import type { Comment } from '../entities/comment.entity.js';
 
 export class CommentBodyDto {
-  /** Markdown, 1–10 000 characters, stored as given (the API never renders it). @example Looks good, **ship it**. */
+  /** Markdown, 1–10 000 characters, stored as given (the API never renders it). @example "Looks good, **ship it**." */
   @TextLength(1, 10_000)
   @IsString()
   body!: string;
@@ -14,7 +14,7 @@ export class CommentDto {
   id!: string;
   /** Null once the author's account is gone. */
   authorId!: string | null;
-  /** @example Looks good, **ship it**. */
+  /** @example "Looks good, **ship it**." */
   body!: string;
   createdAt!: Date;
   updatedAt!: Date;

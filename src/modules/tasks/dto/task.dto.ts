@@ -32,7 +32,7 @@ export const IsCalendarDate = (): PropertyDecorator =>
   );
 
 export class CreateTaskDto {
-  /** @example Draft the launch announcement */
+  /** @example "Draft the launch announcement" */
   @Trim()
   @TextLength(1, 500)
   @IsString()
@@ -112,7 +112,7 @@ export class TaskDto {
   /** @example YEL-42 */
   key!: string;
   projectId!: string;
-  /** @example Draft the launch announcement */
+  /** @example "Draft the launch announcement" */
   title!: string;
   description!: string | null;
   @ApiProperty({ enum: TASK_STATUSES, enumName: 'TaskStatus' })
@@ -154,14 +154,20 @@ const SORT_VALUES = TASK_SORTS.flatMap((field) => [field, `-${field}`]);
 
 /** Filters and sort of a project's task list. */
 export class TaskListQueryDto extends PageQueryDto {
-  /** Comma list of statuses. @example todo,in_progress */
+  /**
+   * Comma list of statuses, or the parameter repeated.
+   * @example ["todo", "in_progress"]
+   */
   @Optional()
   @CommaList()
   @ArrayMaxSize(TASK_STATUSES.length)
   @IsIn(TASK_STATUSES, { each: true })
   status?: TaskStatus[];
 
-  /** Comma list of priorities. @example high,urgent */
+  /**
+   * Comma list of priorities, or the parameter repeated.
+   * @example ["high", "urgent"]
+   */
   @Optional()
   @CommaList()
   @ArrayMaxSize(TASK_PRIORITIES.length)

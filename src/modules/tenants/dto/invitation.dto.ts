@@ -5,14 +5,20 @@ import type { Invitation } from '../entities/invitation.entity.js';
 import { ROLES, type Role } from '../roles.js';
 
 export class CreateInvitationDto {
-  /** Who may accept it; compared case-insensitively with their account's email. */
+  /**
+   * Who may accept it; compared case-insensitively with their account's email.
+   * @example grace@example.com
+   */
   @IsEmail({}, { message: 'must be an email address' })
   @TextLength(0, 254)
   @NormalizeEmail()
   @IsString()
   email!: string;
 
-  /** The role the invitee gets. Only owners invite owners. */
+  /**
+   * The role the invitee gets. Only owners invite owners.
+   * @example member
+   */
   @IsIn(ROLES)
   role!: Role;
 }
@@ -49,6 +55,10 @@ export class CreatedInvitationDto extends InvitationDto {
 export class InvitationPageDto extends PageOf(InvitationDto) {}
 
 export class AcceptInvitationDto {
+  /**
+   * The token of `POST /tenants/{tenantId}/invitations`, as handed over by whoever invited you.
+   * @example q3Vb8kR1xN0sT4yW6zA9cE2gJ5mP7uL0hD3fK8nQ1sV
+   */
   @Length(1, 256)
   @IsString()
   token!: string;

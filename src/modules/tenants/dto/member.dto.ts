@@ -24,6 +24,7 @@ export class MemberDto {
 export class MemberPageDto extends PageOf(MemberDto) {}
 
 export class ChangeRoleDto {
+  /** @example admin */
   @IsIn(ROLES)
   role!: Role;
 }

@@ -6,7 +6,7 @@ import type { Tenant } from '../entities/tenant.entity.js';
 import type { Role } from '../roles.js';
 
 export class CreateTenantDto {
-  /** @example Acme Robotics */
+  /** @example Acme */
   @Trim()
   @TextLength(1, 100)
   @IsString()
@@ -14,7 +14,7 @@ export class CreateTenantDto {
 
   /**
    * 3–40 characters `a-z0-9-`, unique across Yello. Derived from the name when absent.
-   * @example acme-robotics
+   * @example acme
    */
   @Optional()
   // @Length may miscount non-ASCII text, which @Matches refuses anyway.

@@ -6,20 +6,29 @@ import { NormalizeEmail, TextLength, Trim } from '../../../common/validation/dec
 
 /** The writable fields of a user, validated once; request DTOs pick from here. */
 export class UserFieldsDto {
-  /** Case-insensitive; stored NFKC-normalised, trimmed, lower-cased, with a punycode domain. Invisible characters are refused. */
+  /**
+   * Case-insensitive; stored NFKC-normalised, trimmed, lower-cased, with a punycode domain. Invisible characters are refused.
+   * @example ada@example.com
+   */
   @IsEmail({}, { message: 'must be an email address' })
   @TextLength(0, 254)
   @NormalizeEmail()
   @IsString()
   email!: string;
 
-  /** Display name. */
+  /**
+   * Display name.
+   * @example "Ada Lovelace"
+   */
   @Trim()
   @TextLength(1, 100)
   @IsString()
   name!: string;
 
-  /** 8 to 128 characters; common passwords and the email itself are refused. */
+  /**
+   * 8 to 128 characters; common passwords and the email itself are refused.
+   * @example Plum-Orbit-Cascade-92
+   */
   @Length(8, 128)
   @IsString()
   password!: string;

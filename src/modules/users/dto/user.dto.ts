@@ -6,7 +6,7 @@ export class UserDto {
   id!: string;
   /** @example ada@example.com */
   email!: string;
-  /** @example Ada Lovelace */
+  /** @example "Ada Lovelace" */
   name!: string;
   createdAt!: Date;
 
