@@ -4,7 +4,6 @@ import {
   Delete,
   Get,
   Header,
-  Headers,
   HttpCode,
   HttpStatus,
   Post,
@@ -20,6 +19,7 @@ import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js'
 import { CurrentUser, Public } from '../../common/auth/decorators.js';
 import { UuidParam } from '../../common/http/params.js';
 import { setLocation } from '../../common/http/resource-headers.js';
+import { UserAgent } from '../../common/http/user-agent.js';
 import { ApiProblems } from '../../common/openapi/api-problems.decorator.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { clientIp, RateLimit } from '../../common/rate-limit/rate-limit.js';
@@ -51,7 +51,7 @@ export class AuthController {
   async register(
     @Body() body: RegisterDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('user-agent') userAgent?: string,
+    @UserAgent() userAgent: string | undefined,
   ): Promise<AuthResponseDto> {
     const registered = AuthResponseDto.from(await this.auth.register(body, userAgent));
     // Only on success: a static @Header would put it on the 400 and 409 too.
@@ -73,7 +73,7 @@ export class AuthController {
   async login(
     @Body() _credentials: LoginDto,
     @CredentialsOwner() user: User,
-    @Headers('user-agent') userAgent?: string,
+    @UserAgent() userAgent: string | undefined,
   ): Promise<AuthResponseDto> {
     return AuthResponseDto.from(await this.auth.login(user, userAgent));
   }
