@@ -46,8 +46,10 @@ const PASSWORD = 'postgres';
 // would cut in-flight requests off their database. The process owner stops it instead,
 // after the HTTP server has drained.
 // (Again after loading a relocated copy of the library: see `loadEmbeddedPostgres`.)
+const SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']);
 const releaseSignals = () => {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+  // Only hooked ones: unhooking an event twice throws.
+  for (const event of exitHook.hookedEvents()) if (SIGNALS.has(event)) exitHook.unhookEvent(event);
 };
 releaseSignals();
 
