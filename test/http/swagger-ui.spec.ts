@@ -49,7 +49,7 @@ describeInBrowser('Swagger UI in a real browser', () => {
     page.setDefaultNavigationTimeout(90_000);
   });
   afterEach(async () => {
-    await page.close();
+    if (browser) await page.close(); // else beforeEach threw before opening it
   });
 
   it('takes a newcomer from registration to a created task', async () => {
