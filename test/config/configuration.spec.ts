@@ -25,10 +25,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
   });
 
-  it('refuses a bcrypt cost under 12 in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), BCRYPT_COST: '10' })).toThrow(
-      ConfigurationError,
+  it('refuses to run in production without a database URL (no embedded PostgreSQL there)', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(
+      /DATABASE_URL is required/,
     );
+  });
+
+  it('refuses a bcrypt cost under 12 in production', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://db/yello' };
+    expect(() => loadConfig({ ...production, BCRYPT_COST: '10' })).toThrow(ConfigurationError);
   });
 
   it('refuses a per-email login ceiling that one client could reach on its own', () => {

@@ -37,11 +37,13 @@ describe('when PostgreSQL goes away', () => {
     });
     user = await registerUser(t.http);
   }, STARTUP_TIMEOUT_MS);
+  // Closing the app and stopping PostgreSQL outlasted Jest's default 30 s on a loaded 2-core
+  // machine (a full run next to the browser test).
   afterAll(async () => {
     await t?.close();
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, STARTUP_TIMEOUT_MS);
 
   it('answers 503 fast while it is down, and recovers by itself', async () => {
     if (!server || !t) throw new Error('start-up failed');

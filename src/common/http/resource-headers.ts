@@ -4,6 +4,9 @@ import { domainError, RequestValidationError } from './domain-error.js';
 
 export const API_PREFIX = 'api/v1';
 
+/** Served outside `API_PREFIX`: the probes, where orchestrators expect them. */
+export const UNPREFIXED_ROUTES = ['health/live', 'health/ready'];
+
 /** `Location` of a created resource, from its path below the API prefix. */
 export function setLocation(reply: FastifyReply, ...segments: string[]): void {
   void reply.header('Location', `/${API_PREFIX}/${segments.map(encodeURIComponent).join('/')}`);

@@ -1,0 +1,123 @@
+import type { Page } from 'playwright-core';
+import { z } from 'zod';
+import { uniqueEmail } from '../factories/users.js';
+import {
+  findChromium,
+  HOW_TO_ENABLE_BROWSER_TESTS,
+  launchChromium,
+  NON_LOOPBACK_HOST,
+  type Browser,
+} from '../support/chromium.js';
+import { SwaggerUi } from '../support/swagger-ui.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const executablePath = findChromium();
+// CI installs Chromium (.ci/run): there, a missing browser is a failure. Elsewhere the test
+// is skipped, saying so, so that `npm test` passes on a machine without a browser.
+const browserRequired = process.env.CI === 'true';
+if (!executablePath && !browserRequired) {
+  console.warn(`Skipping the Swagger UI browser test: no Chromium found. ${HOW_TO_ENABLE_BROWSER_TESTS}`);
+}
+const describeInBrowser = executablePath || browserRequired ? describe : describe.skip;
+
+const withId = z.object({ id: z.string() });
+
+describeInBrowser('Swagger UI in a real browser', () => {
+  let testApp: TestApp | undefined;
+  let browser: Browser | undefined;
+  let origin = '';
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!executablePath) throw new Error(`CI=true, but no Chromium was found. ${HOW_TO_ENABLE_BROWSER_TESTS}`);
+    testApp = await createTestApp();
+    await testApp.app.listen({ host: '127.0.0.1', port: 0 });
+    origin = await testApp.app.getUrl();
+    browser = await launchChromium(executablePath);
+  }, 180_000);
+  // The browser first: its keep-alive connections would hold the server's close.
+  afterAll(async () => {
+    await browser?.close();
+    await testApp?.close();
+  }, 120_000);
+
+  beforeEach(async () => {
+    if (!browser) throw new Error('Chromium did not start');
+    page = await browser.context.newPage();
+    // Generous: a loaded 2-core machine can take seconds per step.
+    page.setDefaultTimeout(60_000);
+    page.setDefaultNavigationTimeout(90_000);
+  });
+  afterEach(async () => {
+    if (browser) await page.close(); // else beforeEach threw before opening it
+  });
+
+  it('takes a newcomer from registration to a created task', async () => {
+    const ui = new SwaggerUi(page);
+    await ui.open(`${origin}/docs`);
+    const email = uniqueEmail('swagger');
+    const password = 'correct horse battery staple';
+
+    // No User-Agent to type in: the browser sends its own.
+    const registered = await ui.execute('post', '/api/v1/auth/register', {
+      body: { email, name: 'Ada Newcomer', password },
+    });
+    expect(registered).toMatchObject({ status: 201, body: { user: { email, name: 'Ada Newcomer' } } });
+
+    const login = await ui.execute('post', '/api/v1/auth/login', { body: { email, password } });
+    expect(login).toMatchObject({ status: 200, body: { tokenType: 'Bearer', user: { email } } });
+    await ui.authorize(z.object({ accessToken: z.string() }).parse(login.body).accessToken);
+
+    const me = await ui.execute('get', '/api/v1/users/me');
+    expect(me).toMatchObject({ status: 200, body: { email, memberships: [] } });
+
+    const tenant = await ui.execute('post', '/api/v1/tenants', { body: { name: 'Acme Robotics' } });
+    expect(tenant).toMatchObject({ status: 201, body: { name: 'Acme Robotics', role: 'owner' } });
+    const tenantId = withId.parse(tenant.body).id;
+
+    const project = await ui.execute('post', '/api/v1/tenants/{tenantId}/projects', {
+      parameters: { tenantId },
+      body: { name: 'Website', key: 'WEB' },
+    });
+    expect(project).toMatchObject({ status: 201, body: { name: 'Website', key: 'WEB' } });
+    const projectId = withId.parse(project.body).id;
+
+    const task = await ui.execute('post', '/api/v1/tenants/{tenantId}/projects/{projectId}/tasks', {
+      parameters: { tenantId, projectId },
+      body: { title: 'Launch the new site' },
+    });
+    expect(task).toMatchObject({
+      status: 201,
+      body: { key: 'WEB-1', title: 'Launch the new site', projectId, status: 'todo' },
+    });
+  }, 300_000);
+
+  it('renders when opened by a host name other than the loopback', async () => {
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(`${request.url()}: ${request.failure()?.errorText ?? ''}`));
+    const ui = new SwaggerUi(page);
+    const url = new URL('/docs', origin);
+    url.hostname = NON_LOOPBACK_HOST;
+
+    await ui.open(url.toString()).catch((error: unknown) => {
+      throw new Error(
+        `Swagger UI did not render from ${url.toString()}; failed requests: ${failed.join(', ') || 'none'}`,
+        {
+          cause: error,
+        },
+      );
+    });
+
+    await expectVisible(page, '.swagger-ui .info .title', 'Yello API');
+    expect(await ui.operation('post', '/api/v1/auth/register').isVisible()).toBe(true);
+    // Assets and the document came over plain http from that name (no upgrade to https).
+    expect(failed).toEqual([]);
+    expect(new URL(page.url()).protocol).toBe('http:');
+  }, 180_000);
+});
+
+async function expectVisible(page: Page, selector: string, text: string): Promise<void> {
+  const element = page.locator(selector).first();
+  await element.waitFor({ state: 'visible' });
+  expect(await element.innerText()).toContain(text);
+}

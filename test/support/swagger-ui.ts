@@ -1,0 +1,72 @@
+import type { Locator, Page } from 'playwright-core';
+
+export interface LiveResponse {
+  status: number;
+  body: unknown;
+}
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Drives Swagger UI as a person does: expand an operation, "Try it out", fill parameters
+ * and body, "Execute", read the response the page shows. Operations are found by method
+ * and path (`.opblock-summary-path[data-path]`), which stay put while summaries and
+ * operation ids are reworded.
+ */
+export class SwaggerUi {
+  constructor(readonly page: Page) {}
+
+  /** Opens Swagger UI and waits for it to render the operations. */
+  async open(url: string): Promise<void> {
+    await this.page.goto(url, { waitUntil: 'load' });
+    await this.page.locator('.swagger-ui .opblock').first().waitFor({ state: 'visible' });
+  }
+
+  operation(method: Method, path: string): Locator {
+    return this.page
+      .locator(`.opblock.opblock-${method}`)
+      .filter({ has: this.page.locator(`.opblock-summary-path[data-path="${path}"]`) })
+      .first();
+  }
+
+  /** Runs one operation from the page and returns the response Swagger UI displays. */
+  async execute(
+    method: Method,
+    path: string,
+    input: { parameters?: Record<string, string>; body?: unknown } = {},
+  ): Promise<LiveResponse> {
+    const operation = this.operation(method, path);
+    await operation.scrollIntoViewIfNeeded();
+    if (!(await operation.evaluate((element) => element.classList.contains('is-open')))) {
+      await operation.locator('.opblock-summary-control').click();
+    }
+    const tryItOut = operation.locator('button.try-out__btn');
+    if ((await tryItOut.innerText()).trim() === 'Try it out') await tryItOut.click();
+    for (const [name, value] of Object.entries(input.parameters ?? {})) {
+      await operation.locator(`tr[data-param-name="${name}"] input`).fill(value);
+    }
+    if (input.body !== undefined) {
+      await operation.locator('textarea.body-param__text').fill(JSON.stringify(input.body, null, 2));
+    }
+    // A previous run's response would be read as this one's.
+    const clear = operation.locator('button.btn-clear');
+    if (await clear.isVisible()) await clear.click();
+    await operation.locator('button.execute').click();
+
+    const live = operation.locator('.live-responses-table');
+    const response = live.locator('tr.response').first();
+    const status = /\d{3}/.exec(await response.locator('td.response-col_status').innerText())?.[0];
+    const body = await response.locator('.response-col_description .highlight-code pre').first().innerText();
+    return { status: Number(status), body: body.trim() === '' ? undefined : JSON.parse(body) };
+  }
+
+  /** "Authorize" with a bearer token, as the dialog asks for it. */
+  async authorize(token: string): Promise<void> {
+    await this.page.locator('.scheme-container button.authorize').click();
+    const dialog = this.page.locator('.dialog-ux .modal-ux');
+    await dialog.locator('input').first().fill(token);
+    await dialog.locator('.auth-btn-wrapper button.authorize').click();
+    await dialog.locator('button.btn-done').click();
+    await dialog.waitFor({ state: 'detached' });
+  }
+}
