@@ -1,0 +1,2 @@
+await Promise.resolve();
+process.exit(2);
