@@ -51,7 +51,7 @@ const SESSION_SQL =
   'select last_used_at < $1 as stale from sessions where id = $2 and user_id = $3 and revoked_at is null and expires_at > $4';
 const TOUCH_SESSION_SQL = 'update "sessions" set "last_used_at" = $1 where "id" = $2';
 const MEMBERSHIP_SQL = 'select role from memberships where tenant_id = $1 and user_id = $2';
-const TENANT_SQL = 'select "t0".* from "tenants" as "t0" where "t0"."id" = $1 limit 1';
+const TENANT_SQL = 'select id, name, slug, created_at, updated_at from tenants where id = $1';
 const MEMBERS_PAGE_SQL =
   'select "m0".*, "u1"."id" as "u1__id", "u1"."email" as "u1__email", "u1"."name" as "u1__name", ' +
   '"u1"."created_at" as "u1__created_at", "u1"."updated_at" as "u1__updated_at" ' +
@@ -63,8 +63,7 @@ const TASK_COLUMNS = `t.id, t.key, t.project_id, t.title, t.description, t.statu
     where tl.tenant_id = t.tenant_id and tl.task_id = t.id order by tl.label_id) as label_ids`;
 const TASK_BY_KEY_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id = $1 and t.key = $2`;
 const TASK_BY_ID_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id = $1 and t.id = $2`;
-const PROJECT_COUNT_SQL =
-  'select count(*) as "count" from "projects" as "p0" where "p0"."tenant_id" = $1 and "p0"."id" = $2';
+const PROJECT_EXISTS_SQL = 'select 1 as found from projects where tenant_id = $1 and id = $2';
 const PROJECT_SQL = 'select "p0".* from "projects" as "p0" where "p0"."tenant_id" = $1 and "p0"."id" = $2 limit 1';
 const TAKE_NUMBER_SQL =
   'update projects set last_task_number = last_task_number + 1 ' +
@@ -503,8 +502,8 @@ app.get('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, r
     sort: '-createdAt',
   });
   const after = cursor === undefined ? undefined : decodeCursor(cursor, binding);
-  const { rows: counted } = await pool.query<{ count: string }>(PROJECT_COUNT_SQL, [caller.tenantId, projectId]);
-  if (Number(counted[0]?.count ?? 0) === 0) throw new HttpProblem(404, 'Project not found');
+  const { rows: found } = await pool.query(PROJECT_EXISTS_SQL, [caller.tenantId, projectId]);
+  if (found.length === 0) throw new HttpProblem(404, 'Project not found');
   const params: unknown[] = [caller.tenantId, projectId, ...statuses, ...(after ?? []), limit + 1];
   const { rows } = await pool.query<TaskRow>(LIST_SQL(after !== undefined), params);
   return taskPage(rows, limit, binding);
