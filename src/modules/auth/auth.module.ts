@@ -13,7 +13,7 @@ import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { PasswordController } from './password.controller.js';
-import { PasswordHasher } from './password-hasher.js';
+import { PasswordHasher, PasswordHashingGate } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { SessionsService } from './sessions.service.js';
 import { SessionsPurger } from './sessions.purger.js';
@@ -49,6 +49,7 @@ import { TokenService } from './token.service.js';
     SessionsPurger,
     TokenService,
     PasswordHasher,
+    PasswordHashingGate,
     PasswordPolicy,
     LocalStrategy,
     JwtStrategy,
