@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 export interface BenchUser {
   id: string;
   email: string;
+  password: string;
   role: 'owner' | 'admin' | 'member' | 'viewer';
   accessToken: string;
 }
@@ -115,20 +116,19 @@ export async function seed(appBase: string, extraMembers: number, writeTasks: nu
   const owner: BenchUser = { ...registered, role: 'owner' };
   const tenant = await api.post('/tenants', { name: 'Bench tenant' }, owner.accessToken);
   const tenantId = stringField(tenant, 'id');
-  // Concurrent: registration hashes a password with bcrypt (cost 12), off the event loop.
-  const members = await Promise.all(
-    Array.from({ length: extraMembers }, async (_, index): Promise<BenchUser> => {
-      const user = await api.register(`member${index + 1}`);
-      const role = ROLES[index % ROLES.length] ?? 'member';
-      const invitation = await api.post(
-        `/tenants/${tenantId}/invitations`,
-        { email: user.email, role },
-        owner.accessToken,
-      );
-      await api.post('/invitations/accept', { token: stringField(invitation, 'token') }, user.accessToken);
-      return { id: user.id, email: user.email, role, accessToken: user.accessToken };
-    }),
-  );
+  // A few at a time: registration hashes a password (bcrypt, cost 12), and the app answers
+  // 503 beyond its password-hashing slots and queue.
+  const members = await inParallel(extraMembers, 4, async (index): Promise<BenchUser> => {
+    const user = await api.register(`member${index + 1}`);
+    const role = ROLES[index % ROLES.length] ?? 'member';
+    const invitation = await api.post(
+      `/tenants/${tenantId}/invitations`,
+      { email: user.email, role },
+      owner.accessToken,
+    );
+    await api.post('/invitations/accept', { token: stringField(invitation, 'token') }, user.accessToken);
+    return { id: user.id, email: user.email, password: user.password, role, accessToken: user.accessToken };
+  });
 
   const t = `/tenants/${tenantId}`;
   const projectId = stringField(
