@@ -11,6 +11,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { Cleanup } from './support/cleanup.ts';
+import { markdownTable } from './support/table.ts';
 import { load, type ClientPlan, type LoadResult } from './support/load.ts';
 import type { SeededData } from './support/seed.ts';
 import { startStack, type Server } from './support/stack.ts';
@@ -175,21 +176,6 @@ async function measure(server: Server, target: Target, data: SeededData): Promis
       `p50 ${result.p50} ms, p99 ${result.p99} ms${result.bad > 0 ? `, FAILED RESPONSES: ${result.badDetail}` : ''}`,
   );
   return result;
-}
-
-export function markdownTable(
-  header: readonly string[],
-  body: readonly (readonly string[])[],
-  leftColumns = 1,
-): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...body.map((cells) => cells[column]?.length ?? 0)),
-  );
-  const left = (column: number) => column < leftColumns || column === header.length - 1;
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => (left(column) ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
-  const rule = `|${widths.map((width, column) => (left(column) ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n');
 }
 
 function formatTable(rows: readonly Row[]): { text: string; failed: number; invalid: number } {

@@ -19,7 +19,7 @@ import { Api, stringField, type SeededData } from './support/seed.ts';
 import { startStack, type Server } from './support/stack.ts';
 import { StatementTrace } from './support/statement-trace.ts';
 import { listPath, searchPath, taskPath } from './support/targets.ts';
-import { markdownTable } from './framework-overhead.ts';
+import { markdownTable } from './support/table.ts';
 
 function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
