@@ -7,8 +7,8 @@ export interface ClientPlan {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  /** Per-request changes (the next `If-Match`, the next body), computed just before it is sent. */
-  next?: () => { headers?: Record<string, string>; body?: string };
+  /** Per-request changes (the next `If-Match`, body, or another request of a mix), computed just before it is sent. */
+  next?: () => { method?: ClientPlan['method']; path?: string; headers?: Record<string, string>; body?: string };
   /** Sees each response's status and headers (names lower-case), e.g. to keep the last `ETag`. */
   onResponse?: (status: number, headers: Record<string, string>) => void;
 }
@@ -20,6 +20,8 @@ export interface LoadOptions {
   seconds: number;
   /** The plan of connection `index` (0-based). */
   client: (index: number) => ClientPlan;
+  /** Requests per second over all connections (default: as fast as answers come). */
+  overallRate?: number;
 }
 
 export interface LoadResult {
@@ -49,6 +51,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     url: options.base,
     connections: options.connections,
     duration: options.seconds,
+    overallRate: options.overallRate,
     setupClient: (client) => {
       const plan = options.client(nextClient++);
       const request: autocannon.Request = {
@@ -61,7 +64,13 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       if (next) {
         request.setupRequest = (built) => {
           const changes = next();
-          return { ...built, headers: { ...plan.headers, ...changes.headers }, body: changes.body ?? plan.body };
+          return {
+            ...built,
+            method: changes.method ?? plan.method,
+            path: changes.path ?? plan.path,
+            headers: { ...plan.headers, ...changes.headers },
+            body: changes.body ?? plan.body,
+          };
         };
       }
       if (onResponse) {

@@ -46,7 +46,7 @@ const environmentSchema = z.object({
     .min(1)
     .max(64)
     .default(() => Math.max(1, Math.floor(availableParallelism() / 2))),
-  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(1000).default(4),
   INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_LOGIN_IP_PER_MINUTE: z.coerce.number().int().min(1).default(30),
