@@ -290,6 +290,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// `--scale` and `--storm` are their own script, sharing this one's stack and load.
+// `--scale`, `--storm` and `--cold-start` are their own scripts, sharing this one's support code.
 if (process.argv.includes('--scale') || process.argv.includes('--storm')) await import('./scale.ts');
+else if (process.argv.includes('--cold-start')) await import('./cold-start.ts');
 else await cleanup.runMain(main);

@@ -22,6 +22,9 @@ export interface LoadOptions {
   client: (index: number) => ClientPlan;
   /** Requests per second over all connections (default: as fast as answers come). */
   overallRate?: number;
+  /** Sees every response's status and latency (ms) as it comes, and every request error. */
+  onEach?: (status: number, latencyMs: number) => void;
+  onError?: () => void;
 }
 
 export interface LoadResult {
@@ -47,7 +50,7 @@ function lowerCaseKeys(headers: Record<string, string | string[] | undefined>): 
 /** One autocannon run against 127.0.0.1. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
   let nextClient = 0;
-  const result = await autocannon({
+  const settings: autocannon.Options = {
     url: options.base,
     connections: options.connections,
     duration: options.seconds,
@@ -78,6 +81,14 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       }
       client.setRequests([request]);
     },
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(settings, (error: unknown, done: autocannon.Result) =>
+      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done),
+    );
+    const { onEach, onError } = options;
+    if (onEach) instance.on('response', (_client, status, _bytes, latency) => onEach(status, latency));
+    if (onError) instance.on('reqError', () => onError());
   });
   const detail = Object.entries(result.statusCodeStats ?? {})
     .filter(([status]) => !status.startsWith('2'))
