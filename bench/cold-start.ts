@@ -28,7 +28,7 @@ async function startOnce(env: NodeJS.ProcessEnv, port: number): Promise<number> 
   try {
     for (;;) {
       if (child.exit !== undefined) throw new Error(`the app exited (${child.exit}):\n${child.tail()}`);
-      if (performance.now() - started > 30_000) throw new Error(`not ready after 30 s:\n${child.tail()}`);
+      if (performance.now() - started > 120_000) throw new Error(`not ready after 120 s:\n${child.tail()}`);
       try {
         const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1_000) });
         await response.arrayBuffer();

@@ -22,7 +22,7 @@ import { patchPlan, preparePatch, TARGETS, writers, type Target } from './suppor
 const TARGET_RATIO = 0.7;
 const P99_FACTOR = 2;
 /** Start-up, seeding and teardown together stay well under this; the load time comes on top. */
-const FIXED_BUDGET_MS = 120_000;
+const FIXED_BUDGET_MS = 300_000;
 
 function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -71,14 +71,14 @@ async function measure(app: Server, data: SeededData, label: string, path: strin
     });
   const warmup = await run(settings.warmupSeconds);
   const result = await run(settings.seconds);
+  // Failed responses are reported (and fail the row), not hidden: `q` at 1M can outlast the pool's wait.
   const bad = warmup.bad + result.bad;
-  if (bad > 0) {
-    throw new Error(
-      `${label}: ${bad} failed responses (${warmup.badDetail} ${result.badDetail}):\n${app.child.tail()}`,
-    );
-  }
-  progress(`${label}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
-  return result;
+  const detail = [warmup.badDetail, result.badDetail].filter(Boolean).join(', ');
+  progress(
+    `${label}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms` +
+      (bad > 0 ? `, FAILED RESPONSES: ${bad} (${detail})` : ''),
+  );
+  return { ...result, bad, badDetail: detail };
 }
 
 interface StormResult {
@@ -283,7 +283,8 @@ async function main(): Promise<number> {
       const b = results.get(large)?.[index];
       if (!a || !b) throw new Error('missing a scale result');
       const ratio = b.requestsPerSecond / a.requestsPerSecond;
-      if (ratio < SCALE_TARGET) failed = true;
+      const pass = ratio >= SCALE_TARGET && a.bad + b.bad === 0;
+      if (!pass) failed = true;
       return [
         route,
         Math.round(a.requestsPerSecond).toString(),
@@ -291,7 +292,8 @@ async function main(): Promise<number> {
         `${(ratio * 100).toFixed(1)} %`,
         `${a.p50} / ${a.p99}`,
         `${b.p50} / ${b.p99}`,
-        ratio >= SCALE_TARGET ? 'PASS' : 'FAIL',
+        `${a.bad} / ${b.bad}${a.bad + b.bad > 0 ? ` (${[a.badDetail, b.badDetail].filter(Boolean).join(', ')})` : ''}`,
+        pass ? 'PASS' : 'FAIL',
       ];
     });
     out.push(
@@ -306,6 +308,7 @@ async function main(): Promise<number> {
           `${k(large)}/${k(small)}`,
           `${k(small)} p50/p99 ms`,
           `${k(large)} p50/p99 ms`,
+          `failed ${k(small)} / ${k(large)}`,
           `target ≥ ${SCALE_TARGET * 100} %`,
         ],
         rows,

@@ -61,7 +61,10 @@ export class Api {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(60_000),
+    }).catch((error: unknown) => {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      throw new Error(`Seeding: ${method} ${path} failed${cause}`, { cause: error });
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`Seeding: ${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);

@@ -116,7 +116,7 @@ export async function startStack(cleanup: Cleanup, options: StackOptions): Promi
   });
   cleanup.add('stop the app', () => appChild.stop());
   const app: Server = { name: 'app', child: appChild, base: `http://127.0.0.1:${appPort}` };
-  await waitUntilReady(appChild, `${app.base}/health/ready`, 30_000);
+  await waitUntilReady(appChild, `${app.base}/health/ready`, 120_000); // a busy machine starts slowly
 
   progress(`seeding through the API: 1 tenant, ${EXTRA_MEMBERS + 1} members, 2 projects, tasks`);
   const data = await seed(app.base, EXTRA_MEMBERS, options.connections + 2);
@@ -129,7 +129,7 @@ export async function startStack(cleanup: Cleanup, options: StackOptions): Promi
   });
   cleanup.add('stop the baseline', () => baselineChild.stop());
   const baseline: Server = { name: 'baseline', child: baselineChild, base: `http://127.0.0.1:${baselinePort}` };
-  await waitUntilReady(baselineChild, `${baseline.base}/health/ready`, 15_000);
+  await waitUntilReady(baselineChild, `${baseline.base}/health/ready`, 60_000);
 
   return { serverUrl: postgres.url, url, jwtSecret, trace, app, baseline, data };
 }
