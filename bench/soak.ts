@@ -152,8 +152,8 @@ async function main(): Promise<number> {
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
     const result: LoadResult = {
       requestsPerSecond: (sorted.length - failures) / settings.interval,
-      p50: at(50),
-      p99: at(99),
+      p50: Math.round(at(50)),
+      p99: Math.round(at(99)),
       ok: sorted.length - failures,
       bad: failures,
       badDetail: failures ? `${failures} non-2xx or errors` : '',
