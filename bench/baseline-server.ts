@@ -1,11 +1,20 @@
 // The baseline of the framework-overhead benchmark: raw Fastify + `pg`, doing by hand what
-// the Nest app does for the same routes (verify the access token, check its session, check
-// the tenant membership, run the same SQL, serialize the same JSON) and nothing more: no
-// request ids, security headers, request logging, rate limiting or validation framework.
+// a correct server must do for the same routes, and nothing more: verify the access token
+// (HS256 with a KeyObject built once), check its session and the tenant membership and
+// role, validate path, query and body, run the same SQL statements as the app (read from
+// PostgreSQL's statement log, `BENCH_SHOW_SQL=1`), and answer with the same status,
+// headers (security headers, request id, rate-limit counters, ETag, Location) and
+// byte-identical body. It runs like the app in production: one pino-http access-log line per
+// request at LOG_LEVEL=info, the same pool size and timeouts.
 // Started by `framework-overhead.ts` with the app's settings in its environment.
-import Fastify, { type FastifyReply } from 'fastify';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { generateKeyBetween } from 'fractional-indexing';
+import type { IncomingMessage } from 'node:http';
+import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
+import { pinoHttp } from 'pino-http';
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
 
 function setting(name: string): string {
   const value = process.env[name];
@@ -14,9 +23,27 @@ function setting(name: string): string {
 }
 
 const JWT_SECRET = setting('JWT_SECRET');
+const JWT_KEY = createSecretKey(Buffer.from(JWT_SECRET, 'utf8'));
 const JWT_ISSUER = setting('JWT_ISSUER');
 const JWT_AUDIENCE = setting('JWT_AUDIENCE');
 const STATEMENT_TIMEOUT_MS = Number(setting('DATABASE_STATEMENT_TIMEOUT_MS'));
+const RATE_LIMIT = Number(setting('RATE_LIMIT_PER_MINUTE'));
+
+// As the app's raw SQL reads them (MikroORM's PostgreSQL type parsers): dates and times as
+// PostgreSQL's text. Where the app hydrates entities (tenant, members), `Date`s: pg's own parsers.
+type BuiltinTypeId = (typeof pg.types.builtins)[keyof typeof pg.types.builtins];
+const BUILTIN_TYPES: ReadonlyMap<number, BuiltinTypeId> = new Map(
+  Object.values(pg.types.builtins).map((id): [number, BuiltinTypeId] => [id, id]),
+);
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) => {
+    const builtin = BUILTIN_TYPES.get(oid);
+    if ([1082, 1114, 1184, 1186].includes(oid) || builtin === undefined) return (value: string) => value;
+    // pg-types declares its parsers as returning `any`.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-call
+    return (value: string): unknown => pg.types.getTypeParser(builtin, format ?? 'text')(value);
+  },
+};
 
 // Same pool settings as the app's (see src/database/mikro-orm.options.ts).
 const pool = new pg.Pool({
@@ -25,27 +52,112 @@ const pool = new pg.Pool({
   connectionTimeoutMillis: Number(setting('DATABASE_CONNECT_TIMEOUT_MS')),
   statement_timeout: STATEMENT_TIMEOUT_MS,
   query_timeout: STATEMENT_TIMEOUT_MS + 1_000,
+  types,
 });
 
-// The statements MikroORM sends for these routes (the app inlines the values; this uses
-// bind parameters, as hand-written code would).
+// ---- The statements the app sends (it inlines the values; this uses bind parameters) ----
 const SESSION_SQL =
   'select last_used_at < $1 as stale from sessions where id = $2 and user_id = $3 and revoked_at is null and expires_at > $4';
 const TOUCH_SESSION_SQL = 'update "sessions" set "last_used_at" = $1 where "id" = $2';
 const MEMBERSHIP_SQL = 'select role from memberships where tenant_id = $1 and user_id = $2';
-const TENANT_SQL = 'select "t0".* from "tenants" as "t0" where "t0"."id" = $1 limit 1';
+const TENANT_SQL = 'select id, name, slug, created_at, updated_at from tenants where id = $1';
 const MEMBERS_PAGE_SQL =
   'select "m0".*, "u1"."id" as "u1__id", "u1"."email" as "u1__email", "u1"."name" as "u1__name", ' +
   '"u1"."created_at" as "u1__created_at", "u1"."updated_at" as "u1__updated_at" ' +
   'from "memberships" as "m0" inner join "users" as "u1" on "m0"."user_id" = "u1"."id" ' +
   'where "m0"."tenant_id" = $1 order by "m0"."created_at" asc, "m0"."id" asc limit $2';
+const TASK_COLUMNS = `t.id, t.key, t.project_id, t.title, t.description, t.status, t.priority, t.assignee_id,
+  t.reporter_id, t.due_date::text as due_date, t.parent_id, t.position, t.completed_at, t.created_at, t.updated_at,
+  t.version, array(select tl.label_id::text from task_labels tl
+    where tl.tenant_id = t.tenant_id and tl.task_id = t.id order by tl.label_id) as label_ids`;
+const TASK_BY_KEY_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id = $1 and t.key = $2`;
+const TASK_BY_ID_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id = $1 and t.id = $2`;
+const PROJECT_EXISTS_SQL = 'select 1 as found from projects where tenant_id = $1 and id = $2';
+const PROJECT_SQL = 'select "p0".* from "projects" as "p0" where "p0"."tenant_id" = $1 and "p0"."id" = $2 limit 1';
+const TAKE_NUMBER_SQL =
+  'update projects set last_task_number = last_task_number + 1 ' +
+  'where tenant_id = $1 and id = $2 and not archived returning last_task_number as number, key';
+const LAST_POSITION_SQL =
+  'select t.position from tasks t where t.tenant_id = $1 and t.project_id = $2 and t.status = $3 order by t.position desc limit 1';
+const LAST_OTHER_POSITION_SQL =
+  'select t.position from tasks t where t.tenant_id = $1 and t.project_id = $2 and t.status = $3 and t.id <> $4 order by t.position desc limit 1';
+const INSERT_TASK_SQL =
+  'insert into "tasks" ("id", "tenant_id", "project_id", "key", "number", "title", "description", "status", "priority", ' +
+  '"assignee_id", "reporter_id", "due_date", "parent_id", "position", "completed_at", "created_at", "updated_at") ' +
+  'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) returning "version"';
+const INSERT_ACTIVITY_SQL =
+  'insert into "activity_events" ("id", "tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "created_at") ' +
+  'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
+const INSERT_TWO_ACTIVITIES_SQL =
+  'insert into "activity_events" ("id", "tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "created_at") ' +
+  'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)';
+const LOCK_TASK_BY_KEY_SQL =
+  'select "t0".* from "tasks" as "t0" where "t0"."tenant_id" = $1 and "t0"."key" = $2 limit 1 for update';
+const UPDATE_TASK_SQL =
+  'update "tasks" set "status" = $1, "position" = $2, "updated_at" = $3, "version" = "version" + 1 ' +
+  'where "id" = $4 and "version" = $5 returning "version"';
+/** The project list, status filter, newest first: first page, and after a keyset position. */
+const LIST_SQL = (after: boolean) =>
+  `select ${TASK_COLUMNS}, (t.created_at)::text as sort_0 from tasks t ` +
+  `where t.tenant_id = $1 and t.project_id = $2 and t.status in ($3, $4)` +
+  (after ? ' and (t.created_at, t.id) < ($5::timestamptz, $6::uuid)' : '') +
+  ` order by t.created_at desc, t.id desc limit ${after ? '$7' : '$5'}`;
+const RANK = `ts_rank(t.search, websearch_to_tsquery('english', $1))`;
+const SEARCH_SQL =
+  `select ${TASK_COLUMNS}, (${RANK})::text as sort_0 from tasks t ` +
+  `where t.tenant_id = $2 and t.search @@ websearch_to_tsquery('english', $3) ` +
+  `order by ${RANK.replace('$1', '$4')} desc, t.id desc limit $5`;
 
-interface SessionRow {
-  stale: boolean;
+// ---- Rows and bodies ----
+interface TaskRow {
+  id: string;
+  key: string;
+  project_id: string;
+  title: string;
+  description: string | null;
+  status: string;
+  priority: string;
+  assignee_id: string | null;
+  reporter_id: string | null;
+  due_date: string | null;
+  parent_id: string | null;
+  position: string;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  label_ids: string[];
+  sort_0?: string;
 }
 
-interface MembershipRow {
-  role: string;
+interface LockedTask {
+  id: string;
+  project_id: string;
+  status: string;
+  position: string;
+  version: number;
+}
+
+function taskBody(row: TaskRow) {
+  return {
+    id: row.id,
+    key: row.key,
+    projectId: row.project_id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    assigneeId: row.assignee_id,
+    reporterId: row.reporter_id,
+    dueDate: row.due_date,
+    labelIds: row.label_ids,
+    parentId: row.parent_id,
+    position: row.position,
+    completedAt: row.completed_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
 }
 
 interface TenantRow {
@@ -70,10 +182,20 @@ interface Claims {
   sid: string;
 }
 
+interface Caller {
+  userId: string;
+  tenantId: string;
+  role: string;
+}
+
 const LAST_USED_RESOLUTION_MS = 60_000;
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TASK_STATUSES = ['backlog', 'todo', 'in_progress', 'in_review', 'done', 'canceled'];
+const TASK_PRIORITIES = ['none', 'low', 'medium', 'high', 'urgent'];
+const ROLE_RANK: Record<string, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+const TASK_KEY = /^([A-Za-z][A-Za-z0-9]{1,9})-([1-9][0-9]{0,8})$/;
+const ENTITY_TAG = /^"(\d{1,9})"$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -95,15 +217,15 @@ function verifyAccessToken(authorization: string | undefined): Claims | undefine
   if (parts?.length !== 3) return undefined;
   const [headerSegment = '', payloadSegment = '', signatureSegment = ''] = parts;
   if (jsonSegment(headerSegment)?.alg !== 'HS256') return undefined;
-  const expected = createHmac('sha256', JWT_SECRET).update(`${headerSegment}.${payloadSegment}`).digest();
+  const expected = createHmac('sha256', JWT_KEY).update(`${headerSegment}.${payloadSegment}`).digest();
   const signature = Buffer.from(signatureSegment, 'base64url');
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return undefined;
   const claims = jsonSegment(payloadSegment);
   if (!claims) return undefined;
   const now = Math.floor(Date.now() / 1000);
   const { sub, sid, iat, exp, nbf, iss, aud } = claims;
-  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number')
-    return undefined;
+  if (typeof sub !== 'string' || !isUuid(sub) || typeof sid !== 'string' || !isUuid(sid)) return undefined;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
   if (now >= exp || (typeof nbf === 'number' && now < nbf)) return undefined;
   if (iss !== JWT_ISSUER) return undefined;
   if (Array.isArray(aud) ? !aud.includes(JWT_AUDIENCE) : aud !== JWT_AUDIENCE) return undefined;
@@ -116,24 +238,37 @@ async function authenticate(authorization: string | undefined): Promise<string |
   if (!claims) return undefined;
   const now = new Date();
   const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
-  const { rows } = await pool.query<SessionRow>(SESSION_SQL, [stale, claims.sid, claims.sub, now]);
+  const { rows } = await pool.query<{ stale: boolean }>(SESSION_SQL, [stale, claims.sid, claims.sub, now]);
   const session = rows[0];
   if (!session) return undefined;
   if (session.stale) await pool.query(TOUCH_SESSION_SQL, [now, claims.sid]);
   return claims.sub;
 }
 
-async function membership(tenantId: string, userId: string): Promise<MembershipRow | undefined> {
-  const { rows } = await pool.query<MembershipRow>(MEMBERSHIP_SQL, [tenantId, userId]);
-  return rows[0];
+class HttpProblem extends Error {
+  readonly status: number;
+
+  constructor(status: number, title: string) {
+    super(title);
+    this.status = status;
+  }
 }
 
-function problem(reply: FastifyReply, status: number, title: string): FastifyReply {
-  if (status === 401) void reply.header('www-authenticate', 'Bearer');
-  return reply
-    .code(status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title, status }));
+/** Per-user request counters, as the app's throttler keeps them (one-minute windows). */
+const counters = new Map<string, { hits: number; expiresAt: number }>();
+
+function countRequest(reply: FastifyReply, userId: string): void {
+  const now = Date.now();
+  let counter = counters.get(userId);
+  if (!counter || counter.expiresAt <= now) {
+    counter = { hits: 0, expiresAt: now + 60_000 };
+    counters.set(userId, counter);
+  }
+  counter.hits++;
+  if (counter.hits > RATE_LIMIT) throw new HttpProblem(429, 'Too Many Requests');
+  void reply.header('RateLimit-Limit', RATE_LIMIT);
+  void reply.header('RateLimit-Remaining', Math.max(0, RATE_LIMIT - counter.hits));
+  void reply.header('RateLimit-Reset', Math.ceil((counter.expiresAt - now) / 1000));
 }
 
 function stringEntry(container: unknown, name: string): string | undefined {
@@ -142,22 +277,157 @@ function stringEntry(container: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function unknownQueryParameters(query: unknown, accepted: readonly string[]): boolean {
-  return isRecord(query) && Object.keys(query).some((name) => !accepted.includes(name));
+/** Authentication, rate limit, query parameter names, tenant id, membership and role: every tenant route's preamble. */
+async function tenantCaller(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  acceptedQuery: readonly string[],
+  minimumRole: string,
+): Promise<Caller> {
+  const userId = await authenticate(request.headers.authorization);
+  if (!userId) throw new HttpProblem(401, 'Unauthorized');
+  countRequest(reply, userId);
+  if (isRecord(request.query) && Object.keys(request.query).some((name) => !acceptedQuery.includes(name))) {
+    throw new HttpProblem(400, 'Unknown query parameter');
+  }
+  const tenantId = stringEntry(request.params, 'tenantId');
+  if (!tenantId || !isUuid(tenantId)) throw new HttpProblem(400, 'Bad Request');
+  const { rows } = await pool.query<{ role: string }>(MEMBERSHIP_SQL, [tenantId, userId]);
+  const role = rows[0]?.role;
+  if (role === undefined) throw new HttpProblem(404, 'Tenant not found');
+  if ((ROLE_RANK[role] ?? -1) < (ROLE_RANK[minimumRole] ?? 99)) throw new HttpProblem(403, 'Forbidden');
+  return { userId, tenantId, role };
 }
 
-// Page cursors exactly as the app's PaginationService + CursorCodec make them: MikroORM's
-// keyset position (base64url JSON of the order-by values), signed with the list identity.
+function pageLimit(query: unknown): number {
+  const raw = stringEntry(query, 'limit');
+  const limit = raw === undefined ? DEFAULT_PAGE_SIZE : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new HttpProblem(400, 'Bad Request');
+  return limit;
+}
+
+/** A task path segment: `{ key }` for `YEL-42` (any case), `{ id }` for a UUID. */
+function taskRef(value: string | undefined): { key: string } | { id: string } {
+  if (value !== undefined && isUuid(value)) return { id: value.toLowerCase() };
+  const match = value === undefined ? null : TASK_KEY.exec(value);
+  if (!match?.[1] || !match[2]) throw new HttpProblem(400, 'Bad Request');
+  return { key: `${match[1].toUpperCase()}-${match[2]}` };
+}
+
+async function findTask(tenantId: string, ref: { key: string } | { id: string }): Promise<TaskRow | undefined> {
+  const { rows } = await pool.query<TaskRow>('key' in ref ? TASK_BY_KEY_SQL : TASK_BY_ID_SQL, [
+    tenantId,
+    'key' in ref ? ref.key : ref.id,
+  ]);
+  return rows[0];
+}
+
+// Page cursors exactly as the app's PaginationService + CursorCodec make them: the keyset
+// position (JSON of the sort values and id), signed with the list identity.
 const CURSOR_KEY = createHmac('sha256', JWT_SECRET).update('yello/page-cursor').digest();
-const MEMBERS_BINDING = JSON.stringify({ list: 'members', sort: 'joinedAt' });
+const MAC_BYTES = 16;
+
+function cursorMac(payload: Buffer, binding: string): Buffer {
+  return createHmac('sha256', CURSOR_KEY).update(binding).update('\0').update(payload).digest().subarray(0, MAC_BYTES);
+}
 
 function encodeCursor(position: string, binding: string): string {
   const payload = Buffer.from(position, 'utf8');
-  const mac = createHmac('sha256', CURSOR_KEY).update(binding).update('\0').update(payload).digest().subarray(0, 16);
-  return Buffer.concat([mac, payload]).toString('base64url');
+  return Buffer.concat([cursorMac(payload, binding), payload]).toString('base64url');
 }
 
-const app = Fastify({ logger: false });
+/** The keyset position of a cursor this list issued: [sort value, id]. */
+function decodeCursor(cursor: string, binding: string): [string, string] {
+  const raw = Buffer.from(cursor, 'base64url');
+  if (raw.length <= MAC_BYTES || raw.toString('base64url') !== cursor) throw new HttpProblem(400, 'Invalid cursor');
+  const payload = raw.subarray(MAC_BYTES);
+  if (!timingSafeEqual(raw.subarray(0, MAC_BYTES), cursorMac(payload, binding))) {
+    throw new HttpProblem(400, 'Invalid cursor');
+  }
+  const position: unknown = JSON.parse(payload.toString('utf8'));
+  if (!Array.isArray(position) || position.length !== 2 || !position.every((value) => typeof value === 'string')) {
+    throw new Error('A signed task cursor did not parse');
+  }
+  return [String(position[0]), String(position[1])];
+}
+
+function taskPage(rows: TaskRow[], limit: number, binding: string) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    data: page.map(taskBody),
+    nextCursor:
+      rows.length > limit && last ? encodeCursor(JSON.stringify([last.sort_0 ?? '', last.id]), binding) : null,
+  };
+}
+
+function setTaskHeaders(reply: FastifyReply, task: TaskRow): void {
+  void reply.header('ETag', `"${task.version}"`);
+}
+
+/** A transaction on one pooled connection, as MikroORM's `em.transactional`. */
+async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    try {
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+function titleOf(value: unknown): string {
+  if (typeof value !== 'string') throw new HttpProblem(400, 'Bad Request');
+  const title = value.trim();
+  if (title.length < 1 || title.length > 500) throw new HttpProblem(400, 'Bad Request');
+  return title;
+}
+
+// ---- The server ----
+const requestIds = new WeakMap<IncomingMessage, string>();
+const accessLog = pinoHttp({
+  level: process.env.LOG_LEVEL ?? 'info',
+  genReqId: (request) => requestIds.get(request) ?? randomUUID(),
+  redact: {
+    paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    censor: '[redacted]',
+  },
+  customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+});
+
+const app = Fastify({ logger: false, genReqId: () => randomUUID() });
+await app.register(helmet, {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      upgradeInsecureRequests: null,
+    },
+  },
+});
+app.addHook('onRequest', (request, reply, done) => {
+  void reply.header('x-request-id', request.id);
+  requestIds.set(request.raw, request.id);
+  if (!request.url.startsWith('/health/')) accessLog(request.raw, reply.raw);
+  done();
+});
+app.setErrorHandler((error, _request, reply) => {
+  const status = error instanceof HttpProblem ? error.status : 500;
+  if (status === 401) void reply.header('www-authenticate', 'Bearer');
+  void reply
+    .code(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: error instanceof Error ? error.message : 'Error', status }));
+});
 
 app.get('/health/ready', async () => {
   await pool.query('select 1');
@@ -165,40 +435,32 @@ app.get('/health/ready', async () => {
 });
 
 app.get('/api/v1/tenants/:tenantId', async (request, reply) => {
-  const userId = await authenticate(request.headers.authorization);
-  if (!userId) return problem(reply, 401, 'Unauthorized');
-  if (unknownQueryParameters(request.query, [])) return problem(reply, 400, 'Unknown query parameter');
-  const tenantId = stringEntry(request.params, 'tenantId');
-  if (!tenantId || !UUID.test(tenantId)) return problem(reply, 400, 'Bad Request');
-  const found = await membership(tenantId, userId);
-  if (!found) return problem(reply, 404, 'Tenant not found');
-  const tenant = (await pool.query<TenantRow>(TENANT_SQL, [tenantId])).rows[0];
-  if (!tenant) return problem(reply, 404, 'Tenant not found');
+  const caller = await tenantCaller(request, reply, [], 'viewer');
+  const tenant = (await pool.query<TenantRow>({ text: TENANT_SQL, values: [caller.tenantId], types: pg.types }))
+    .rows[0];
+  if (!tenant) throw new HttpProblem(404, 'Tenant not found');
   return {
     id: tenant.id,
     name: tenant.name,
     slug: tenant.slug,
     createdAt: tenant.created_at,
     updatedAt: tenant.updated_at,
-    role: found.role,
+    role: caller.role,
   };
 });
 
-app.get('/api/v1/tenants/:tenantId/members', async (request, reply) => {
-  const userId = await authenticate(request.headers.authorization);
-  if (!userId) return problem(reply, 401, 'Unauthorized');
-  if (unknownQueryParameters(request.query, ['limit', 'cursor'])) return problem(reply, 400, 'Unknown query parameter');
-  const tenantId = stringEntry(request.params, 'tenantId');
-  if (!tenantId || !UUID.test(tenantId)) return problem(reply, 400, 'Bad Request');
-  if (!(await membership(tenantId, userId))) return problem(reply, 404, 'Tenant not found');
-  // Later pages are not part of the comparison (yet): only first pages are measured.
-  if (stringEntry(request.query, 'cursor') !== undefined)
-    return problem(reply, 400, 'The baseline serves first pages only');
-  const rawLimit = stringEntry(request.query, 'limit');
-  const limit = rawLimit === undefined ? DEFAULT_PAGE_SIZE : Number(rawLimit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return problem(reply, 400, 'Bad Request');
+const MEMBERS_BINDING = (tenantId: string) => JSON.stringify({ list: 'members', scope: tenantId, sort: 'joinedAt' });
 
-  const { rows } = await pool.query<MemberRow>(MEMBERS_PAGE_SQL, [tenantId, limit + 1]);
+app.get('/api/v1/tenants/:tenantId/members', async (request, reply) => {
+  const caller = await tenantCaller(request, reply, ['limit', 'cursor'], 'viewer');
+  // Later pages are not part of the comparison: only first pages are measured.
+  if (stringEntry(request.query, 'cursor') !== undefined) throw new HttpProblem(400, 'First pages only');
+  const limit = pageLimit(request.query);
+  const { rows } = await pool.query<MemberRow>({
+    text: MEMBERS_PAGE_SQL,
+    values: [caller.tenantId, limit + 1],
+    types: pg.types,
+  });
   const hasNextPage = rows.length > limit;
   const page = hasNextPage ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
@@ -212,9 +474,180 @@ app.get('/api/v1/tenants/:tenantId/members', async (request, reply) => {
     })),
     nextCursor:
       hasNextPage && last
-        ? encodeCursor(Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url'), MEMBERS_BINDING)
+        ? encodeCursor(
+            Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url'),
+            MEMBERS_BINDING(caller.tenantId),
+          )
         : null,
   };
+});
+
+app.get('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => {
+  const caller = await tenantCaller(request, reply, [], 'viewer');
+  const task = await findTask(caller.tenantId, taskRef(stringEntry(request.params, 'taskRef')));
+  if (!task) throw new HttpProblem(404, 'Task not found');
+  setTaskHeaders(reply, task);
+  return taskBody(task);
+});
+
+const LIST_QUERY = ['status', 'limit', 'cursor'];
+
+/** The project list, filtered by two statuses, newest first (the shape the benchmark measures). */
+app.get('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, reply) => {
+  const caller = await tenantCaller(request, reply, LIST_QUERY, 'viewer');
+  const projectId = stringEntry(request.params, 'projectId');
+  if (!projectId || !isUuid(projectId)) throw new HttpProblem(400, 'Bad Request');
+  const statuses = (stringEntry(request.query, 'status') ?? '').split(',').map((status) => status.trim());
+  if (statuses.length !== 2 || !statuses.every((status) => TASK_STATUSES.includes(status))) {
+    throw new HttpProblem(400, 'The baseline serves two statuses only');
+  }
+  const limit = pageLimit(request.query);
+  const cursor = stringEntry(request.query, 'cursor');
+  if (cursor !== undefined && cursor.length > 2048) throw new HttpProblem(400, 'Bad Request');
+  const binding = JSON.stringify({
+    filters: { projectId, statuses },
+    list: `tasks:project=${projectId}`,
+    scope: caller.tenantId,
+    sort: '-createdAt',
+  });
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, binding);
+  const { rows: found } = await pool.query(PROJECT_EXISTS_SQL, [caller.tenantId, projectId]);
+  if (found.length === 0) throw new HttpProblem(404, 'Project not found');
+  const params: unknown[] = [caller.tenantId, projectId, ...statuses, ...(after ?? []), limit + 1];
+  const { rows } = await pool.query<TaskRow>(LIST_SQL(after !== undefined), params);
+  return taskPage(rows, limit, binding);
+});
+
+/** The tenant-wide list searched with `q`, by relevance (first pages). */
+app.get('/api/v1/tenants/:tenantId/tasks', async (request, reply) => {
+  const caller = await tenantCaller(request, reply, ['q', 'limit'], 'viewer');
+  const q = stringEntry(request.query, 'q');
+  if (q === undefined || q.length < 1 || q.length > 200) throw new HttpProblem(400, 'The baseline serves q only');
+  const limit = pageLimit(request.query);
+  const binding = JSON.stringify({ filters: { q }, list: 'tasks', scope: caller.tenantId, sort: 'relevance' });
+  const { rows } = await pool.query<TaskRow>(SEARCH_SQL, [q, caller.tenantId, q, q, limit + 1]);
+  return taskPage(rows, limit, binding);
+});
+
+/** Creates a task: the project's next number, the bottom of its column, the `created` activity row. */
+app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, reply) => {
+  const caller = await tenantCaller(request, reply, [], 'member');
+  const projectId = stringEntry(request.params, 'projectId');
+  if (!projectId || !isUuid(projectId)) throw new HttpProblem(400, 'Bad Request');
+  const body = request.body;
+  if (!isRecord(body) || Object.keys(body).some((name) => name !== 'title' && name !== 'priority')) {
+    throw new HttpProblem(400, 'The baseline takes a title and a priority');
+  }
+  const title = titleOf(body.title);
+  const priority = body.priority ?? 'none';
+  if (typeof priority !== 'string' || !TASK_PRIORITIES.includes(priority)) throw new HttpProblem(400, 'Bad Request');
+  const taskId = await transaction(async (client) => {
+    const project = (await client.query<{ id: string }>(PROJECT_SQL, [caller.tenantId, projectId])).rows[0];
+    if (!project) throw new HttpProblem(404, 'Project not found');
+    const taken = (await client.query<{ number: number; key: string }>(TAKE_NUMBER_SQL, [caller.tenantId, projectId]))
+      .rows[0];
+    if (!taken) throw new HttpProblem(409, 'Project archived');
+    const last = (await client.query<{ position: string }>(LAST_POSITION_SQL, [caller.tenantId, projectId, 'todo']))
+      .rows[0];
+    const id = uuidv7();
+    const now = new Date();
+    // In MikroORM's flush order: the activity row first (task_id is no foreign key), then the task.
+    await client.query(INSERT_ACTIVITY_SQL, [
+      uuidv7(),
+      caller.tenantId,
+      projectId,
+      id,
+      caller.userId,
+      'created',
+      null,
+      null,
+      null,
+      now,
+    ]);
+    await client.query(INSERT_TASK_SQL, [
+      id,
+      caller.tenantId,
+      projectId,
+      `${taken.key}-${taken.number}`,
+      taken.number,
+      title,
+      null,
+      'todo',
+      priority,
+      null,
+      caller.userId,
+      null,
+      null,
+      generateKeyBetween(last?.position ?? null, null),
+      null,
+      now,
+      now,
+    ]);
+    return id;
+  });
+  const task = await findTask(caller.tenantId, { id: taskId });
+  if (!task) throw new Error('The created task is gone');
+  void reply
+    .code(201)
+    .header('Location', `/api/v1/tenants/${encodeURIComponent(caller.tenantId)}/tasks/${encodeURIComponent(task.key)}`);
+  setTaskHeaders(reply, task);
+  return taskBody(task);
+});
+
+/** A status change with `If-Match`: the task goes to the bottom of its new column; two activity rows. */
+app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => {
+  const caller = await tenantCaller(request, reply, [], 'member');
+  const ref = taskRef(stringEntry(request.params, 'taskRef'));
+  if (!('key' in ref)) throw new HttpProblem(400, 'The baseline takes task keys');
+  const ifMatch = request.headers['if-match'];
+  const expected = ifMatch === undefined ? undefined : ENTITY_TAG.exec(ifMatch.trim())?.[1];
+  if (ifMatch !== undefined && expected === undefined) throw new HttpProblem(400, 'Bad If-Match');
+  const body = request.body;
+  if (!isRecord(body) || Object.keys(body).some((name) => name !== 'status')) {
+    throw new HttpProblem(400, 'The baseline takes a status');
+  }
+  const status = body.status;
+  if (typeof status !== 'string' || !TASK_STATUSES.includes(status) || status === 'done') {
+    throw new HttpProblem(400, 'Bad Request');
+  }
+  const taskId = await transaction(async (client) => {
+    const task = (await client.query<LockedTask>(LOCK_TASK_BY_KEY_SQL, [caller.tenantId, ref.key])).rows[0];
+    if (!task) throw new HttpProblem(404, 'Task not found');
+    if (expected !== undefined && Number(expected) !== task.version) throw new HttpProblem(412, 'Resource changed');
+    if (status === task.status) return task.id;
+    const last = (
+      await client.query<{ position: string }>(LAST_OTHER_POSITION_SQL, [
+        caller.tenantId,
+        task.project_id,
+        status,
+        task.id,
+      ])
+    ).rows[0];
+    const position = generateKeyBetween(last?.position ?? null, null);
+    const now = new Date();
+    const event = (field: string, from: string, to: string) => [
+      uuidv7(),
+      caller.tenantId,
+      task.project_id,
+      task.id,
+      caller.userId,
+      'updated',
+      field,
+      from,
+      to,
+      now,
+    ];
+    await client.query(INSERT_TWO_ACTIVITIES_SQL, [
+      ...event('status', task.status, status),
+      ...event('position', task.position, position),
+    ]);
+    await client.query(UPDATE_TASK_SQL, [status, position, now, task.id, task.version]);
+    return task.id;
+  });
+  const task = await findTask(caller.tenantId, { id: taskId });
+  if (!task) throw new Error('The changed task is gone');
+  setTaskHeaders(reply, task);
+  return taskBody(task);
 });
 
 async function shutdown(): Promise<void> {

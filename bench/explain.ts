@@ -26,6 +26,7 @@ import {
   type TaskFilter,
   type TaskOrder,
 } from '../src/modules/tasks/task.repository.ts';
+import { growTasks, seedTexts, TEXTS, type TaskTarget } from './support/big-tenant.ts';
 import { Cleanup, startReaper } from './support/cleanup.ts';
 
 const progress = (message: string): void => {
@@ -75,28 +76,6 @@ const PROJECTS = [
   { key: 'OPS', name: 'Operations' },
   { key: 'MOB', name: 'Mobile' },
 ] as const;
-/**
- * Task n of the big tenant goes to project RESIDUE_PROJECT[n % 10] (50/30/10/10 %), and is
- * number n / 10 * SHARE + (n % 10 - FIRST) + 1 there: unique, gap-free, growing with n.
- */
-const RESIDUE_PROJECT = [0, 0, 0, 0, 0, 1, 1, 1, 2, 3];
-const PROJECT_SHARE = [5, 3, 1, 1];
-const PROJECT_FIRST_RESIDUE = [0, 5, 8, 9];
-
-/** Task vocabulary; words early in the list are drawn far more often (rank ~ u²). */
-const WORDS = (
-  'login page error database timeout deploy release customer invoice payment report dashboard chart export import ' +
-  'search filter notification email password account profile settings permission role admin upload download image ' +
-  'video cache latency memory server client mobile android iphone tablet browser firefox chrome safari layout button ' +
-  'modal sidebar header footer table column migration schema index query backup restore monitor alert metric log ' +
-  'trace session token cookie security audit compliance billing subscription pricing discount coupon refund shipping ' +
-  'warehouse inventory supplier vendor contract onboarding tutorial documentation translation locale currency ' +
-  'timezone calendar meeting reminder deadline sprint roadmap milestone estimate budget forecast analytics funnel ' +
-  'conversion campaign newsletter webhook integration slack github jira zapier crash freeze regression flaky ' +
-  'spinner tooltip dropdown checkbox keyboard shortcut accessibility contrast font typography illustration logo ' +
-  'banner carousel gallery thumbnail avatar badge leaderboard quota throttle firewall certificate kubernetes ' +
-  'terraform docker pipeline artifact rollback canary hotfix changelog'
-).split(' ');
 /** Two words of the list, AND-ed by websearch_to_tsquery: a middling hit rate. */
 const SEARCH = 'export invoice';
 
@@ -187,65 +166,6 @@ async function seedTenants(db: pg.Client): Promise<void> {
     from generate_series(1, 20) i`);
 }
 
-/** A `count`-word text from WORDS ($1), drawn with a skew so hit rates vary by word. */
-const words = (count: string) =>
-  `array_to_string(array(select w[1 + floor(cardinality(w) * power(random(), 2))::int] from generate_series(1, ${count})), ' ')`;
-
-/** Texts are drawn from a pool: generating words per row would dominate the seeding time. */
-const TEXTS = 19_997;
-
-async function seedTexts(db: pg.Client): Promise<void> {
-  await db.query(
-    `create temporary table bench_texts as
-    select i, ${words('3 + i % 6')} as title, case when i % 4 = 0 then null else ${words('8 + i % 23')} end as description
-    from generate_series(0, ${TEXTS - 1}) i, (select $1::text[] as w) c`,
-    [WORDS],
-  );
-  await db.query('alter table bench_texts add primary key (i)');
-}
-
-/**
- * Tasks `from`..`to` (exclusive) of the big tenant, plus the label links of some. Key, number
- * and position grow with n; position is `a` + four base-62 digits + `V`: valid
- * fractional-indexing keys (integer part `aX`, a fraction not ending in 0), all of one length.
- */
-async function seedTasks(db: pg.Client, from: number, to: number): Promise<void> {
-  await db.query(
-    `insert into tasks (id, tenant_id, project_id, key, number, title, description, status, priority, assignee_id,
-      reporter_id, due_date, parent_id, position, completed_at, version, created_at, updated_at)
-    select md5('bench-task-' || n)::uuid, ${BIG_TENANT}, md5('bench-project-' || (p + 1))::uuid,
-      ($1::text[])[p + 1] || '-' || number, number, title, description, status, priority,
-      case when random() < 0.2 then null else md5('bench-user-' || (1 + floor(random() * 6))::int)::uuid end,
-      md5('bench-user-' || floor(random() * 7)::int)::uuid,
-      case when random() < 0.3 then null else (created_at::date + floor(random() * 150 - 30)::int) end,
-      case when n >= 10 and n % 7 = 0 then md5('bench-task-' || (n - 10))::uuid end,
-      'a' || substr(d, (n / 238328) % 62 + 1, 1) || substr(d, (n / 3844) % 62 + 1, 1) ||
-        substr(d, (n / 62) % 62 + 1, 1) || substr(d, n % 62 + 1, 1) || 'V',
-      case when status = 'done' then created_at + interval '9 days' end, 1, created_at,
-      created_at + random() * interval '20 days'
-    from (
-      select n, p, (n / 10) * (array[${PROJECT_SHARE.join(',')}])[p + 1] + (n % 10 - (array[${PROJECT_FIRST_RESIDUE.join(',')}])[p + 1]) + 1 as number,
-        x.title, x.description,
-        (array['backlog', 'backlog', 'todo', 'todo', 'todo', 'in_progress', 'in_progress', 'in_review', 'done',
-          'done', 'done', 'done', 'done', 'done', 'done', 'done', 'done', 'canceled', 'canceled', 'todo'])[1 + floor(random() * 20)::int]::task_status as status,
-        (array['none', 'none', 'none', 'none', 'low', 'low', 'medium', 'medium', 'high', 'urgent'])[1 + floor(random() * 10)::int]::task_priority as priority,
-        timestamptz '2023-01-01' + n * interval '90 seconds' + random() * interval '60 seconds' as created_at,
-        c.d
-      from generate_series(${from}, ${to - 1}) n
-        join bench_texts x on x.i = n % ${TEXTS},
-        (select '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz' as d) c,
-        lateral (select (array[${RESIDUE_PROJECT.join(',')}])[n % 10 + 1] as p) project
-    ) s`,
-    [PROJECTS.map((project) => project.key)],
-  );
-  await db.query(`insert into task_labels (task_id, label_id, tenant_id)
-    select md5('bench-task-' || n)::uuid, md5('bench-label-' || (1 + (n * 7 + k) % 20))::uuid, ${BIG_TENANT}
-    from generate_series(${from}, ${to - 1}) n, generate_series(0, n % 3 - 1) k
-    where n % 5 < 2`);
-  await db.query(`update projects p set last_task_number = coalesce((select max(number) from tasks t
-    where t.tenant_id = p.tenant_id and t.project_id = p.id), 0) where p.tenant_id = ${BIG_TENANT}`);
-}
-
 async function seedOtherTenantTasks(db: pg.Client): Promise<void> {
   await db.query(
     `insert into tasks (id, tenant_id, project_id, key, number, title, description, status, priority, assignee_id,
@@ -259,6 +179,24 @@ async function seedOtherTenantTasks(db: pg.Client): Promise<void> {
       join bench_texts x on x.i = (n * 101) % ${TEXTS}`,
   );
   await db.query(`update projects set last_task_number = ${OTHER_TENANT_TASKS} where key = 'OTH'`);
+}
+
+/** The big tenant's projects, people and labels, as `seedTasks` takes them. */
+async function bigTenantTarget(db: pg.Client): Promise<TaskTarget> {
+  const ids = async (prefix: string, from: number, to: number) =>
+    (
+      await db.query<{ ids: string[] }>(
+        `select array_agg(md5($1 || i)::uuid::text order by i) as ids from generate_series(${from}, ${to}) i`,
+        [prefix],
+      )
+    ).rows[0]?.ids ?? [];
+  const projectIds = await ids('bench-project-', 1, PROJECTS.length);
+  return {
+    tenantId: bigTenantId,
+    projects: PROJECTS.map((project, index) => ({ id: projectIds[index] ?? '', key: project.key, lastNumber: 0 })),
+    userIds: await ids('bench-user-', 0, BIG_TENANT_MEMBERS - 2),
+    labelIds: await ids('bench-label-', 1, 20),
+  };
 }
 
 const platform = new PostgreSqlPlatform();
@@ -487,30 +425,10 @@ async function main(): Promise<number> {
   const out: string[] = [];
   const runs: { size: number; results: Map<string, Measurement> }[] = [];
   let seeded = 0;
+  const target = await bigTenantTarget(db);
   for (const size of settings.sizes) {
-    await db.query(`set session_replication_role = replica`);
-    // Bulk loading: building an index once is far cheaper than growing it row by row (the
-    // GIN index most of all). The indexes behind constraints stay; the others are rebuilt
-    // from their own definitions.
-    const { rows: indexes } = await db.query<{ name: string; definition: string }>(
-      `select indexname as name, indexdef as definition from pg_indexes where tablename = 'tasks'
-        and indexname not in (select conname from pg_constraint where conrelid = 'tasks'::regclass)`,
-    );
-    for (const index of indexes) await db.query(`drop index ${pg.escapeIdentifier(index.name)}`);
-    // In slices, so progress shows and no one statement holds a huge transaction.
-    const slice = 100_000;
-    for (let from = seeded; from < size; from += slice) {
-      const to = Math.min(size, from + slice);
-      await timed(`seed big-tenant tasks ${from}..${to}`, () => seedTasks(db, from, to));
-    }
+    await growTasks(db, target, seeded, size, timed);
     seeded = size;
-    await timed(`rebuild ${indexes.length} indexes of tasks`, async () => {
-      for (const index of indexes) await db.query(index.definition);
-    });
-    await db.query(`set session_replication_role = origin`);
-    await timed('vacuum analyze', () => db.query('vacuum analyze'));
-    // Flush the load's dirty pages now, not in the middle of the timings.
-    await timed('checkpoint', () => db.query('checkpoint'));
     progress(`seeded ${size} big-tenant tasks in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s so far`);
     out.push(`==== ${size} tasks in the big tenant ====`, '');
     runs.push({ size, results: await measureAll(db, size, out) });

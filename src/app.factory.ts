@@ -136,7 +136,13 @@ export async function createOpenApiDocument(app: NestFastifyApplication): Promis
     .addGlobalResponse(problemResponse(414, 'URI Too Long: a path segment over the length limit'))
     .addGlobalResponse(problemResponse(415, 'Unsupported Media Type: a request body that is not JSON'))
     .addGlobalResponse(problemResponse(431, 'Request Header Fields Too Large: headers over 16 KiB'))
-    .addGlobalResponse(problemResponse(503, 'Service Unavailable: the database cannot be reached; retry later'));
+    .addGlobalResponse(
+      problemResponse(
+        503,
+        'Service Unavailable: the database cannot be reached, or (register, login, password change) every ' +
+          'password-hashing slot and its queue are taken; retry after `Retry-After` seconds',
+      ),
+    );
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const config = builder.build();
   // `package.json` says UNLICENSED: the API is not offered under any public licence.

@@ -37,6 +37,11 @@ export class Child {
     });
   }
 
+  /** Its process id (for its memory use). */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   /** How it ended, or undefined while it runs. */
   get exit(): string | undefined {
     return this.exitDescription;

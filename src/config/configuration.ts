@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -37,6 +38,15 @@ const environmentSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(31_536_000).default(2_592_000),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  // Password hashes computed at once (default: half the cores, at least one) and waiting;
+  // beyond both, sign-in answers 503 with Retry-After instead of starving every other request.
+  PASSWORD_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(() => Math.max(1, Math.floor(availableParallelism() / 2))),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(1000).default(4),
   INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_LOGIN_IP_PER_MINUTE: z.coerce.number().int().min(1).default(30),
@@ -81,6 +91,8 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
       bcryptCost: env.BCRYPT_COST,
+      passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
+      passwordHashQueue: env.PASSWORD_HASH_QUEUE,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     },
     tenants: { invitationTtlDays: env.INVITATION_TTL_DAYS },

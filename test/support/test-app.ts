@@ -30,6 +30,8 @@ const TEST_ENVIRONMENT = {
   RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
   RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: '100000',
   RATE_LIMIT_PER_MINUTE: '100000',
+  // Tests register users in parallel; the hashing limits have their own spec.
+  PASSWORD_HASH_QUEUE: '1000',
 };
 
 export function testServerUrl(): string {

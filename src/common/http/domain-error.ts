@@ -81,3 +81,13 @@ export class RateLimited extends domainError('rate-limited', 'rate-limited', 'To
     super(`Rate limit exceeded; retry in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`);
   }
 }
+
+/** The server is at capacity for this kind of work (password hashing): answered 503 with `Retry-After`. */
+export class ServiceBusy extends domainError('unavailable', 'service-busy', 'Service busy') {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail);
+  }
+}

@@ -8,7 +8,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DatabaseOutages } from '../../database/database-outages.js';
-import { DomainError, RateLimited, type DomainErrorKind, type FieldProblem } from './domain-error.js';
+import { DomainError, RateLimited, ServiceBusy, type DomainErrorKind, type FieldProblem } from './domain-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -152,9 +152,23 @@ export function problemFor(exception: unknown): Omit<ProblemDetails, 'requestId'
   return genericProblem(HttpStatus.INTERNAL_SERVER_ERROR, 'The server could not complete the request');
 }
 
-/** A 503 thrown on purpose (a readiness probe saying "not ready") is an answer, not a failure. */
+/**
+ * A 503 thrown on purpose (a readiness probe saying "not ready", password hashing at
+ * capacity) is an answer, not a failure.
+ */
 function isDeliberate503(exception: unknown): boolean {
-  return exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE;
+  return (
+    exception instanceof ServiceBusy ||
+    (exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE)
+  );
+}
+
+/** Every 503 says when to come back: a busy server its own estimate, an outage this. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+function retryAfterSeconds(exception: unknown, status: number): number | undefined {
+  if (exception instanceof RateLimited || exception instanceof ServiceBusy) return exception.retryAfterSeconds;
+  return status === HttpStatus.SERVICE_UNAVAILABLE ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined;
 }
 
 /** Told of each request answered 503 because the database is unavailable (see `DatabaseOutages`). */
@@ -181,7 +195,8 @@ export function sendProblem(
     logger.error({ err: exception, requestId }, 'request failed');
   }
   if (problem.status === HttpStatus.UNAUTHORIZED) void reply.header('WWW-Authenticate', 'Bearer realm="yello"');
-  if (exception instanceof RateLimited) void reply.header('Retry-After', String(exception.retryAfterSeconds));
+  const retryAfter = retryAfterSeconds(exception, problem.status);
+  if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
   void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
 }
 

@@ -53,7 +53,7 @@ function conventionalHeaders(path: string, operation: OperationObject, status: s
   if (path.startsWith('/api/')) names.push(...Object.keys(RATE_LIMIT_HEADERS));
   if (status === '201') names.push('Location');
   if (status === '401') names.push('WWW-Authenticate');
-  if (status === '429') names.push('Retry-After');
+  if (status === '429' || status === '503') names.push('Retry-After');
   const idempotent = (operation.parameters ?? []).some(
     (parameter) => 'name' in parameter && parameter.name === IDEMPOTENCY_KEY_HEADER,
   );

@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+import { createSecretKey } from 'node:crypto';
 import { PassportModule } from '@nestjs/passport';
 import { RateLimitModule } from '../../common/rate-limit/rate-limit.module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.module.js';
@@ -12,7 +13,7 @@ import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { PasswordController } from './password.controller.js';
-import { PasswordHasher } from './password-hasher.js';
+import { BcryptThreads, PasswordHasher, PasswordHashingGate } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { SessionsService } from './sessions.service.js';
 import { SessionsPurger } from './sessions.purger.js';
@@ -29,7 +30,8 @@ import { TokenService } from './token.service.js';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: ({ auth }: AppConfig) => ({
-        secret: auth.jwtSecret,
+        // A KeyObject built once: given a string, jsonwebtoken builds one per sign and per verify.
+        secret: createSecretKey(Buffer.from(auth.jwtSecret, 'utf8')),
         signOptions: {
           algorithm: 'HS256',
           issuer: auth.issuer,
@@ -47,6 +49,8 @@ import { TokenService } from './token.service.js';
     SessionsPurger,
     TokenService,
     PasswordHasher,
+    PasswordHashingGate,
+    BcryptThreads,
     PasswordPolicy,
     LocalStrategy,
     JwtStrategy,

@@ -13,6 +13,17 @@ export class ProjectRepository extends EntityRepository<Project> {
       );
   }
 
+  /** Whether the project exists in the tenant (one index lookup, no hydration). */
+  async exists(tenantId: string, projectId: string): Promise<boolean> {
+    const rows = await this.getEntityManager()
+      .getConnection()
+      .execute<{ found: number }[]>('select 1 as found from projects where tenant_id = ? and id = ?', [
+        tenantId,
+        projectId,
+      ]);
+    return rows.length > 0;
+  }
+
   /**
    * Takes the next task number of an active project: one conditional UPDATE whose row
    * lock serialises concurrent creates until the creating transaction ends (a rollback

@@ -122,7 +122,7 @@ export class TasksService {
 
   /** A project's tasks (404 for a project that is not there, rather than an empty list). */
   async listInProject(caller: TenantMembership, projectId: string, query: TaskListQueryDto): Promise<Page<TaskDto>> {
-    if ((await this.em.count(Project, { id: projectId })) === 0) throw new ProjectNotFound();
+    if (!(await this.em.getRepository(Project).exists(caller.tenantId, projectId))) throw new ProjectNotFound();
     return this.list(caller, projectId, query);
   }
 

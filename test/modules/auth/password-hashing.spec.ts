@@ -1,0 +1,53 @@
+import { PasswordHashingGate } from '../../../src/modules/auth/password-hasher.js';
+import { registerUser, uniqueEmail } from '../../factories/users.js';
+import { useTestApp } from '../../support/test-app.js';
+
+/** Holds one slot of the gate (running or queued) until released. */
+function occupy(gate: PasswordHashingGate): { release: () => void; done: Promise<void> } {
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { release, done: gate.run(() => held) };
+}
+
+describe('password hashing under load', () => {
+  const t = useTestApp({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' });
+
+  it('answers 503 with Retry-After at once when every hashing slot and the queue are taken', async () => {
+    const user = await registerUser(t.http);
+    const gate = t.app.get(PasswordHashingGate);
+    const running = occupy(gate);
+    const queued = occupy(gate);
+    try {
+      for (const [path, body] of [
+        ['/api/v1/auth/login', { email: user.email, password: user.password }],
+        ['/api/v1/auth/login', { email: uniqueEmail(), password: user.password }],
+        ['/api/v1/auth/register', { email: uniqueEmail(), name: 'Busy', password: 'correct horse battery staple' }],
+      ] as const) {
+        const response = await t.http.post(path).send(body).expect(503);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.headers['retry-after']).toBe('1');
+        expect(response.body).toMatchObject({ status: 503, type: 'urn:yello:problem:service-busy' });
+      }
+    } finally {
+      running.release();
+      queued.release();
+      await Promise.all([running.done, queued.done]);
+    }
+    // A refusal is not a failed login: the same credentials work once there is room.
+    await t.http.post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
+  });
+
+  it('queues a request while a slot is taken, and runs it when the slot frees', async () => {
+    const user = await registerUser(t.http);
+    const gate = t.app.get(PasswordHashingGate);
+    const running = occupy(gate);
+    const login = t.http.post('/api/v1/auth/login').send({ email: user.email, password: user.password }).then();
+    // The login is queued behind the held slot (queue of one), not refused.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    running.release();
+    await running.done;
+    expect((await login).status).toBe(200);
+  });
+});
