@@ -153,9 +153,9 @@ function taskBody(row: TaskRow) {
     labelIds: row.label_ids,
     parentId: row.parent_id,
     position: row.position,
-    completedAt: row.completed_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
     version: row.version,
   };
 }

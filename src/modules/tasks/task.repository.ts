@@ -77,9 +77,10 @@ interface TaskRow {
   due_date: string | null;
   parent_id: string | null;
   position: string;
-  completed_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
+  // Raw SQL through MikroORM reads timestamps as PostgreSQL's text (`2026-11-25 23:26:14.876+00`).
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
   version: number;
   label_ids: string[];
   [sortColumn: `sort_${number}`]: string;
@@ -100,9 +101,9 @@ function toDto(row: TaskRow): TaskDto {
     labelIds: row.label_ids,
     parentId: row.parent_id,
     position: row.position,
-    completedAt: row.completed_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
     version: row.version,
   };
 }

@@ -52,6 +52,12 @@ describe('tasks', () => {
     const byKey = await t.http.get(`${tasks()}/${task.key.toLowerCase()}`).set(crew.viewer.auth).expect(200);
     expect(byKey.body).toEqual(byId.body);
     expect(byKey.headers.etag).toBe(`"${task.version}"`);
+    // ISO 8601 in UTC, like every other resource: not PostgreSQL's text form.
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    expect([byId.body.createdAt, byId.body.updatedAt]).toEqual([
+      expect.stringMatching(iso),
+      expect.stringMatching(iso),
+    ]);
     await t.http.get(`${tasks()}/YEL-999999`).set(crew.viewer.auth).expect(404);
     await t.http.get(`${tasks()}/YEL-0`).set(crew.viewer.auth).expect(400);
     await t.http.get(`${tasks()}/not a key`).set(crew.viewer.auth).expect(400);
@@ -71,7 +77,7 @@ describe('tasks', () => {
       .set(crew.member.auth)
       .send({ status: 'done' })
       .expect(200);
-    expect(done.body.completedAt).toEqual(expect.any(String));
+    expect(done.body.completedAt).toEqual(expect.stringMatching(/T.*Z$/));
     const reopened = await t.http
       .patch(`${tasks()}/${task.key}`)
       .set(crew.member.auth)

@@ -49,12 +49,16 @@ class BearerTokenStrategy extends Strategy {
 
   override authenticate(request: { headers: IncomingHttpHeaders }): void {
     const token = bearerToken(request);
-    if (token === null) { this.fail(401); return; }
+    if (token === null) {
+      this.fail(401);
+      return;
+    }
     let payload: Partial<AccessTokenClaims>;
     try {
       payload = this.verifyToken(token);
     } catch {
-      this.fail(401); return; // bad signature, algorithm, issuer, audience or expiry
+      this.fail(401);
+      return; // bad signature, algorithm, issuer, audience or expiry
     }
     this.verified(payload, (error, user) => {
       if (error) this.error(error);
