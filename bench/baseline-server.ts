@@ -31,17 +31,12 @@ const RATE_LIMIT = Number(setting('RATE_LIMIT_PER_MINUTE'));
 
 // As the app's raw SQL reads them (MikroORM's PostgreSQL type parsers): dates and times as
 // PostgreSQL's text. Where the app hydrates entities (tenant, members), `Date`s: pg's own parsers.
-type BuiltinTypeId = (typeof pg.types.builtins)[keyof typeof pg.types.builtins];
-const BUILTIN_TYPES: ReadonlyMap<number, BuiltinTypeId> = new Map(
-  Object.values(pg.types.builtins).map((id): [number, BuiltinTypeId] => [id, id]),
-);
 const types = {
   getTypeParser: (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) => {
-    const builtin = BUILTIN_TYPES.get(oid);
-    if ([1082, 1114, 1184, 1186].includes(oid) || builtin === undefined) return (value: string) => value;
-    // pg-types declares its parsers as returning `any`.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-call
-    return (value: string): unknown => pg.types.getTypeParser(builtin, format ?? 'text')(value);
+    if ([1082, 1114, 1184, 1186].includes(oid)) return (value: string) => value;
+    // pg-types types its parsers as `any`, and its ids as an enum of the scalar types (arrays parse too).
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-enum-assignment
+    return pg.types.getTypeParser(oid, format ?? 'text');
   },
 };
 
@@ -102,11 +97,19 @@ const LIST_SQL = (after: boolean) =>
   `where t.tenant_id = $1 and t.project_id = $2 and t.status in ($3, $4)` +
   (after ? ' and (t.created_at, t.id) < ($5::timestamptz, $6::uuid)' : '') +
   ` order by t.created_at desc, t.id desc limit ${after ? '$7' : '$5'}`;
-const RANK = `ts_rank(t.search, websearch_to_tsquery('english', $1))`;
+// The first page of a search (task.repository.ts, relevancePageQuery): the 200 newest matches,
+// ranked; the window's boundary rides in the cursor.
+const RANK = `ts_rank(t.search, websearch_to_tsquery('english', $2))`;
 const SEARCH_SQL =
-  `select ${TASK_COLUMNS}, (${RANK})::text as sort_0 from tasks t ` +
-  `where t.tenant_id = $2 and t.search @@ websearch_to_tsquery('english', $3) ` +
-  `order by ${RANK.replace('$1', '$4')} desc, t.id desc limit $5`;
+  `with candidates as materialized (select t.id, t.created_at from tasks t where t.tenant_id = $1 ` +
+  `and t.search @@ websearch_to_tsquery('english', $2) order by t.created_at desc, t.id desc limit 200), ` +
+  `boundary as (select c.created_at::text as at, c.id::text as id from candidates c ` +
+  `where (select count(*) from candidates) = 200 order by c.created_at, c.id limit 1) ` +
+  `select ${TASK_COLUMNS}, coalesce((select at from boundary), '') as sort_0, ` +
+  `coalesce((select id from boundary), '') as sort_1, '1' as sort_2, ${RANK}::text as sort_3, ` +
+  `t.created_at::text as sort_4, 1 as bucket, ${RANK} as score ` +
+  `from candidates c join tasks t on t.tenant_id = $1 and t.id = c.id ` +
+  `order by ${RANK} desc, t.created_at desc, t.id desc limit $3`;
 
 // ---- Rows and bodies ----
 interface TaskRow {
@@ -128,6 +131,10 @@ interface TaskRow {
   version: number;
   label_ids: string[];
   sort_0?: string;
+  sort_1?: string;
+  sort_2?: string;
+  sort_3?: string;
+  sort_4?: string;
 }
 
 interface LockedTask {
@@ -351,13 +358,17 @@ function decodeCursor(cursor: string, binding: string): [string, string] {
   return [String(position[0]), String(position[1])];
 }
 
-function taskPage(rows: TaskRow[], limit: number, binding: string) {
+type SortColumn = 'sort_0' | 'sort_1' | 'sort_2' | 'sort_3' | 'sort_4';
+
+function taskPage(rows: TaskRow[], limit: number, binding: string, sortColumns: SortColumn[] = ['sort_0']) {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     data: page.map(taskBody),
     nextCursor:
-      rows.length > limit && last ? encodeCursor(JSON.stringify([last.sort_0 ?? '', last.id]), binding) : null,
+      rows.length > limit && last
+        ? encodeCursor(JSON.stringify([...sortColumns.map((column) => last[column] ?? ''), last.id]), binding)
+        : null,
   };
 }
 
@@ -525,8 +536,8 @@ app.get('/api/v1/tenants/:tenantId/tasks', async (request, reply) => {
   if (q === undefined || q.length < 1 || q.length > 200) throw new HttpProblem(400, 'The baseline serves q only');
   const limit = pageLimit(request.query);
   const binding = JSON.stringify({ filters: { q }, list: 'tasks', scope: caller.tenantId, sort: 'relevance' });
-  const { rows } = await pool.query<TaskRow>(SEARCH_SQL, [q, caller.tenantId, q, q, limit + 1]);
-  return taskPage(rows, limit, binding);
+  const { rows } = await pool.query<TaskRow>(SEARCH_SQL, [caller.tenantId, q, limit + 1]);
+  return taskPage(rows, limit, binding, ['sort_0', 'sort_1', 'sort_2', 'sort_3', 'sort_4']);
 });
 
 /** Creates a task: the project's next number, the bottom of its column, the `created` activity row. */
