@@ -30,7 +30,7 @@ const STATEMENT_TIMEOUT_MS = Number(setting('DATABASE_STATEMENT_TIMEOUT_MS'));
 const RATE_LIMIT = Number(setting('RATE_LIMIT_PER_MINUTE'));
 
 // As the app's raw SQL reads them (MikroORM's PostgreSQL type parsers): dates and times as
-// PostgreSQL's text. Where the app hydrates entities (tenant, members), `Date`s: pg's own parsers.
+// PostgreSQL's text. Where the app hydrates entities (the tenant), `Date`s: pg's own parsers.
 const types = {
   getTypeParser: (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) => {
     if ([1082, 1114, 1184, 1186].includes(oid)) return (value: string) => value;
@@ -57,10 +57,8 @@ const TOUCH_SESSION_SQL = 'update "sessions" set "last_used_at" = $1 where "id" 
 const MEMBERSHIP_SQL = 'select role from memberships where tenant_id = $1 and user_id = $2';
 const TENANT_SQL = 'select id, name, slug, created_at, updated_at from tenants where id = $1';
 const MEMBERS_PAGE_SQL =
-  'select "m0".*, "u1"."id" as "u1__id", "u1"."email" as "u1__email", "u1"."name" as "u1__name", ' +
-  '"u1"."created_at" as "u1__created_at", "u1"."updated_at" as "u1__updated_at" ' +
-  'from "memberships" as "m0" inner join "users" as "u1" on "m0"."user_id" = "u1"."id" ' +
-  'where "m0"."tenant_id" = $1 order by "m0"."created_at" asc, "m0"."id" asc limit $2';
+  'select m.id, m.user_id, u.name, u.email, m.role, m.created_at::text as created_at ' +
+  'from memberships m join users u on u.id = m.user_id where m.tenant_id = $1 order by m.created_at, m.id limit $2';
 const TASK_COLUMNS = `t.id, t.key, t.project_id, t.title, t.description, t.status, t.priority, t.assignee_id,
   t.reporter_id, t.due_date::text as due_date, t.parent_id, t.position, t.completed_at, t.created_at, t.updated_at,
   t.version, array(select tl.label_id::text from task_labels tl
@@ -68,7 +66,6 @@ const TASK_COLUMNS = `t.id, t.key, t.project_id, t.title, t.description, t.statu
 const TASK_BY_KEY_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id = $1 and t.key = $2`;
 const TASK_BY_ID_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id = $1 and t.id = $2`;
 const PROJECT_EXISTS_SQL = 'select 1 as found from projects where tenant_id = $1 and id = $2';
-const PROJECT_SQL = 'select "p0".* from "projects" as "p0" where "p0"."tenant_id" = $1 and "p0"."id" = $2 limit 1';
 const TAKE_NUMBER_SQL =
   'update projects set last_task_number = last_task_number + 1 ' +
   'where tenant_id = $1 and id = $2 and not archived returning last_task_number as number, key';
@@ -177,11 +174,11 @@ interface TenantRow {
 
 interface MemberRow {
   id: string;
+  user_id: string;
+  name: string;
+  email: string;
   role: string;
-  created_at: Date;
-  u1__id: string;
-  u1__email: string;
-  u1__name: string;
+  created_at: string;
 }
 
 interface Claims {
@@ -467,28 +464,21 @@ app.get('/api/v1/tenants/:tenantId/members', async (request, reply) => {
   // Later pages are not part of the comparison: only first pages are measured.
   if (stringEntry(request.query, 'cursor') !== undefined) throw new HttpProblem(400, 'First pages only');
   const limit = pageLimit(request.query);
-  const { rows } = await pool.query<MemberRow>({
-    text: MEMBERS_PAGE_SQL,
-    values: [caller.tenantId, limit + 1],
-    types: pg.types,
-  });
+  const { rows } = await pool.query<MemberRow>(MEMBERS_PAGE_SQL, [caller.tenantId, limit + 1]);
   const hasNextPage = rows.length > limit;
   const page = hasNextPage ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
   return {
     data: page.map((row) => ({
-      userId: row.u1__id,
-      name: row.u1__name,
-      email: row.u1__email,
+      userId: row.user_id,
+      name: row.name,
+      email: row.email,
       role: row.role,
-      joinedAt: row.created_at,
+      joinedAt: new Date(row.created_at),
     })),
     nextCursor:
       hasNextPage && last
-        ? encodeCursor(
-            Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url'),
-            MEMBERS_BINDING(caller.tenantId),
-          )
+        ? encodeCursor(JSON.stringify([last.created_at, last.id]), MEMBERS_BINDING(caller.tenantId))
         : null,
   };
 });
@@ -553,8 +543,8 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
   const priority = body.priority ?? 'none';
   if (typeof priority !== 'string' || !TASK_PRIORITIES.includes(priority)) throw new HttpProblem(400, 'Bad Request');
   const taskId = await transaction(async (client) => {
-    const project = (await client.query<{ id: string }>(PROJECT_SQL, [caller.tenantId, projectId])).rows[0];
-    if (!project) throw new HttpProblem(404, 'Project not found');
+    const { rows: found } = await client.query(PROJECT_EXISTS_SQL, [caller.tenantId, projectId]);
+    if (found.length === 0) throw new HttpProblem(404, 'Project not found');
     const taken = (await client.query<{ number: number; key: string }>(TAKE_NUMBER_SQL, [caller.tenantId, projectId]))
       .rows[0];
     if (!taken) throw new HttpProblem(409, 'Project archived');

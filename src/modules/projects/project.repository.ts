@@ -13,14 +13,17 @@ export class ProjectRepository extends EntityRepository<Project> {
       );
   }
 
-  /** Whether the project exists in the tenant (one index lookup, no hydration). */
+  /** Whether the project exists in the tenant (one index lookup, no hydration), in the current transaction if any. */
   async exists(tenantId: string, projectId: string): Promise<boolean> {
-    const rows = await this.getEntityManager()
+    const em = this.getEntityManager();
+    const rows = await em
       .getConnection()
-      .execute<{ found: number }[]>('select 1 as found from projects where tenant_id = ? and id = ?', [
-        tenantId,
-        projectId,
-      ]);
+      .execute<{ found: number }[]>(
+        'select 1 as found from projects where tenant_id = ? and id = ?',
+        [tenantId, projectId],
+        'all',
+        em.getTransactionContext(),
+      );
     return rows.length > 0;
   }
 

@@ -1,4 +1,5 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
+import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import type { FetchedWindow, PageWindow } from '../../common/pagination/pagination.service.js';
 import type { TaskDto, TaskSortField } from './dto/task.dto.js';
 import type { Task } from './entities/task.entity.js';
@@ -109,16 +110,6 @@ function toDto(row: TaskRow): TaskDto {
 }
 
 /** Parses a keyset position this repository issued: the sort values and the id, as text. */
-function parsePosition(position: string, length: number): string[] | null {
-  try {
-    const values: unknown = JSON.parse(position);
-    if (!Array.isArray(values) || values.length !== length) return null;
-    return values.every((value): value is string => typeof value === 'string') ? values : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The conditions of a filtered task list, with their parameters in order. */
 function filterConditions(tenantId: string, filter: TaskFilter): { conditions: string[]; params: unknown[] } {
   const conditions = ['t.tenant_id = ?'];
@@ -292,7 +283,7 @@ export class TaskRepository extends EntityRepository<Task> {
     order: TaskOrder,
     window: PageWindow,
   ): Promise<FetchedWindow<TaskDto>> {
-    const after = window.after === undefined ? undefined : parsePosition(window.after, positionLength(order));
+    const after = window.after === undefined ? undefined : parseKeysetPosition(window.after, positionLength(order));
     // Only reachable with a leaked signing key: the cursor was signed by us.
     if (after === null) throw new Error('A signed task cursor did not parse');
     const query = taskPageQuery(tenantId, filter, order, { first: window.first, after });

@@ -78,8 +78,9 @@ export class TasksService {
 
   async create(caller: TenantMembership, projectId: string, input: CreateTaskDto): Promise<TaskDto> {
     const taskId = await this.em.transactional(async (em) => {
-      const project = await em.findOne(Project, { id: projectId });
-      if (!project) throw new ProjectNotFound();
+      // A reference, not a loaded entity: creating a task reads nothing of its project but the number.
+      if (!(await em.getRepository(Project).exists(caller.tenantId, projectId))) throw new ProjectNotFound();
+      const project = em.getReference(Project, projectId);
       const tasks = em.getRepository(Task);
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
       const parent = input.parentId ? await this.loadParent(em, project.id, input.parentId) : null;

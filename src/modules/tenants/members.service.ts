@@ -24,13 +24,8 @@ export class MembersService {
     return this.pagination.page(
       query,
       { scope: caller.tenantId, list: 'members', sort: 'joinedAt' },
-      (window) =>
-        this.em.findByCursor(Membership, {
-          ...window,
-          orderBy: { createdAt: 'asc', id: 'asc' },
-          populate: ['user'],
-        }),
-      (membership) => MemberDto.from(membership),
+      (window) => this.em.getRepository(Membership).findMemberPage(caller.tenantId, window),
+      (member) => member,
     );
   }
 

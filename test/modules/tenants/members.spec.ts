@@ -28,6 +28,24 @@ describe('members', () => {
     );
   });
 
+  it('pages through members oldest first, each exactly once', async () => {
+    const { tenant, owner, admin, member, viewer } = await createTenantCrew(t.http);
+    const first = await t.http.get(members(tenant.id)).query({ limit: 3 }).set(viewer.auth).expect(200);
+    const late = await addMember(t.http, tenant.id, owner, 'viewer');
+    const second = await t.http
+      .get(members(tenant.id))
+      .query({ limit: 3, cursor: first.body.nextCursor })
+      .set(viewer.auth)
+      .expect(200);
+    expect(second.body.nextCursor).toBeNull();
+    const listed: { userId: string; joinedAt: string }[] = [...first.body.data, ...second.body.data];
+    const ids = listed.map((m) => m.userId);
+    expect([ids[0], ids[4]]).toEqual([owner.id, late.id]); // the crew's other three join concurrently
+    expect([...ids].sort()).toEqual([owner.id, admin.id, member.id, viewer.id, late.id].sort());
+    const joined = listed.map((m) => Date.parse(m.joinedAt));
+    expect(joined).toEqual([...joined].sort((a, b) => a - b));
+  });
+
   it('lets an admin change roles below owner', async () => {
     const { tenant, admin, member } = await createTenantCrew(t.http);
     const response = await setRole(tenant.id, admin, member.id, 'viewer').expect(200);

@@ -11,13 +11,12 @@ export class MemberDto {
   joinedAt!: Date;
 
   static from(membership: Membership): MemberDto {
-    return {
-      userId: membership.user.id,
-      name: membership.user.name,
-      email: membership.user.email,
-      role: membership.role,
-      joinedAt: membership.createdAt,
-    };
+    const { user } = membership;
+    return MemberDto.of(user.id, user.name, user.email, membership.role, membership.createdAt);
+  }
+
+  static of(userId: string, name: string, email: string, role: Role, joinedAt: Date): MemberDto {
+    return { userId, name, email, role, joinedAt };
   }
 }
 
