@@ -5,9 +5,9 @@
 // `npm run bench -- --storm` measures reads during a login storm (bench/scale.ts).
 //
 // Settings (environment): BENCH_CONNECTIONS (32), BENCH_DURATION seconds per measured run
-// (10), BENCH_WARMUP seconds before each (3), BENCH_ROUTES (a substring: only the routes
+// (10), BENCH_WARMUP seconds before each (3), BENCH_ROUTES (a route's exact name, or a substring: only the routes
 // whose name contains it), BENCH_SHOW_SQL=1 to list each route's SQL, BENCH_CPU_PROFILE=<dir>
-// to write a CPU profile of the app (`node --cpu-prof`), DATABASE_POOL_MAX (10, both servers).
+// to write CPU profiles of both servers into <dir>/app and <dir>/baseline (`node --cpu-prof`), DATABASE_POOL_MAX (10, both servers).
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { Cleanup } from './support/cleanup.ts';
@@ -42,7 +42,12 @@ const settings = {
   cpuProfileDir: process.env.BENCH_CPU_PROFILE ? path.resolve(process.env.BENCH_CPU_PROFILE) : undefined,
 };
 
-const targets = TARGETS.filter((target) => !settings.routes || target.route.includes(settings.routes));
+// A route's exact name selects it alone; any other value selects every route containing it.
+const exactTarget = TARGETS.filter((target) => target.route === settings.routes);
+const targets =
+  exactTarget.length > 0
+    ? exactTarget
+    : TARGETS.filter((target) => !settings.routes || target.route.includes(settings.routes));
 
 const progress = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);

@@ -99,8 +99,9 @@ export async function startStack(cleanup: Cleanup, options: StackOptions): Promi
 
   progress('starting the app (dist/main.js)');
   const appPort = await findFreePort();
-  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const appChild = new Child('app', [...profile, appEntry], {
+  const profile = (name: string) =>
+    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, name)}`] : [];
+  const appChild = new Child('app', [...profile('app'), appEntry], {
     cwd: ROOT, // migrations are found relative to the working directory
     env: {
       ...shared,
@@ -123,7 +124,7 @@ export async function startStack(cleanup: Cleanup, options: StackOptions): Promi
 
   progress('starting the baseline (bench/baseline-server.ts)');
   const baselinePort = await findFreePort();
-  const baselineChild = new Child('baseline', [path.join(ROOT, 'bench/baseline-server.ts')], {
+  const baselineChild = new Child('baseline', [...profile('baseline'), path.join(ROOT, 'bench/baseline-server.ts')], {
     cwd: ROOT,
     env: { ...shared, PORT: String(baselinePort) },
   });
