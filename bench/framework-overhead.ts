@@ -5,7 +5,8 @@
 // `npm run bench -- --storm` measures reads during a login storm (bench/scale.ts).
 //
 // Settings (environment): BENCH_CONNECTIONS (32), BENCH_DURATION seconds per measured run
-// (10), BENCH_WARMUP seconds before each (3), BENCH_ROUTES (a route's exact name, or a substring: only the routes
+// (5), BENCH_ROUNDS measured runs per route and server, of which the table shows the median (3),
+// BENCH_WARMUP seconds of warm-up before a route's runs (3), BENCH_ROUTES (a route's exact name, or a substring: only the routes
 // whose name contains it), BENCH_SHOW_SQL=1 to list each route's SQL, BENCH_CPU_PROFILE=<dir>
 // to write CPU profiles of both servers into <dir>/app and <dir>/baseline (`node --cpu-prof`), DATABASE_POOL_MAX (10, both servers).
 import { availableParallelism, loadavg } from 'node:os';
@@ -34,8 +35,9 @@ function positiveInteger(name: string, fallback: number): number {
 
 const settings = {
   connections: positiveInteger('BENCH_CONNECTIONS', 32),
-  seconds: positiveInteger('BENCH_DURATION', 10),
+  seconds: positiveInteger('BENCH_DURATION', 5),
   warmupSeconds: positiveInteger('BENCH_WARMUP', 3),
+  rounds: positiveInteger('BENCH_ROUNDS', 3),
   poolMax: positiveInteger('DATABASE_POOL_MAX', 10),
   showSql: process.env.BENCH_SHOW_SQL === '1',
   routes: process.env.BENCH_ROUTES,
@@ -158,29 +160,57 @@ async function traceStatements(trace: StatementTrace, serverUrl: string, servers
   return (server: number, target: number): string[] => statements[server * targets.length + target] ?? [];
 }
 
-async function measure(server: Server, target: Target, data: SeededData): Promise<LoadResult> {
-  const run = async (seconds: number) => {
-    await target.prepare?.(server.base, data);
-    return load({
-      base: server.base,
-      connections: settings.connections,
-      seconds,
-      client: (index) => target.client(data, index),
-    });
-  };
-  const warmup = await run(settings.warmupSeconds);
+async function run(server: Server, target: Target, data: SeededData, seconds: number): Promise<LoadResult> {
+  await target.prepare?.(server.base, data);
+  return load({
+    base: server.base,
+    connections: settings.connections,
+    seconds,
+    client: (index) => target.client(data, index),
+  });
+}
+
+async function warmUp(server: Server, target: Target, data: SeededData): Promise<void> {
+  const warmup = await run(server, target, data, settings.warmupSeconds);
   if (warmup.bad > 0) {
     throw new Error(
       `${server.name} ${target.route}: ${warmup.bad} failed responses during warm-up (${warmup.badDetail}); ` +
         `a benchmark of errors measures nothing. ${server.name}'s last output:\n${server.child.tail()}`,
     );
   }
-  const result = await run(settings.seconds);
+}
+
+async function measure(server: Server, target: Target, data: SeededData, round: number): Promise<LoadResult> {
+  const result = await run(server, target, data, settings.seconds);
   progress(
-    `${server.name.padEnd(8)} ${target.route}: ${Math.round(result.requestsPerSecond)} req/s, ` +
-      `p50 ${result.p50} ms, p99 ${result.p99} ms${result.bad > 0 ? `, FAILED RESPONSES: ${result.badDetail}` : ''}`,
+    `${server.name.padEnd(8)} ${target.route} (run ${round + 1}/${settings.rounds}): ` +
+      `${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms` +
+      (result.bad > 0 ? `, FAILED RESPONSES: ${result.badDetail}` : ''),
   );
   return result;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/**
+ * One server's runs of a route as one row: the median of each figure (a 2-core machine's
+ * noise moves single runs by a third), and every failed response of every run.
+ */
+function medianResult(results: readonly LoadResult[]): LoadResult {
+  return {
+    requestsPerSecond: median(results.map((result) => result.requestsPerSecond)),
+    p50: median(results.map((result) => result.p50)),
+    p99: median(results.map((result) => result.p99)),
+    ok: results.reduce((sum, result) => sum + result.ok, 0),
+    bad: results.reduce((sum, result) => sum + result.bad, 0),
+    badDetail: results
+      .map((result) => result.badDetail)
+      .filter(Boolean)
+      .join('; '),
+  };
 }
 
 function formatTable(rows: readonly Row[]): { text: string; failed: number; invalid: number } {
@@ -220,7 +250,7 @@ function formatTable(rows: readonly Row[]): { text: string; failed: number; inva
 }
 
 async function main(): Promise<number> {
-  const loadMs = targets.length * 2 * (settings.warmupSeconds + settings.seconds) * 1000;
+  const loadMs = targets.length * 2 * (settings.warmupSeconds + settings.rounds * settings.seconds) * 1000;
   // Nothing may hang: past its budget the run stops everything and fails.
   setTimeout(() => {
     progress(`watchdog: still running after ${Math.round((FIXED_BUDGET_MS + loadMs) / 1000)} s, giving up`);
@@ -241,22 +271,23 @@ async function main(): Promise<number> {
 
   progress(
     `load: ${settings.connections} connections over ${data.members.length} users' tokens, ` +
-      `${settings.warmupSeconds} s warm-up + ${settings.seconds} s per run, about ${Math.round(loadMs / 1000)} s`,
+      `${settings.warmupSeconds} s warm-up + ${settings.rounds} × ${settings.seconds} s per route and server, ` +
+      `about ${Math.round(loadMs / 1000)} s`,
   );
   const loadBefore = loadavg()[0] ?? 0;
   const rows: Row[] = [];
   for (const [index, target] of targets.entries()) {
-    // Alternate who goes first, so neither side always runs on a warmer machine.
-    const order = index % 2 === 0 ? servers : [...servers].reverse();
-    const results = new Map<Server, LoadResult>();
-    for (const server of order) results.set(server, await measure(server, target, data));
-    const appResult = results.get(app);
-    const baselineResult = results.get(baseline);
-    if (!appResult || !baselineResult) throw new Error('missing a result');
+    const results = new Map<Server, LoadResult[]>(servers.map((server) => [server, []]));
+    for (const server of servers) await warmUp(server, target, data);
+    for (let round = 0; round < settings.rounds; round++) {
+      // Alternate who goes first, so neither side always runs on a warmer (or busier) machine.
+      const order = (index + round) % 2 === 0 ? servers : [...servers].reverse();
+      for (const server of order) results.get(server)?.push(await measure(server, target, data, round));
+    }
     rows.push({
       target,
-      app: appResult,
-      baseline: baselineResult,
+      app: medianResult(results.get(app) ?? []),
+      baseline: medianResult(results.get(baseline) ?? []),
       sql: { app: statementsOf(0, index), baseline: statementsOf(1, index) },
     });
   }
@@ -268,7 +299,8 @@ async function main(): Promise<number> {
     `Node ${process.version}, ${availableParallelism()} CPUs (load average ${loadBefore.toFixed(2)} before the load, ` +
       `${(loadavg()[0] ?? 0).toFixed(2)} after), embedded PostgreSQL, pool of ${settings.poolMax} connections each, ` +
       `NODE_ENV=production, LOG_LEVEL=info; autocannon on 127.0.0.1, ${settings.connections} connections over ` +
-      `${data.members.length} users, ${settings.seconds} s per run after ${settings.warmupSeconds} s of warm-up`,
+      `${data.members.length} users, median of ${settings.rounds} runs of ${settings.seconds} s per route and ` +
+      `server (alternating which goes first) after ${settings.warmupSeconds} s of warm-up`,
     '',
     text,
     '',
