@@ -18,20 +18,13 @@ import type { SeededData } from './support/seed.ts';
 import { startStack, type Server } from './support/stack.ts';
 import { StatementTrace } from './support/statement-trace.ts';
 import { patchPlan, preparePatch, TARGETS, writers, type Target } from './support/targets.ts';
+import { positiveInteger } from './support/settings.ts';
 
 /** quality.md: app requests/second at least 70 % of the baseline's, p99 at most twice the baseline's. */
 const TARGET_RATIO = 0.7;
 const P99_FACTOR = 2;
 /** Start-up, seeding and teardown together stay well under this; the load time comes on top. */
 const FIXED_BUDGET_MS = 300_000;
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 const settings = {
   connections: positiveInteger('BENCH_CONNECTIONS', 32),

@@ -24,19 +24,12 @@ import {
 import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
 import { RELEASE, TAKE, type TakeRow } from '../src/common/rate-limit/rate-limit-counters.sql.ts';
 import { Cleanup, startReaper } from './support/cleanup.ts';
+import { positiveInteger } from './support/settings.ts';
 
 const progress = (message: string): void => {
   process.stderr.write(`[limits] ${message}\n`);
 };
 const cleanup = new Cleanup(progress);
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 const settings = {
   logins: positiveInteger('LIMITS_LOGINS', 2000),

@@ -20,14 +20,7 @@ import { startStack, type Server } from './support/stack.ts';
 import { StatementTrace } from './support/statement-trace.ts';
 import { listPath, searchPath, taskPath } from './support/targets.ts';
 import { markdownTable } from './support/table.ts';
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
+import { positiveInteger } from './support/settings.ts';
 
 const settings = {
   connections: positiveInteger('BENCH_CONNECTIONS', 32),

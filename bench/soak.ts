@@ -24,14 +24,7 @@ import {
   taskPath,
   writers,
 } from './support/targets.ts';
-
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
+import { positiveNumber } from './support/settings.ts';
 
 const seconds = Math.round(positiveNumber('SOAK_SECONDS', 600));
 const settings = {
