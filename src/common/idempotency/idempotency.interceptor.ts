@@ -1,5 +1,4 @@
 import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { catchError, concatMap, from, of, throwError, type Observable } from 'rxjs';
@@ -8,7 +7,9 @@ import { canonicalJson } from '../canonical-json.js';
 import { RequestValidationError } from '../http/domain-error.js';
 import type { ReplayedHeaders } from './idempotency-record.entity.js';
 import { IdempotencyService, type IdempotencyClaim } from './idempotency.service.js';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT, IDEMPOTENT_REPLAYED_HEADER } from './idempotent.decorator.js';
+
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
 const ACCEPTED_KEY = /^[\x20-\x7E]{1,255}$/;
 const REPLAYED_HEADER_NAMES = ['location', 'etag'] as const;
@@ -40,22 +41,18 @@ function replayedHeadersOf(reply: FastifyReply): ReplayedHeaders {
 }
 
 /**
- * Global interceptor behind `@Idempotent()`: with an `Idempotency-Key`, the first
- * request claims the key and runs; its response is stored and replayed to every later
- * request with the same key and body for 24 hours. A failed request releases its key.
- * Routes without the decorator, and requests without the header, pass straight through.
+ * The interceptor of `@Idempotent()` routes: with an `Idempotency-Key`, the first request
+ * claims the key and runs; its response is stored and replayed to every later request with
+ * the same key and body for 24 hours. A failed request releases its key. Requests without
+ * the header pass straight through.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
 
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly idempotency: IdempotencyService,
-  ) {}
+  constructor(private readonly idempotency: IdempotencyService) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    if (!this.reflector.get<boolean | undefined>(IDEMPOTENT, context.getHandler())) return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const key = idempotencyKeyOf(request);

@@ -1,19 +1,23 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { ApiProblems } from '../openapi/api-problems.decorator.js';
 
-export const IDEMPOTENT = 'yello:idempotent';
-export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
-export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotencyInterceptor,
+} from './idempotency.interceptor.js';
+
+export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER };
 
 /**
- * Marks an authenticated create route as accepting an `Idempotency-Key` (enforced by
- * `IdempotencyInterceptor`): a retry with the same key and body replays the first
- * response instead of creating again.
+ * Makes an authenticated create route accept an `Idempotency-Key` (`IdempotencyInterceptor`):
+ * a retry with the same key and body replays the first response instead of creating again.
+ * Route-scoped, so every other route skips Nest's interceptor pipeline altogether.
  */
 export const Idempotent = (): MethodDecorator =>
   applyDecorators(
-    SetMetadata(IDEMPOTENT, true),
+    UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: IDEMPOTENCY_KEY_HEADER,
       required: false,
