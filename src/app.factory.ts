@@ -30,7 +30,7 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * Builds the whole HTTP application (used by `main.ts` and by the e2e tests, so both
+ * Builds the whole HTTP application (used by `server.ts` and by the e2e tests, so both
  * run exactly the same stack). Fastify: the faster Nest adapter, and the one the
  * performance target is measured against.
  */

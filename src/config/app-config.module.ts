@@ -10,7 +10,7 @@ export const InjectAppConfig = (): ParameterDecorator => Inject(APP_CONFIG);
 
 /**
  * Configuration is validated before Nest starts (the embedded database has to be up
- * first, see `main.ts`), then handed to the container as one typed value.
+ * first, see `server.ts`), then handed to the container as one typed value.
  */
 @Global()
 @Module({})

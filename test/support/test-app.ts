@@ -67,7 +67,7 @@ function conformingAgent(server: ReturnType<NestFastifyApplication['getHttpServe
 }
 
 /**
- * The real application (same factory as `main.ts`) on a database of its own, cloned
+ * The real application (same factory as `server.ts`) on a database of its own, cloned
  * from the migrated template: test files never see each other's data.
  */
 export async function createTestApp(environment: Record<string, string | undefined> = {}): Promise<TestApp> {
