@@ -7,18 +7,9 @@
 // superuser, see `seedTasks`; the database `yello_explain` on it is dropped and recreated),
 // EXPLAIN_RUNS (15 timed runs per query), EXPLAIN_SIZES (10000,1000000), EXPLAIN_PLANS=0
 // to leave the plans out.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { MikroORM, PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import pg from 'pg';
-import {
-  databaseUrl,
-  dropDatabase,
-  ensureDatabase,
-  findFreePort,
-  startEmbeddedPostgres,
-} from '../src/database/embedded-postgres.ts';
 import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
 import {
   RANKED_SEARCH_WINDOW,
@@ -27,19 +18,13 @@ import {
   type TaskOrder,
 } from '../src/modules/tasks/task.repository.ts';
 import { growTasks, seedTexts, TEXTS, type TaskTarget } from './support/big-tenant.ts';
-import { Cleanup, startReaper } from './support/cleanup.ts';
+import { Cleanup } from './support/cleanup.ts';
+import { freshDatabase } from './support/database.ts';
+import { positiveInteger } from './support/settings.ts';
 
 const progress = (message: string): void => {
   process.stderr.write(`[explain] ${message}\n`);
 };
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 function sizes(): number[] {
   const raw = process.env.EXPLAIN_SIZES ?? '10000,1000000';
@@ -382,25 +367,7 @@ function formatTable(runs: readonly { size: number; results: Map<string, Measure
 }
 
 async function main(): Promise<number> {
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'yello-explain-'));
-    cleanup.add('remove the temporary folder', () => rm(dir, { recursive: true, force: true }));
-    await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` OS user, which must reach its data
-    startReaper(dir);
-    progress('starting PostgreSQL');
-    const postgres = await startEmbeddedPostgres({
-      dataDir: path.join(dir, 'data'),
-      port: await findFreePort(),
-      persistent: false,
-    });
-    cleanup.add('stop PostgreSQL', () => postgres.stop());
-    serverUrl = postgres.url;
-  }
-  const name = 'yello_explain';
-  await dropDatabase(serverUrl, name);
-  await ensureDatabase(serverUrl, name);
-  const url = databaseUrl(serverUrl, name);
+  const url = await freshDatabase('yello_explain', cleanup, progress);
   await timed('migrate', () => migrate(url));
 
   const db = new pg.Client({ connectionString: url });

@@ -7,24 +7,16 @@
 // Settings (environment): DATABASE_URL (a server to use instead of an embedded one; the
 // database `yello_limits` on it is dropped and recreated), LIMITS_LOGINS (2000 per scenario),
 // LIMITS_CONCURRENCY (32 logins at once over a pool of 10), BCRYPT_COST (12).
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
-import {
-  databaseUrl,
-  dropDatabase,
-  ensureDatabase,
-  findFreePort,
-  startEmbeddedPostgres,
-} from '../src/database/embedded-postgres.ts';
 import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
 import { RELEASE, TAKE, type TakeRow } from '../src/common/rate-limit/rate-limit-counters.sql.ts';
-import { Cleanup, startReaper } from './support/cleanup.ts';
+import { Cleanup } from './support/cleanup.ts';
+import { freshDatabase } from './support/database.ts';
 import { positiveInteger } from './support/settings.ts';
+import { markdownTable } from './support/table.ts';
 
 const progress = (message: string): void => {
   process.stderr.write(`[limits] ${message}\n`);
@@ -111,33 +103,11 @@ function table(rows: Row[], bcryptMs: number): string {
     ];
   });
   body.push([`bcrypt.compare, cost ${settings.bcryptCost}`, '0', bcryptMs.toFixed(2), '', '', '100 %']);
-  const widths = header.map((h, column) => Math.max(h.length, ...body.map((cells) => (cells[column] ?? '').length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
-  const rule = `|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n');
+  return markdownTable(header, body);
 }
 
 async function main(): Promise<number> {
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'yello-limits-'));
-    cleanup.add('remove the temporary folder', () => rm(dir, { recursive: true, force: true }));
-    await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` OS user, which must reach its data
-    startReaper(dir);
-    progress('starting PostgreSQL');
-    const postgres = await startEmbeddedPostgres({
-      dataDir: path.join(dir, 'data'),
-      port: await findFreePort(),
-      persistent: false,
-    });
-    cleanup.add('stop PostgreSQL', () => postgres.stop());
-    serverUrl = postgres.url;
-  }
-  const name = 'yello_limits';
-  await dropDatabase(serverUrl, name);
-  await ensureDatabase(serverUrl, name);
-  const url = databaseUrl(serverUrl, name);
+  const url = await freshDatabase('yello_limits', cleanup, progress);
   const orm = await MikroORM.init(
     mikroOrmOptions({ url, poolMax: 1 }, { entities: [], discovery: { warnWhenNoEntities: false }, preferTs: true }),
   );
