@@ -21,6 +21,7 @@ import { growTasks, seedTexts, TEXTS, type TaskTarget } from './support/big-tena
 import { Cleanup } from './support/cleanup.ts';
 import { freshDatabase } from './support/database.ts';
 import { positiveInteger } from './support/settings.ts';
+import { timer } from './support/timed.ts';
 
 const progress = (message: string): void => {
   process.stderr.write(`[explain] ${message}\n`);
@@ -101,12 +102,7 @@ const SCOPES = [
 
 const cleanup = new Cleanup(progress);
 
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await work();
-  progress(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return result;
-}
+const timed = timer(progress);
 
 /** The database, migrated with the app's own migrations. */
 async function migrate(url: string): Promise<void> {

@@ -21,6 +21,7 @@ import { StatementTrace } from './support/statement-trace.ts';
 import { listPath, searchPath, taskPath } from './support/targets.ts';
 import { markdownTable } from './support/table.ts';
 import { positiveInteger } from './support/settings.ts';
+import { timer } from './support/timed.ts';
 
 const settings = {
   connections: positiveInteger('BENCH_CONNECTIONS', 32),
@@ -42,12 +43,7 @@ const progress = (message: string): void => {
 };
 const cleanup = new Cleanup(progress);
 
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await work();
-  progress(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return result;
-}
+const timed = timer(progress);
 
 /** Loads one GET path on the app (warm-up, then measured); failed responses stop the run. */
 async function measure(app: Server, data: SeededData, label: string, path: string): Promise<LoadResult> {
