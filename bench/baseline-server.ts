@@ -81,13 +81,15 @@ const INSERT_ACTIVITY_SQL =
   'insert into "activity_events" ("id", "tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "created_at") ' +
   'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
 const INSERT_TWO_ACTIVITIES_SQL =
-  'insert into "activity_events" ("id", "tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "created_at") ' +
+  'insert into "activity_events" ("tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "id", "created_at") ' +
   'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)';
 const LOCK_TASK_BY_KEY_SQL =
-  'select "t0".* from "tasks" as "t0" where "t0"."tenant_id" = $1 and "t0"."key" = $2 limit 1 for update';
+  'select t.id, t.project_id as "projectId", t.title, t.description, t.status, t.priority, ' +
+  't.assignee_id as "assigneeId", t.due_date::text as "dueDate", t.parent_id as "parentId", t.position, ' +
+  't.version from tasks t where t.tenant_id = $1 and t.key = $2 for update';
 const UPDATE_TASK_SQL =
-  'update "tasks" set "status" = $1, "position" = $2, "updated_at" = $3, "version" = "version" + 1 ' +
-  'where "id" = $4 and "version" = $5 returning "version"';
+  'update "tasks" set "status" = $1, "position" = $2, "updated_at" = $3, "version" = version + 1 ' +
+  'where "tenant_id" = $4 and "id" = $5 returning "version"';
 /** The project list, status filter, newest first: first page, and after a keyset position. */
 const LIST_SQL = (after: boolean) =>
   `select ${TASK_COLUMNS}, (t.created_at)::text as sort_0 from tasks t ` +
@@ -136,7 +138,7 @@ interface TaskRow {
 
 interface LockedTask {
   id: string;
-  project_id: string;
+  projectId: string;
   status: string;
   position: string;
   version: number;
@@ -619,7 +621,7 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
     const last = (
       await client.query<{ position: string }>(LAST_OTHER_POSITION_SQL, [
         caller.tenantId,
-        task.project_id,
+        task.projectId,
         status,
         task.id,
       ])
@@ -627,22 +629,22 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
     const position = generateKeyBetween(last?.position ?? null, null);
     const now = new Date();
     const event = (field: string, from: string, to: string) => [
-      uuidv7(),
       caller.tenantId,
-      task.project_id,
+      task.projectId,
       task.id,
       caller.userId,
       'updated',
       field,
       from,
       to,
+      uuidv7(),
       now,
     ];
+    await client.query(UPDATE_TASK_SQL, [status, position, now, caller.tenantId, task.id]);
     await client.query(INSERT_TWO_ACTIVITIES_SQL, [
       ...event('status', task.status, status),
       ...event('position', task.position, position),
     ]);
-    await client.query(UPDATE_TASK_SQL, [status, position, now, task.id, task.version]);
     return task.id;
   });
   const task = await findTask(caller.tenantId, { id: taskId });

@@ -1,7 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Project } from '../projects/entities/project.entity.js';
-import { Tenant } from '../tenants/entities/tenant.entity.js';
-import { User } from '../users/entities/user.entity.js';
+import type { EntityManager, RequiredEntityData } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
 import { ActivityEvent, type ActivityAction } from './entities/activity-event.entity.js';
 
 /** Who changed which task: the context every event of one change shares. */
@@ -12,24 +10,54 @@ export interface ActivitySubject {
   actorId: string;
 }
 
+/** What one event says happened. */
+export interface ActivityChange {
+  action: ActivityAction;
+  field?: string;
+  from?: string | null;
+  to?: string | null;
+}
+
+function eventData(subject: ActivitySubject, change: ActivityChange): RequiredEntityData<ActivityEvent> {
+  return {
+    tenant: subject.tenantId,
+    project: subject.projectId,
+    taskId: subject.taskId,
+    actor: subject.actorId,
+    action: change.action,
+    field: change.field ?? null,
+    from: change.from ?? null,
+    to: change.to ?? null,
+  };
+}
+
 /**
- * Appends an event to the activity log through `em`, so it is flushed in the transaction
- * of the change it describes.
+ * Appends an event to the activity log through `em`'s unit of work, so it is flushed in
+ * the transaction of the change it describes.
  */
 export function recordActivity(
   em: EntityManager,
   subject: ActivitySubject,
   action: ActivityAction,
-  change: { field?: string; from?: string | null; to?: string | null } = {},
+  change: Omit<ActivityChange, 'action'> = {},
 ): void {
-  em.create(ActivityEvent, {
-    tenant: em.getReference(Tenant, subject.tenantId),
-    project: em.getReference(Project, subject.projectId),
-    taskId: subject.taskId,
-    actor: em.getReference(User, subject.actorId),
-    action,
-    field: change.field ?? null,
-    from: change.from ?? null,
-    to: change.to ?? null,
-  });
+  em.create(ActivityEvent, eventData(subject, { action, ...change }));
+}
+
+/**
+ * Appends the events of one change in a single INSERT in `em`'s transaction, for changes
+ * written with native statements rather than the unit of work (a task update). Their ids
+ * (UUIDv7) keep the given order.
+ */
+export async function appendActivity(
+  em: EntityManager,
+  subject: ActivitySubject,
+  changes: readonly ActivityChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const createdAt = new Date();
+  await em.insertMany(
+    ActivityEvent,
+    changes.map((change) => ({ ...eventData(subject, change), id: uuidv7(), createdAt })),
+  );
 }

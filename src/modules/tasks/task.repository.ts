@@ -21,6 +21,25 @@ export interface TaskFilter {
   q?: string;
 }
 
+/** The fields of a task a client edits, in the form the activity log records them. */
+export interface EditableTaskFields {
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  assigneeId: string | null;
+  dueDate: string | null;
+  parentId: string | null;
+  position: string;
+}
+
+/** A task read under a row lock, to be changed in the same transaction. */
+export interface LockedTask extends EditableTaskFields {
+  id: string;
+  projectId: string;
+  version: number;
+}
+
 /** A sort field and direction, or relevance to `q` (best match first). */
 export type TaskOrder = FieldOrder | { field: 'relevance' };
 interface FieldOrder {
@@ -274,6 +293,30 @@ export class TaskRepository extends EntityRepository<Task> {
       [tenantId, value],
     );
     return rows[0] ? toDto(rows[0]) : null;
+  }
+
+  /**
+   * The task, locked until the transaction ends (concurrent changes to it queue up): a
+   * plain row rather than an entity, for updates written as native statements.
+   */
+  async lockForUpdate(tenantId: string, ref: TaskRef): Promise<LockedTask | null> {
+    const [column, value] = 'id' in ref ? ['t.id', ref.id] : ['t.key', ref.key];
+    const rows = await this.run<LockedTask>(
+      'select t.id, t.project_id as "projectId", t.title, t.description, t.status, t.priority, ' +
+        't.assignee_id as "assigneeId", t.due_date::text as "dueDate", t.parent_id as "parentId", t.position, ' +
+        `t.version from tasks t where t.tenant_id = ? and ${column} = ? for update`,
+      [tenantId, value],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The ids of a task's labels. */
+  async labelIdsOf(tenantId: string, taskId: string): Promise<string[]> {
+    const rows = await this.run<{ label_id: string }>(
+      'select tl.label_id from task_labels tl where tl.tenant_id = ? and tl.task_id = ?',
+      [tenantId, taskId],
+    );
+    return rows.map((row) => row.label_id);
   }
 
   /** One keyset page of a filtered, sorted task list (`window.after` as issued in `endCursor`). */

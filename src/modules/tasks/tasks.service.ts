@@ -1,4 +1,4 @@
-import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode, raw } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { generateKeyBetween } from 'fractional-indexing';
 import { RequestValidationError } from '../../common/http/domain-error.js';
@@ -12,7 +12,7 @@ import { Tenant } from '../tenants/entities/tenant.entity.js';
 import { hasAtLeast } from '../tenants/roles.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
 import { User } from '../users/entities/user.entity.js';
-import { recordActivity, type ActivitySubject } from './activity.js';
+import { appendActivity, recordActivity, type ActivityChange, type ActivitySubject } from './activity.js';
 import { ActivityDto } from './dto/activity.dto.js';
 import {
   TASK_SORTS,
@@ -26,9 +26,8 @@ import { ActivityEvent } from './entities/activity-event.entity.js';
 import { Label } from './entities/label.entity.js';
 import { TaskLabel } from './entities/task-label.entity.js';
 import { Task } from './entities/task.entity.js';
-import type { TaskStatus } from './task-fields.js';
 import { parseTaskRef, type TaskRef } from './task-ref.js';
-import type { TaskFilter, TaskOrder, TaskRepository } from './task.repository.js';
+import type { EditableTaskFields, LockedTask, TaskFilter, TaskOrder, TaskRepository } from './task.repository.js';
 import { InvalidTaskReference, NotTaskReporter, TaskNotFound } from './tasks.errors.js';
 
 /** Task fields whose changes are logged one by one, in this order. */
@@ -41,22 +40,7 @@ const LOGGED_FIELDS = [
   'dueDate',
   'parentId',
   'position',
-] as const;
-type LoggedValues = Record<(typeof LOGGED_FIELDS)[number], string | null>;
-
-/** A task's logged fields, as the activity log writes them. */
-function loggedValues(task: Task): LoggedValues {
-  return {
-    title: task.title,
-    description: task.description,
-    status: task.status,
-    priority: task.priority,
-    assigneeId: task.assignee?.id ?? null,
-    dueDate: task.dueDate,
-    parentId: task.parent?.id ?? null,
-    position: task.position,
-  };
-}
+] as const satisfies readonly (keyof EditableTaskFields)[];
 
 /** The list order a query asks for: its `sort`, else relevance with `q`, else newest first. */
 function orderOf(query: TaskListQueryDto): TaskOrder {
@@ -167,39 +151,67 @@ export class TasksService {
         { path: 'moveBefore', message: 'moveBefore, moveAfter and moveTo exclude each other' },
       ]);
     }
+    // Native statements on a locked row rather than the unit of work: hydrating the task and
+    // computing its change set was a third of the CPU of a PATCH, for a one-row UPDATE.
     const taskId = await this.em.transactional(async (em) => {
-      const task = await this.lock(em, ref);
-      assertVersion(ifMatch, task.version);
       const tasks = em.getRepository(Task);
-      const before = loggedValues(task);
+      const task = await tasks.lockForUpdate(caller.tenantId, refOf(ref));
+      if (!task) throw new TaskNotFound();
+      assertVersion(ifMatch, task.version);
 
-      if (input.title !== undefined) task.title = input.title;
-      if (input.description !== undefined) task.description = input.description;
-      if (input.priority !== undefined) task.priority = input.priority;
-      if (input.dueDate !== undefined) task.dueDate = input.dueDate;
-      if (input.assigneeId !== undefined && input.assigneeId !== before.assigneeId) {
+      const after: EditableTaskFields = { ...task };
+      if (input.title !== undefined) after.title = input.title;
+      if (input.description !== undefined) after.description = input.description;
+      if (input.priority !== undefined) after.priority = input.priority;
+      if (input.dueDate !== undefined) after.dueDate = input.dueDate;
+      if (input.assigneeId !== undefined && input.assigneeId !== task.assigneeId) {
         if (input.assigneeId !== null) await this.assertAssignable(tasks, caller, input.assigneeId);
-        task.assignee = input.assigneeId === null ? null : em.getReference(User, input.assigneeId);
+        after.assigneeId = input.assigneeId;
       }
-      if (input.parentId !== undefined && input.parentId !== before.parentId) {
-        task.parent =
-          input.parentId === null ? null : await this.loadParent(em, task.project.id, input.parentId, task.id);
+      if (input.parentId !== undefined && input.parentId !== task.parentId) {
+        if (input.parentId !== null) await this.loadParent(em, task.projectId, input.parentId, task.id);
+        after.parentId = input.parentId;
       }
       const statusChanged = input.status !== undefined && input.status !== task.status;
-      if (input.status !== undefined && statusChanged) this.changeStatus(task, input.status);
-      if (moves.length > 0 || statusChanged) task.position = await this.placement(em, caller, task, input);
+      if (input.status !== undefined) after.status = input.status;
+      if (moves.length > 0 || statusChanged) after.position = await this.placement(tasks, caller, task, after, input);
 
-      const after = loggedValues(task);
-      const subject = this.subject(caller, task);
-      for (const field of LOGGED_FIELDS) {
-        if (before[field] !== after[field])
-          recordActivity(em, subject, 'updated', { field, from: before[field], to: after[field] });
-      }
-      const labelsChanged =
-        input.labelIds !== undefined && (await this.replaceLabels(em, caller, task, input.labelIds));
-      // Labels live in their own table: touching the task still moves its version (and ETag) on.
-      if (labelsChanged) task.updatedAt = new Date();
-      await em.flush();
+      const changed = LOGGED_FIELDS.filter((field) => task[field] !== after[field]);
+      const changes = changed.map((field): ActivityChange => ({
+        action: 'updated',
+        field,
+        from: task[field],
+        to: after[field],
+      }));
+      if (input.labelIds !== undefined) changes.push(...(await this.replaceLabels(em, caller, task, input.labelIds)));
+      // Nothing changed, nothing written: the version (and ETag) stays. A label change alone
+      // still moves the version on, as the labels are part of the task.
+      if (changes.length === 0) return task.id;
+
+      const now = new Date();
+      const has = (field: keyof EditableTaskFields) => changed.includes(field);
+      await em.nativeUpdate(
+        Task,
+        { id: task.id },
+        {
+          ...(has('title') && { title: after.title }),
+          ...(has('description') && { description: after.description }),
+          ...(has('status') && { status: after.status }),
+          ...(has('priority') && { priority: after.priority }),
+          ...(has('assigneeId') && { assignee: after.assigneeId }),
+          ...(has('dueDate') && { dueDate: after.dueDate }),
+          ...(has('parentId') && { parent: after.parentId }),
+          ...(has('position') && { position: after.position }),
+          // Set when a task is done, cleared when it is reopened.
+          ...(statusChanged &&
+            (after.status === 'done' || task.status === 'done') && {
+              completedAt: after.status === 'done' ? now : null,
+            }),
+          updatedAt: now,
+          version: raw('version + 1'),
+        },
+      );
+      await appendActivity(em, this.subject(caller, task), changes);
       return task.id;
     });
     return this.get(caller, { id: taskId });
@@ -249,25 +261,19 @@ export class TasksService {
     }
   }
 
-  private changeStatus(task: Task, status: TaskStatus): void {
-    if (status === 'done') task.completedAt = new Date();
-    else if (task.status === 'done') task.completedAt = null;
-    task.status = status;
-  }
-
   /**
    * Where a moved task goes in its column: between the named neighbour and the task next
    * to it, or at an end. A status change without a move puts it at the bottom of the new
    * column. Only the moved task is written.
    */
   private async placement(
-    em: EntityManager,
+    tasks: TaskRepository,
     caller: TenantMembership,
-    task: Task,
+    task: LockedTask,
+    after: EditableTaskFields,
     input: UpdateTaskDto,
   ): Promise<string> {
-    const tasks = em.getRepository(Task);
-    const column = { projectId: task.project.id, status: task.status };
+    const column = { projectId: task.projectId, status: after.status };
     const neighbourRef = input.moveBefore ?? input.moveAfter;
     if (neighbourRef !== undefined) {
       const path = input.moveBefore !== undefined ? 'moveBefore' : 'moveAfter';
@@ -292,29 +298,31 @@ export class TasksService {
     return generateKeyBetween(await tasks.neighbourPosition(caller.tenantId, column, 'before', null, task.id), null);
   }
 
-  /** Sets a task's labels to `labelIds`, recording each one added or removed. Whether any changed. */
+  /** Sets a task's labels to `labelIds`: the events of the labels added and removed. */
   private async replaceLabels(
     em: EntityManager,
     caller: TenantMembership,
-    task: Task,
+    task: LockedTask,
     labelIds: string[],
-  ): Promise<boolean> {
-    const current = await em.find(TaskLabel, { task: task.id });
-    const currentIds = new Set(current.map((link) => link.label.id));
-    const wanted = new Set(labelIds);
-    const added = labelIds.filter((id) => !currentIds.has(id));
-    const removed = current.filter((link) => !wanted.has(link.label.id));
-    if (added.length > 0) await this.assertLabels(em.getRepository(Task), caller, added);
-    const subject = this.subject(caller, task);
-    for (const labelId of added) {
-      this.attachLabel(em, task, labelId);
-      recordActivity(em, subject, 'label_added', { field: 'labelIds', to: labelId });
+  ): Promise<ActivityChange[]> {
+    const tasks = em.getRepository(Task);
+    const current = await tasks.labelIdsOf(caller.tenantId, task.id);
+    const added = labelIds.filter((id) => !current.includes(id));
+    const removed = current.filter((id) => !labelIds.includes(id));
+    if (added.length > 0) {
+      await this.assertLabels(tasks, caller, added);
+      await em.insertMany(
+        TaskLabel,
+        added.map((label) => ({ tenant: caller.tenantId, task: task.id, label })),
+      );
     }
-    for (const link of removed) {
-      em.remove(link);
-      recordActivity(em, subject, 'label_removed', { field: 'labelIds', from: link.label.id });
+    if (removed.length > 0) {
+      await em.nativeDelete(TaskLabel, { tenant: caller.tenantId, task: task.id, label: { $in: removed } });
     }
-    return added.length + removed.length > 0;
+    return [
+      ...added.map((to): ActivityChange => ({ action: 'label_added', field: 'labelIds', to })),
+      ...removed.map((from): ActivityChange => ({ action: 'label_removed', field: 'labelIds', from })),
+    ];
   }
 
   private attachLabel(em: EntityManager, task: Task, labelId: string): void {
@@ -361,8 +369,9 @@ export class TasksService {
     }
   }
 
-  private subject(caller: TenantMembership, task: Task): ActivitySubject {
-    return { tenantId: caller.tenantId, projectId: task.project.id, taskId: task.id, actorId: caller.userId };
+  private subject(caller: TenantMembership, task: Task | LockedTask): ActivitySubject {
+    const projectId = 'projectId' in task ? task.projectId : task.project.id;
+    return { tenantId: caller.tenantId, projectId, taskId: task.id, actorId: caller.userId };
   }
 }
 
