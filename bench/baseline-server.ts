@@ -78,7 +78,7 @@ const INSERT_TASK_SQL =
   '"assignee_id", "reporter_id", "due_date", "parent_id", "position", "completed_at", "created_at", "updated_at") ' +
   'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) returning "version"';
 const INSERT_ACTIVITY_SQL =
-  'insert into "activity_events" ("id", "tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "created_at") ' +
+  'insert into "activity_events" ("tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "id", "created_at") ' +
   'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
 const INSERT_TWO_ACTIVITIES_SQL =
   'insert into "activity_events" ("tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "id", "created_at") ' +
@@ -554,19 +554,6 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
       .rows[0];
     const id = uuidv7();
     const now = new Date();
-    // In MikroORM's flush order: the activity row first (task_id is no foreign key), then the task.
-    await client.query(INSERT_ACTIVITY_SQL, [
-      uuidv7(),
-      caller.tenantId,
-      projectId,
-      id,
-      caller.userId,
-      'created',
-      null,
-      null,
-      null,
-      now,
-    ]);
     await client.query(INSERT_TASK_SQL, [
       id,
       caller.tenantId,
@@ -584,6 +571,18 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
       generateKeyBetween(last?.position ?? null, null),
       null,
       now,
+      now,
+    ]);
+    await client.query(INSERT_ACTIVITY_SQL, [
+      caller.tenantId,
+      projectId,
+      id,
+      caller.userId,
+      'created',
+      null,
+      null,
+      null,
+      uuidv7(),
       now,
     ]);
     return id;

@@ -1,4 +1,5 @@
 import { EntityManager, LockMode, raw } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
 import { Injectable } from '@nestjs/common';
 import { generateKeyBetween } from 'fractional-indexing';
 import { RequestValidationError } from '../../common/http/domain-error.js';
@@ -8,10 +9,8 @@ import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
 import { Project } from '../projects/entities/project.entity.js';
 import { ProjectArchived, ProjectNotFound } from '../projects/projects.errors.js';
-import { Tenant } from '../tenants/entities/tenant.entity.js';
 import { hasAtLeast } from '../tenants/roles.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
-import { User } from '../users/entities/user.entity.js';
 import { appendActivity, recordActivity, type ActivityChange, type ActivitySubject } from './activity.js';
 import { ActivityDto } from './dto/activity.dto.js';
 import {
@@ -23,7 +22,6 @@ import {
   type UpdateTaskDto,
 } from './dto/task.dto.js';
 import { ActivityEvent } from './entities/activity-event.entity.js';
-import { Label } from './entities/label.entity.js';
 import { TaskLabel } from './entities/task-label.entity.js';
 import { Task } from './entities/task.entity.js';
 import { parseTaskRef, type TaskRef } from './task-ref.js';
@@ -61,48 +59,49 @@ export class TasksService {
   ) {}
 
   async create(caller: TenantMembership, projectId: string, input: CreateTaskDto): Promise<TaskDto> {
+    // Native inserts rather than the unit of work, as in `update`: the task is written once and
+    // read back as its DTO, so building, registering and flushing an entity graph buys nothing.
     const taskId = await this.em.transactional(async (em) => {
-      // A reference, not a loaded entity: creating a task reads nothing of its project but the number.
-      if (!(await em.getRepository(Project).exists(caller.tenantId, projectId))) throw new ProjectNotFound();
-      const project = em.getReference(Project, projectId);
+      const projects = em.getRepository(Project);
+      if (!(await projects.exists(caller.tenantId, projectId))) throw new ProjectNotFound();
       const tasks = em.getRepository(Task);
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
-      const parent = input.parentId ? await this.loadParent(em, project.id, input.parentId) : null;
+      if (input.parentId) await this.assertParent(em, projectId, input.parentId);
       if (input.labelIds?.length) await this.assertLabels(tasks, caller, input.labelIds);
 
       // Locks the project row until commit: numbers and bottom positions are handed out in order.
-      const taken = await em.getRepository(Project).takeTaskNumber(caller.tenantId, project.id);
+      const taken = await projects.takeTaskNumber(caller.tenantId, projectId);
       if (!taken) throw new ProjectArchived();
       const status = input.status ?? 'todo';
-      const last = await tasks.neighbourPosition(
-        caller.tenantId,
-        { projectId: project.id, status },
-        'before',
-        null,
-        null,
-      );
-      const task = em.create(Task, {
-        tenant: em.getReference(Tenant, caller.tenantId),
-        project,
+      const last = await tasks.neighbourPosition(caller.tenantId, { projectId, status }, 'before', null, null);
+      const id = uuidv7();
+      const now = new Date();
+      await em.insert(Task, {
+        id,
+        tenant: caller.tenantId,
+        project: projectId,
         key: `${taken.key}-${taken.number}`,
         number: taken.number,
         title: input.title,
         description: input.description ?? null,
         status,
         priority: input.priority ?? 'none',
-        assignee: input.assigneeId ? em.getReference(User, input.assigneeId) : null,
-        reporter: em.getReference(User, caller.userId),
+        assignee: input.assigneeId ?? null,
+        reporter: caller.userId,
         dueDate: input.dueDate ?? null,
-        parent,
+        parent: input.parentId ?? null,
         position: generateKeyBetween(last, null),
-        completedAt: status === 'done' ? new Date() : null,
+        completedAt: status === 'done' ? now : null,
+        createdAt: now,
+        updatedAt: now,
       });
-      for (const labelId of input.labelIds ?? []) this.attachLabel(em, task, labelId);
-      recordActivity(em, this.subject(caller, task), 'created');
-      await em.flush();
-      return task.id;
+      if (input.labelIds?.length) await this.insertLabelLinks(em, caller, id, input.labelIds);
+      await appendActivity(em, { tenantId: caller.tenantId, projectId, taskId: id, actorId: caller.userId }, [
+        { action: 'created' },
+      ]);
+      return id;
     });
-    return this.get(caller, taskId);
+    return this.get(caller, { id: taskId });
   }
 
   /** A project's tasks (404 for a project that is not there, rather than an empty list). */
@@ -169,7 +168,7 @@ export class TasksService {
         after.assigneeId = input.assigneeId;
       }
       if (input.parentId !== undefined && input.parentId !== task.parentId) {
-        if (input.parentId !== null) await this.loadParent(em, task.projectId, input.parentId, task.id);
+        if (input.parentId !== null) await this.assertParent(em, task.projectId, input.parentId, task.id);
         after.parentId = input.parentId;
       }
       const statusChanged = input.status !== undefined && input.status !== task.status;
@@ -311,10 +310,7 @@ export class TasksService {
     const removed = current.filter((id) => !labelIds.includes(id));
     if (added.length > 0) {
       await this.assertLabels(tasks, caller, added);
-      await em.insertMany(
-        TaskLabel,
-        added.map((label) => ({ tenant: caller.tenantId, task: task.id, label })),
-      );
+      await this.insertLabelLinks(em, caller, task.id, added);
     }
     if (removed.length > 0) {
       await em.nativeDelete(TaskLabel, { tenant: caller.tenantId, task: task.id, label: { $in: removed } });
@@ -325,8 +321,16 @@ export class TasksService {
     ];
   }
 
-  private attachLabel(em: EntityManager, task: Task, labelId: string): void {
-    em.create(TaskLabel, { tenant: task.tenant, task, label: em.getReference(Label, labelId) });
+  private async insertLabelLinks(
+    em: EntityManager,
+    caller: TenantMembership,
+    taskId: string,
+    labelIds: readonly string[],
+  ): Promise<void> {
+    await em.insertMany(
+      TaskLabel,
+      labelIds.map((label) => ({ tenant: caller.tenantId, task: taskId, label })),
+    );
   }
 
   /** The task to change, locked until the transaction ends (concurrent changes queue up). */
@@ -337,11 +341,11 @@ export class TasksService {
   }
 
   /**
-   * A parent for a task of `projectId`: a task of the same project that is not the task
+   * Checks a parent for a task of `projectId`: a task of the same project that is not the task
    * itself nor one of its descendants. Parent changes in a project run one at a time (a
    * lock on the project row), so two of them cannot close a loop together.
    */
-  private async loadParent(em: EntityManager, projectId: string, parentId: string, taskId?: string): Promise<Task> {
+  private async assertParent(em: EntityManager, projectId: string, parentId: string, taskId?: string): Promise<void> {
     const parent = await em.findOne(Task, { id: parentId, project: projectId });
     if (!parent) throw new InvalidTaskReference('parentId', 'must be a task of the same project');
     if (taskId !== undefined) {
@@ -350,7 +354,6 @@ export class TasksService {
         throw new InvalidTaskReference('parentId', 'must not be the task itself or one of its sub-tasks');
       }
     }
-    return parent;
   }
 
   private async assertAssignable(tasks: TaskRepository, caller: TenantMembership, userId: string): Promise<void> {
