@@ -23,9 +23,11 @@ class ScopedThrottlerStorage implements ThrottlerStorage {
     private readonly cluster: PostgresRateLimitStore,
   ) {}
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+  // No blocking periods: a refused request is not counted, and `Retry-After` says when the
+  // sliding window has room again.
+  increment(key: string, ttl: number, limit: number, _blockDuration: number, throttlerName: string) {
     const store = CLUSTER_THROTTLERS.has(throttlerName) ? this.cluster : this.instance;
-    return store.increment(key, ttl, limit, blockDuration, throttlerName);
+    return store.increment(key, ttl, limit);
   }
 }
 
