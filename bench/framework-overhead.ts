@@ -18,6 +18,7 @@ import type { SeededData } from './support/seed.ts';
 import { startStack, type Server } from './support/stack.ts';
 import { StatementTrace } from './support/statement-trace.ts';
 import { patchPlan, preparePatch, TARGETS, writers, type Target } from './support/targets.ts';
+import { cpuSeconds } from './support/process-cpu.ts';
 import { positiveInteger } from './support/settings.ts';
 
 /** quality.md: app requests/second at least 70 % of the baseline's, p99 at most twice the baseline's. */
@@ -50,10 +51,15 @@ const progress = (message: string): void => {
 
 const cleanup = new Cleanup(progress);
 
+/** A load run, with the CPU time the server's process spent per request (µs), where /proc tells. */
+interface Measured extends LoadResult {
+  cpuPerRequest: number | undefined;
+}
+
 interface Row {
   target: Target;
-  app: LoadResult;
-  baseline: LoadResult;
+  app: Measured;
+  baseline: Measured;
   sql: { app: string[]; baseline: string[] };
 }
 
@@ -173,11 +179,20 @@ async function warmUp(server: Server, target: Target, data: SeededData): Promise
   }
 }
 
-async function measure(server: Server, target: Target, data: SeededData, round: number): Promise<LoadResult> {
-  const result = await run(server, target, data, settings.seconds);
+async function measure(server: Server, target: Target, data: SeededData, round: number): Promise<Measured> {
+  const cpuBefore = await cpuSeconds(server.child.pid);
+  const loaded = await run(server, target, data, settings.seconds);
+  const cpuAfter = await cpuSeconds(server.child.pid);
+  const requests = loaded.ok + loaded.bad;
+  const cpuPerRequest =
+    cpuBefore === undefined || cpuAfter === undefined || requests === 0
+      ? undefined
+      : ((cpuAfter - cpuBefore) * 1e6) / requests;
+  const result = { ...loaded, cpuPerRequest };
   progress(
     `${server.name.padEnd(8)} ${target.route} (run ${round + 1}/${settings.rounds}): ` +
       `${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms` +
+      (cpuPerRequest === undefined ? '' : `, ${Math.round(cpuPerRequest)} µs of CPU per request`) +
       (result.bad > 0 ? `, FAILED RESPONSES: ${result.badDetail}` : ''),
   );
   return result;
@@ -192,8 +207,10 @@ const median = (values: readonly number[]): number => {
  * One server's runs of a route as one row: the median of each figure (a 2-core machine's
  * noise moves single runs by a third), and every failed response of every run.
  */
-function medianResult(results: readonly LoadResult[]): LoadResult {
+function medianResult(results: readonly Measured[]): Measured {
+  const cpu = results.map((result) => result.cpuPerRequest).filter((value) => value !== undefined);
   return {
+    cpuPerRequest: cpu.length === results.length ? median(cpu) : undefined,
     requestsPerSecond: median(results.map((result) => result.requestsPerSecond)),
     p50: median(results.map((result) => result.p50)),
     p99: median(results.map((result) => result.p99)),
@@ -206,6 +223,8 @@ function medianResult(results: readonly LoadResult[]): LoadResult {
   };
 }
 
+const cpuText = (micros: number | undefined): string => (micros === undefined ? '–' : String(Math.round(micros)));
+
 function formatTable(rows: readonly Row[]): { text: string; failed: number; invalid: number } {
   const header = [
     'route',
@@ -215,6 +234,7 @@ function formatTable(rows: readonly Row[]): { text: string; failed: number; inva
     'app p50/p99 ms',
     'baseline p50/p99 ms',
     'SQL/req app/base',
+    'CPU µs/req app/base',
     'non-2xx+errors app/base',
     `≥ ${TARGET_RATIO * 100} %, p99 ≤ ${P99_FACTOR}×`,
   ];
@@ -235,6 +255,7 @@ function formatTable(rows: readonly Row[]): { text: string; failed: number; inva
       `${app.p50} / ${app.p99}`,
       `${baseline.p50} / ${baseline.p99}`,
       `${sql.app.length} / ${sql.baseline.length}`,
+      `${cpuText(app.cpuPerRequest)} / ${cpuText(baseline.cpuPerRequest)}`,
       `${app.bad} / ${baseline.bad}`,
       verdict,
     ];
@@ -270,7 +291,7 @@ async function main(): Promise<number> {
   const loadBefore = loadavg()[0] ?? 0;
   const rows: Row[] = [];
   for (const [index, target] of targets.entries()) {
-    const results = new Map<Server, LoadResult[]>(servers.map((server) => [server, []]));
+    const results = new Map<Server, Measured[]>(servers.map((server) => [server, []]));
     for (const server of servers) await warmUp(server, target, data);
     for (let round = 0; round < settings.rounds; round++) {
       // Alternate who goes first, so neither side always runs on a warmer (or busier) machine.
