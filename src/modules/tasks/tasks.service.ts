@@ -96,9 +96,7 @@ export class TasksService {
         updatedAt: now,
       });
       if (input.labelIds?.length) await this.insertLabelLinks(em, caller, id, input.labelIds);
-      await appendActivity(em, { tenantId: caller.tenantId, projectId, taskId: id, actorId: caller.userId }, [
-        { action: 'created' },
-      ]);
+      await appendActivity(em, this.subject(caller, projectId, id), [{ action: 'created' }]);
       return id;
     });
     return this.get(caller, { id: taskId });
@@ -210,7 +208,7 @@ export class TasksService {
           version: raw('version + 1'),
         },
       );
-      await appendActivity(em, this.subject(caller, task), changes);
+      await appendActivity(em, this.subject(caller, task.projectId, task.id), changes);
       return task.id;
     });
     return this.get(caller, { id: taskId });
@@ -224,9 +222,13 @@ export class TasksService {
       if (!hasAtLeast(caller.role, 'admin') && task.reporter?.id !== caller.userId) throw new NotTaskReporter();
       for (const child of await em.find(Task, { parent: task.id })) {
         child.parent = null;
-        recordActivity(em, this.subject(caller, child), 'updated', { field: 'parentId', from: task.id, to: null });
+        recordActivity(em, this.subject(caller, child.project.id, child.id), 'updated', {
+          field: 'parentId',
+          from: task.id,
+          to: null,
+        });
       }
-      recordActivity(em, this.subject(caller, task), 'deleted', { field: 'key', from: task.key });
+      recordActivity(em, this.subject(caller, task.project.id, task.id), 'deleted', { field: 'key', from: task.key });
       await em.flush();
       // Comments and label links go with it (ON DELETE CASCADE); its history stays.
       await em.nativeDelete(Task, { id: task.id });
@@ -256,7 +258,11 @@ export class TasksService {
   async unassignMember(em: EntityManager, caller: TenantMembership, userId: string): Promise<void> {
     for (const task of await em.find(Task, { assignee: userId })) {
       task.assignee = null;
-      recordActivity(em, this.subject(caller, task), 'updated', { field: 'assigneeId', from: userId, to: null });
+      recordActivity(em, this.subject(caller, task.project.id, task.id), 'updated', {
+        field: 'assigneeId',
+        from: userId,
+        to: null,
+      });
     }
   }
 
@@ -372,9 +378,8 @@ export class TasksService {
     }
   }
 
-  private subject(caller: TenantMembership, task: Task | LockedTask): ActivitySubject {
-    const projectId = 'projectId' in task ? task.projectId : task.project.id;
-    return { tenantId: caller.tenantId, projectId, taskId: task.id, actorId: caller.userId };
+  private subject(caller: TenantMembership, projectId: string, taskId: string): ActivitySubject {
+    return { tenantId: caller.tenantId, projectId, taskId, actorId: caller.userId };
   }
 }
 
