@@ -1,10 +1,10 @@
-import helmet from '@fastify/helmet';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { answerClientError } from './common/http/client-errors.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
@@ -29,6 +29,23 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
 }
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
+// Built once: @fastify/helmet calls `helmet(options)` again on every request, parsing the
+// CSP directives each time (about 17 µs of CPU per request in a profile of the task read).
+const setSecurityHeaders = helmet({
+  // Swagger UI needs inline styles and scripts; the API itself only serves JSON.
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      // Helmet's default would rewrite Swagger UI's assets to https, leaving a blank page
+      // wherever the API is served over plain HTTP by another name than localhost.
+      upgradeInsecureRequests: null,
+    },
+  },
+});
+
 /**
  * Builds the whole HTTP application (used by `server.ts` and by the e2e tests, so both
  * run exactly the same stack). Fastify: the faster Nest adapter, and the one the
@@ -49,6 +66,10 @@ export async function createApp(config: AppConfig, database?: SupervisedDatabase
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    // Helmet 8 throws its errors instead of passing them on: its `next` only continues.
+    setSecurityHeaders(request.raw, reply.raw, () => done());
+  });
   acceptJsonBodiesOnly(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
@@ -57,20 +78,6 @@ export async function createApp(config: AppConfig, database?: SupervisedDatabase
   });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
-  await app.register(helmet, {
-    // Swagger UI needs inline styles and scripts; the API itself only serves JSON.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        // Helmet's default would rewrite Swagger UI's assets to https, leaving a blank page
-        // wherever the API is served over plain HTTP by another name than localhost.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins,
