@@ -34,7 +34,7 @@ export class AuthService {
   ) {}
 
   async register(registration: Registration, userAgent: string | undefined): Promise<SignedIn> {
-    this.policy.assertAcceptable(registration.password, registration.email);
+    await this.policy.assertAcceptable(registration.password, registration.email);
     const passwordHash = await this.hasher.hash(registration.password);
     return this.em.transactional(async () => {
       const user = await this.users.create({ email: registration.email, name: registration.name, passwordHash });
@@ -82,7 +82,7 @@ export class AuthService {
   async changePassword(caller: AuthenticatedUser, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.getWithPassword(caller.userId);
     if (!(await this.hasher.verify(currentPassword, user.passwordHash))) throw new WrongCurrentPassword();
-    this.policy.assertAcceptable(newPassword, user.email, 'newPassword');
+    await this.policy.assertAcceptable(newPassword, user.email, 'newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
     await this.em.transactional(async (em) => {
       await em.nativeUpdate(User, { id: user.id }, { passwordHash });
