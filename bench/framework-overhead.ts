@@ -20,6 +20,7 @@ import { StatementTrace } from './support/statement-trace.ts';
 import { patchPlan, preparePatch, TARGETS, writers, type Target } from './support/targets.ts';
 import { cpuSeconds } from './support/process-cpu.ts';
 import { positiveInteger } from './support/settings.ts';
+import { median } from './support/stats.ts';
 
 /** quality.md: app requests/second at least 70 % of the baseline's, p99 at most twice the baseline's. */
 const TARGET_RATIO = 0.7;
@@ -197,11 +198,6 @@ async function measure(server: Server, target: Target, data: SeededData, round: 
   );
   return result;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 /**
  * One server's runs of a route as one row: the median of each figure (a 2-core machine's

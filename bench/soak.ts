@@ -25,6 +25,7 @@ import {
   writers,
 } from './support/targets.ts';
 import { positiveNumber } from './support/settings.ts';
+import { median } from './support/stats.ts';
 
 const seconds = Math.round(positiveNumber('SOAK_SECONDS', 600));
 const settings = {
@@ -112,11 +113,6 @@ async function run(app: Server, data: SeededData, secondsToRun: number, overallR
     overallRate,
     client: (index) => mixedPlan(data, index),
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 async function main(): Promise<number> {
