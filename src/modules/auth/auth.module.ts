@@ -13,7 +13,7 @@ import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { PasswordController } from './password.controller.js';
-import { BcryptThreads, PasswordHasher, PasswordHashingGate } from './password-hasher.js';
+import { BcryptProcesses, PasswordHasher, PasswordHashingGate } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { SessionsService } from './sessions.service.js';
 import { SessionsPurger } from './sessions.purger.js';
@@ -50,7 +50,7 @@ import { TokenService } from './token.service.js';
     TokenService,
     PasswordHasher,
     PasswordHashingGate,
-    BcryptThreads,
+    BcryptProcesses,
     PasswordPolicy,
     LocalStrategy,
     JwtStrategy,

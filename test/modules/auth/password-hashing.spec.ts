@@ -1,4 +1,5 @@
-import { PasswordHashingGate } from '../../../src/modules/auth/password-hasher.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { BcryptProcesses, PasswordHashingGate } from '../../../src/modules/auth/password-hasher.js';
 import { registerUser, uniqueEmail } from '../../factories/users.js';
 import { useTestApp } from '../../support/test-app.js';
 
@@ -9,6 +10,23 @@ function occupy(gate: PasswordHashingGate): { release: () => void; done: Promise
     release = resolve;
   });
   return { release, done: gate.run(() => held) };
+}
+
+/** This process's children running the bcrypt worker, with their nice value and session (Linux `/proc`). */
+function hashingProcesses(): { nice: number; leadsSession: boolean }[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
+        const isWorker = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bcrypt.worker');
+        if (Number(fields[1]) !== process.pid || !isWorker) return [];
+        return [{ nice: Number(fields[16]), leadsSession: Number(fields[3]) === Number(pid) }];
+      } catch {
+        return []; // exited while listed
+      }
+    });
 }
 
 describe('password hashing under load', () => {
@@ -50,4 +68,14 @@ describe('password hashing under load', () => {
     await running.done;
     expect((await login).status).toBe(200);
   });
+
+  (process.platform === 'linux' ? it : it.skip)(
+    'hashes in a process of its own session at the lowest priority, stopped with the app',
+    async () => {
+      await registerUser(t.http);
+      expect(hashingProcesses()).toEqual([{ nice: 19, leadsSession: true }]);
+      await t.app.get(BcryptProcesses).onApplicationShutdown();
+      expect(hashingProcesses()).toEqual([]);
+    },
+  );
 });
