@@ -46,8 +46,9 @@ export function recordActivity(
 
 /**
  * Appends the events of one change in a single INSERT in `em`'s transaction, for changes
- * written with native statements rather than the unit of work (a task update). Their ids
- * (UUIDv7) keep the given order.
+ * written with native statements rather than the unit of work (a task's create and update).
+ * Their ids (UUIDv7) keep the given order. As written here rather than `insertMany`, whose
+ * query building cost about as much as the statement's round trip.
  */
 export async function appendActivity(
   em: EntityManager,
@@ -56,8 +57,23 @@ export async function appendActivity(
 ): Promise<void> {
   if (changes.length === 0) return;
   const createdAt = new Date();
-  await em.insertMany(
-    ActivityEvent,
-    changes.map((change) => ({ ...eventData(subject, change), id: uuidv7(), createdAt })),
+  const { tenantId, projectId, taskId, actorId } = subject;
+  await em.getConnection().execute(
+    'insert into activity_events (id, tenant_id, project_id, task_id, actor_id, action, field, "from", "to", created_at) ' +
+      `values ${changes.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    changes.flatMap((change) => [
+      uuidv7(),
+      tenantId,
+      projectId,
+      taskId,
+      actorId,
+      change.action,
+      change.field ?? null,
+      change.from ?? null,
+      change.to ?? null,
+      createdAt,
+    ]),
+    'run',
+    em.getTransactionContext(),
   );
 }

@@ -33,6 +33,33 @@ export interface EditableTaskFields {
   position: string;
 }
 
+/** The column of each field an update writes (the editable ones, and the completion time). */
+const CHANGE_COLUMNS: readonly (readonly [keyof TaskChanges, string])[] = [
+  ['title', 'title'],
+  ['description', 'description'],
+  ['status', 'status'],
+  ['priority', 'priority'],
+  ['assigneeId', 'assignee_id'],
+  ['dueDate', 'due_date'],
+  ['parentId', 'parent_id'],
+  ['position', 'position'],
+  ['completedAt', 'completed_at'],
+];
+
+/** What one update writes: the changed fields only. */
+export type TaskChanges = Partial<EditableTaskFields> & { completedAt?: Date | null };
+
+/** A new task's row, as a create writes it. */
+export interface NewTask extends EditableTaskFields {
+  id: string;
+  projectId: string;
+  key: string;
+  number: number;
+  reporterId: string;
+  completedAt: Date | null;
+  createdAt: Date;
+}
+
 /** A task read under a row lock, to be changed in the same transaction. */
 export interface LockedTask extends EditableTaskFields {
   id: string;
@@ -308,6 +335,48 @@ export class TaskRepository extends EntityRepository<Task> {
       [tenantId, value],
     );
     return rows[0] ?? null;
+  }
+
+  /** Inserts a new task (at version 1). As written here, like `applyChanges`, rather than `em.insert`. */
+  async insertNew(tenantId: string, task: NewTask): Promise<void> {
+    await this.run(
+      'insert into tasks (id, tenant_id, project_id, key, number, title, description, status, priority, ' +
+        'assignee_id, reporter_id, due_date, parent_id, position, completed_at, created_at, updated_at) ' +
+        'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        task.id,
+        tenantId,
+        task.projectId,
+        task.key,
+        task.number,
+        task.title,
+        task.description,
+        task.status,
+        task.priority,
+        task.assigneeId,
+        task.reporterId,
+        task.dueDate,
+        task.parentId,
+        task.position,
+        task.completedAt,
+        task.createdAt,
+        task.createdAt,
+      ],
+    );
+  }
+
+  /**
+   * Writes a locked task's changed fields and moves its version (the ETag) on. One
+   * statement as written here rather than `nativeUpdate`, whose query building was a tenth
+   * of a `PATCH`'s CPU.
+   */
+  async applyChanges(tenantId: string, taskId: string, changes: TaskChanges, now: Date): Promise<void> {
+    const written = CHANGE_COLUMNS.filter(([field]) => changes[field] !== undefined);
+    await this.run(
+      `update tasks set ${written.map(([, column]) => `${column} = ?, `).join('')}updated_at = ?, version = version + 1 ` +
+        'where tenant_id = ? and id = ?',
+      [...written.map(([field]) => changes[field]), now, tenantId, taskId],
+    );
   }
 
   /** The ids of a task's labels. */

@@ -1,4 +1,4 @@
-import { EntityManager, LockMode, raw } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { Injectable } from '@nestjs/common';
 import { generateKeyBetween } from 'fractional-indexing';
@@ -25,7 +25,14 @@ import { ActivityEvent } from './entities/activity-event.entity.js';
 import { TaskLabel } from './entities/task-label.entity.js';
 import { Task } from './entities/task.entity.js';
 import { parseTaskRef, type TaskRef } from './task-ref.js';
-import type { EditableTaskFields, LockedTask, TaskFilter, TaskOrder, TaskRepository } from './task.repository.js';
+import type {
+  EditableTaskFields,
+  LockedTask,
+  TaskChanges,
+  TaskFilter,
+  TaskOrder,
+  TaskRepository,
+} from './task.repository.js';
 import { InvalidTaskReference, NotTaskReporter, TaskNotFound } from './tasks.errors.js';
 
 /** Task fields whose changes are logged one by one, in this order. */
@@ -59,8 +66,8 @@ export class TasksService {
   ) {}
 
   async create(caller: TenantMembership, projectId: string, input: CreateTaskDto): Promise<TaskDto> {
-    // Native inserts rather than the unit of work, as in `update`: the task is written once and
-    // read back as its DTO, so building, registering and flushing an entity graph buys nothing.
+    // Plain statements rather than the unit of work, as in `update`: the task is written once
+    // and read back as its DTO, so building, registering and flushing an entity graph buys nothing.
     const taskId = await this.em.transactional(async (em) => {
       const projects = em.getRepository(Project);
       if (!(await projects.exists(caller.tenantId, projectId))) throw new ProjectNotFound();
@@ -76,24 +83,22 @@ export class TasksService {
       const last = await tasks.neighbourPosition(caller.tenantId, { projectId, status }, 'before', null, null);
       const id = uuidv7();
       const now = new Date();
-      await em.insert(Task, {
+      await tasks.insertNew(caller.tenantId, {
         id,
-        tenant: caller.tenantId,
-        project: projectId,
+        projectId,
         key: `${taken.key}-${taken.number}`,
         number: taken.number,
         title: input.title,
         description: input.description ?? null,
         status,
         priority: input.priority ?? 'none',
-        assignee: input.assigneeId ?? null,
-        reporter: caller.userId,
+        assigneeId: input.assigneeId ?? null,
+        reporterId: caller.userId,
         dueDate: input.dueDate ?? null,
-        parent: input.parentId ?? null,
+        parentId: input.parentId ?? null,
         position: generateKeyBetween(last, null),
         completedAt: status === 'done' ? now : null,
         createdAt: now,
-        updatedAt: now,
       });
       if (input.labelIds?.length) await this.insertLabelLinks(em, caller, id, input.labelIds);
       await appendActivity(em, this.subject(caller, projectId, id), [{ action: 'created' }]);
@@ -187,27 +192,22 @@ export class TasksService {
 
       const now = new Date();
       const has = (field: keyof EditableTaskFields) => changed.includes(field);
-      await em.nativeUpdate(
-        Task,
-        { id: task.id },
-        {
-          ...(has('title') && { title: after.title }),
-          ...(has('description') && { description: after.description }),
-          ...(has('status') && { status: after.status }),
-          ...(has('priority') && { priority: after.priority }),
-          ...(has('assigneeId') && { assignee: after.assigneeId }),
-          ...(has('dueDate') && { dueDate: after.dueDate }),
-          ...(has('parentId') && { parent: after.parentId }),
-          ...(has('position') && { position: after.position }),
-          // Set when a task is done, cleared when it is reopened.
-          ...(statusChanged &&
-            (after.status === 'done' || task.status === 'done') && {
-              completedAt: after.status === 'done' ? now : null,
-            }),
-          updatedAt: now,
-          version: raw('version + 1'),
-        },
-      );
+      const written: TaskChanges = {
+        ...(has('title') && { title: after.title }),
+        ...(has('description') && { description: after.description }),
+        ...(has('status') && { status: after.status }),
+        ...(has('priority') && { priority: after.priority }),
+        ...(has('assigneeId') && { assigneeId: after.assigneeId }),
+        ...(has('dueDate') && { dueDate: after.dueDate }),
+        ...(has('parentId') && { parentId: after.parentId }),
+        ...(has('position') && { position: after.position }),
+        // Set when a task is done, cleared when it is reopened.
+        ...(statusChanged &&
+          (after.status === 'done' || task.status === 'done') && {
+            completedAt: after.status === 'done' ? now : null,
+          }),
+      };
+      await tasks.applyChanges(caller.tenantId, task.id, written, now);
       await appendActivity(em, this.subject(caller, task.projectId, task.id), changes);
       return task.id;
     });
