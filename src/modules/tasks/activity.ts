@@ -48,7 +48,7 @@ export function recordActivity(
  * Appends the events of one change in a single INSERT in `em`'s transaction, for changes
  * written with native statements rather than the unit of work (a task's create and update).
  * Their ids (UUIDv7) keep the given order. As written here rather than `insertMany`, whose
- * query building cost about as much as the statement's round trip.
+ * query building cost about 0.1 ms per call in a profile.
  */
 export async function appendActivity(
   em: EntityManager,

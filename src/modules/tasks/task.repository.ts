@@ -367,8 +367,8 @@ export class TaskRepository extends EntityRepository<Task> {
 
   /**
    * Writes a locked task's changed fields and moves its version (the ETag) on. One
-   * statement as written here rather than `nativeUpdate`, whose query building was a tenth
-   * of a `PATCH`'s CPU.
+   * statement as written here rather than `nativeUpdate`, whose query building cost about
+   * 0.3 ms of a `PATCH`'s CPU in a profile.
    */
   async applyChanges(tenantId: string, taskId: string, changes: TaskChanges, now: Date): Promise<void> {
     const written = CHANGE_COLUMNS.filter(([field]) => changes[field] !== undefined);
