@@ -339,7 +339,11 @@ function formatTable(runs: readonly { size: number; results: Map<string, Measure
       ...little.problems.map((p) => `${k(small.size)} ${p}`),
       ...big.problems.map((p) => `${k(large.size)} ${p}`),
     ];
-    const verdict = !flat ? '(not a target)' : worst <= TARGET_RATIO && problems.length === 0 ? 'PASS' : 'FAIL';
+    // A search that few rows match sorts all of them (hundreds at 10k): bounded by the matches,
+    // not the tenant. Whether a sort grows with the data shows at the largest size, so a
+    // smaller size's sort is shown but fails nothing.
+    const failing = [...little.problems.filter((problem) => !problem.includes('Sort of')), ...big.problems];
+    const verdict = !flat ? '(not a target)' : worst <= TARGET_RATIO && failing.length === 0 ? 'PASS' : 'FAIL';
     if (verdict === 'FAIL') failed.push(label);
     const ms = (value: number) => value.toFixed(2);
     return [
