@@ -7,8 +7,8 @@
 // honouring `Retry-After` when the app answers 503, while the single-task route is loaded as
 // in the quiet run just before; its req/s must stay at 70 % of the quiet figure.
 //
-// Settings (environment): as framework-overhead.ts (BENCH_ROUNDS: the login storm's quiet and
-// storm runs, 3 of each), plus BENCH_SCALE_SIZES (10000,1000000), BENCH_STORM_CLIENTS (20).
+// Settings (environment): as framework-overhead.ts (BENCH_ROUNDS: the rounds of the list routes
+// at each size, and the login storm's quiet and storm runs, 3 of each), plus BENCH_SCALE_SIZES (10000,1000000), BENCH_STORM_CLIENTS (20).
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
