@@ -13,7 +13,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { Cleanup } from './support/cleanup.ts';
 import { markdownTable } from './support/table.ts';
-import { load, type ClientPlan, type LoadResult } from './support/load.ts';
+import { load, medianRun, type ClientPlan, type LoadResult } from './support/load.ts';
 import type { SeededData } from './support/seed.ts';
 import { startStack, type Server } from './support/stack.ts';
 import { StatementTrace } from './support/statement-trace.ts';
@@ -199,24 +199,10 @@ async function measure(server: Server, target: Target, data: SeededData, round: 
   return result;
 }
 
-/**
- * One server's runs of a route as one row: the median of each figure (a 2-core machine's
- * noise moves single runs by a third), and every failed response of every run.
- */
+/** One server's runs of a route as one row: `medianRun`, with the median CPU per request when every run has one. */
 function medianResult(results: readonly Measured[]): Measured {
   const cpu = results.map((result) => result.cpuPerRequest).filter((value) => value !== undefined);
-  return {
-    cpuPerRequest: cpu.length === results.length ? median(cpu) : undefined,
-    requestsPerSecond: median(results.map((result) => result.requestsPerSecond)),
-    p50: median(results.map((result) => result.p50)),
-    p99: median(results.map((result) => result.p99)),
-    ok: results.reduce((sum, result) => sum + result.ok, 0),
-    bad: results.reduce((sum, result) => sum + result.bad, 0),
-    badDetail: results
-      .map((result) => result.badDetail)
-      .filter(Boolean)
-      .join('; '),
-  };
+  return { ...medianRun(results), cpuPerRequest: cpu.length === results.length ? median(cpu) : undefined };
 }
 
 const cpuText = (micros: number | undefined): string => (micros === undefined ? '–' : String(Math.round(micros)));

@@ -14,14 +14,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { growTasks, seedTexts, type TaskTarget } from './support/big-tenant.ts';
 import { Cleanup } from './support/cleanup.ts';
-import { load, type LoadResult } from './support/load.ts';
+import { load, medianRun, type LoadResult } from './support/load.ts';
 import { Api, stringField, type SeededData } from './support/seed.ts';
 import { startStack, type Server } from './support/stack.ts';
 import { StatementTrace } from './support/statement-trace.ts';
 import { listPath, searchPath, taskPath } from './support/targets.ts';
 import { markdownTable } from './support/table.ts';
 import { positiveInteger } from './support/settings.ts';
-import { median, percentile } from './support/stats.ts';
+import { percentile } from './support/stats.ts';
 import { timer } from './support/timed.ts';
 
 const settings = {
@@ -70,21 +70,6 @@ async function measure(app: Server, data: SeededData, label: string, path: strin
       (bad > 0 ? `, FAILED RESPONSES: ${bad} (${detail})` : ''),
   );
   return { ...result, bad, badDetail: detail };
-}
-
-/** The median of each figure over runs of one route; failed responses are summed, not averaged away. */
-function medianOf(runs: readonly LoadResult[]): LoadResult {
-  return {
-    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
-    p50: median(runs.map((run) => run.p50)),
-    p99: median(runs.map((run) => run.p99)),
-    ok: runs.reduce((sum, run) => sum + run.ok, 0),
-    bad: runs.reduce((sum, run) => sum + run.bad, 0),
-    badDetail: runs
-      .map((run) => run.badDetail)
-      .filter(Boolean)
-      .join(', '),
-  };
 }
 
 interface StormResult {
@@ -165,9 +150,9 @@ async function stormRows(app: Server, data: SeededData): Promise<{ text: string;
       ),
     );
   }
-  const quiet = medianOf(quietRuns);
+  const quiet = medianRun(quietRuns);
   const storm = {
-    reads: medianOf(storms.map((run) => run.reads)),
+    reads: medianRun(storms.map((run) => run.reads)),
     logins: storms.reduce((sum, run) => sum + run.logins, 0),
     busy: storms.reduce((sum, run) => sum + run.busy, 0),
     seconds: storms.reduce((sum, run) => sum + run.seconds, 0),
@@ -295,7 +280,7 @@ async function main(): Promise<number> {
           runs[index]?.push(await measure(app, data, label, path(data, cursor)));
         }
       }
-      results.set(size, runs.map(medianOf));
+      results.set(size, runs.map(medianRun));
       progress(
         `load average ${loadavg()
           .map((value) => value.toFixed(2))

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { median } from './stats.ts';
 
 /** What one connection sends, request after request. */
 export interface ClientPlan {
@@ -101,5 +102,23 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ok: result['2xx'],
     bad: result.non2xx + result.errors,
     badDetail: detail.join(', '),
+  };
+}
+
+/**
+ * Runs of one route as one result: the median of each figure (a 2-core machine's noise moves
+ * single runs by a third), and every failed response of every run, summed, not averaged away.
+ */
+export function medianRun(runs: readonly LoadResult[]): LoadResult {
+  return {
+    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)),
+    ok: runs.reduce((sum, run) => sum + run.ok, 0),
+    bad: runs.reduce((sum, run) => sum + run.bad, 0),
+    badDetail: runs
+      .map((run) => run.badDetail)
+      .filter(Boolean)
+      .join('; '),
   };
 }
