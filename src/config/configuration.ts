@@ -29,6 +29,8 @@ const environmentSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3_000),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).default(2_000),
+  DATABASE_TRANSACTION_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   MIGRATE_ON_START: booleanFlag.default(true),
@@ -80,6 +82,10 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       poolMax: env.DATABASE_POOL_MAX,
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      /** A statement waiting longer than this for a row lock gives up: 503 with `Retry-After`. */
+      lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
+      /** Reruns of a transaction that lost a race (deadlock, serialization failure) before a 503. */
+      transactionRetries: env.DATABASE_TRANSACTION_RETRIES,
       migrateOnStart: env.MIGRATE_ON_START,
     },
     localData: { dir: env.DATA_DIR, embeddedPostgresPort: env.EMBEDDED_POSTGRES_PORT },

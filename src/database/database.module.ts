@@ -1,10 +1,13 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { Global, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, InjectAppConfig, type AppConfig } from '../config/app-config.module.js';
 import { mikroOrmOptions } from './mikro-orm.options.js';
 import { assertSchemaKnown, migrateOnStart } from './startup-migrator.js';
+import { Transactions } from './transactions.js';
 
+/** Global: every feature writes through `Transactions`, the one transaction boundary. */
+@Global()
 @Module({
   imports: [
     MikroOrmModule.forRootAsync({
@@ -19,6 +22,8 @@ import { assertSchemaKnown, migrateOnStart } from './startup-migrator.js';
       }),
     }),
   ],
+  providers: [Transactions],
+  exports: [Transactions],
 })
 export class DatabaseModule implements OnApplicationBootstrap {
   private readonly logger = new Logger(DatabaseModule.name);

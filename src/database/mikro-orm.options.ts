@@ -9,6 +9,8 @@ export interface DatabaseConnection {
   connectTimeoutMs?: number;
   /** A statement running longer is cancelled by the server; the client gives up a second later. */
   statementTimeoutMs?: number;
+  /** A statement waiting longer for a lock is cancelled (55P03), so lock queues cannot hold the pool. */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
     driverOptions: {
       connectionTimeoutMillis: connection.connectTimeoutMs,
       statement_timeout: connection.statementTimeoutMs,
+      lock_timeout: connection.lockTimeoutMs,
       query_timeout: connection.statementTimeoutMs === undefined ? undefined : connection.statementTimeoutMs + 1_000,
     },
     metadataProvider: ReflectMetadataProvider,

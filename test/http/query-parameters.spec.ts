@@ -63,4 +63,14 @@ describe('unknown query parameters', () => {
     expect(response.body.errors).toHaveLength(10);
     expect(response.body.errors[0].path).toBe(clipped);
   });
+
+  it('refuse NUL in a query or path parameter as a 400, never reaching PostgreSQL', async () => {
+    const user = await registerUser(t.http);
+    const tenant = await t.http.post('/api/v1/tenants').set(user.auth).send({ name: 'Nul' }).expect(201);
+    const tasks = `/api/v1/tenants/${tenant.body.id}/tasks`;
+    const query = await t.http.get(`${tasks}?q=%00`).set(user.auth).expect(400);
+    expect(query.body.errors).toEqual([{ path: 'q', message: 'Strings must not contain NUL (\\u0000) characters' }]);
+    const path = await t.http.get(`${tasks}/YEL-1%00`).set(user.auth).expect(400);
+    expect(path.body.errors).toEqual([expect.objectContaining({ path: 'taskRef' })]);
+  });
 });

@@ -51,7 +51,7 @@ function findExcess(text: string): string | null {
 }
 
 /** Why a parsed `value` cannot be accepted, or null: PostgreSQL text holds neither NUL nor lone surrogates. */
-function findUnacceptable(value: unknown): string | null {
+export function findUnacceptable(value: unknown): string | null {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const node = pending.pop();

@@ -1,13 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
-import {
-  ConnectionException,
-  LockWaitTimeoutException,
-  NotFoundError,
-  UniqueConstraintViolationException,
-} from '@mikro-orm/core';
+import { ConnectionException, NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DatabaseOutages } from '../../database/database-outages.js';
+import { isLockTimeout, WriteContention } from '../../database/transactions.js';
 import { DomainError, RateLimited, ServiceBusy, type DomainErrorKind, type FieldProblem } from './domain-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -72,7 +68,12 @@ const NETWORK_ERROR_CODES = new Set([
   'EPIPE',
 ]);
 /** SQLSTATEs of a server that is shutting down, overloaded, or cancelled a statement on timeout. */
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55P03']);
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+/**
+ * A protocol violation (08P01) on a live connection comes from a value the driver could
+ * not send (text with NUL): the request's fault, not an outage. Validation should stop it.
+ */
+const PROTOCOL_VIOLATION_SQLSTATE = '08P01';
 /**
  * SQLSTATEs of a value PostgreSQL refused: too long (22001), out of range (22003), a bad
  * date or time (22008), malformed (22P02), null (23502), failing a check (23514).
@@ -90,8 +91,9 @@ const DRIVER_TIMEOUT =
  * connection (the hot-path checks) surface `pg`'s own errors, with the same codes.
  */
 function isDatabaseUnavailable(exception: unknown): boolean {
-  if (exception instanceof ConnectionException || exception instanceof LockWaitTimeoutException) return true;
+  if (exception instanceof ConnectionException) return true;
   const code = stringProperty(exception, 'code');
+  if (code === PROTOCOL_VIOLATION_SQLSTATE) return false;
   return (
     NETWORK_ERROR_CODES.has(code) ||
     UNAVAILABLE_SQLSTATES.has(code) ||
@@ -142,7 +144,7 @@ export function problemFor(exception: unknown): Omit<ProblemDetails, 'requestId'
   // Backstops for what services should have turned into domain errors. MikroORM's
   // exceptions keep the driver's SQLSTATE in `code`, as raw `pg` errors carry it.
   const sqlState = stringProperty(exception, 'code');
-  if (REFUSED_VALUE_SQLSTATES.has(sqlState)) {
+  if (REFUSED_VALUE_SQLSTATES.has(sqlState) || sqlState === PROTOCOL_VIOLATION_SQLSTATE) {
     return genericProblem(HttpStatus.BAD_REQUEST, 'A value in the request is too long, out of range or malformed');
   }
   if (exception instanceof UniqueConstraintViolationException || sqlState === UNIQUE_VIOLATION_SQLSTATE) {
@@ -184,10 +186,14 @@ export interface OutageRecorder {
 export function sendProblem(
   reply: FastifyReply,
   requestId: string,
-  exception: unknown,
+  thrown: unknown,
   logger: Logger,
   outages?: OutageRecorder,
 ): void {
+  // A lock wait past `lock_timeout` outside `Transactions.run` (a lone flush): contention, not an outage.
+  const exception = isLockTimeout(thrown)
+    ? new WriteContention('Waited too long for other changes to the same items')
+    : thrown;
   const problem: ProblemDetails = { ...problemFor(exception), requestId };
   if (outages && problem.status === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {
     outages.unavailable(exception);

@@ -3,7 +3,8 @@ import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constan
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { getMetadataStorage } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { domainError, listFieldProblems, listNames } from './domain-error.js';
+import { domainError, listFieldProblems, listNames, RequestValidationError } from './domain-error.js';
+import { findUnacceptable } from './json-body.js';
 
 export class UnknownQueryParameters extends domainError(
   'invalid',
@@ -77,10 +78,22 @@ export function acceptedQueryParameters(controller: Type, handlerName: string): 
   return accepted;
 }
 
+/** The first value of `values` (query or path parameters) PostgreSQL could not take as text, as a problem. */
+function unacceptableParameter(values: unknown): { path: string; message: string } | null {
+  if (typeof values !== 'object' || values === null) return null;
+  for (const [name, value] of Object.entries(values)) {
+    const problem = findUnacceptable([name, value]);
+    if (problem) return { path: name, message: problem };
+  }
+  return null;
+}
+
 /**
  * Global guard: a query parameter the route does not read is a 400 naming it, so a
- * misspelt filter never silently returns everything. Runs after authentication, so an
- * anonymous caller still gets 401 first.
+ * misspelt filter never silently returns everything; so is a query or path parameter with
+ * text PostgreSQL cannot take (NUL, lone surrogates), which would otherwise fail the
+ * statement as a protocol error. Runs after authentication, so an anonymous caller
+ * still gets 401 first.
  */
 @Injectable()
 export class QueryParametersGuard implements CanActivate {
@@ -95,10 +108,13 @@ export class QueryParametersGuard implements CanActivate {
       this.acceptedByHandler.set(handler, accepted);
     }
 
-    const query: unknown = context.switchToHttp().getRequest<FastifyRequest>().query;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const query: unknown = request.query;
     const names = typeof query === 'object' && query !== null ? Object.keys(query) : [];
     const unknown = names.filter((name) => !accepted.has(name));
     if (unknown.length > 0) throw new UnknownQueryParameters(unknown, accepted);
+    const unacceptable = unacceptableParameter(query) ?? unacceptableParameter(request.params);
+    if (unacceptable) throw new RequestValidationError([unacceptable]);
     return true;
   }
 }

@@ -1,0 +1,93 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ServiceBusy } from '../common/http/domain-error.js';
+import { InjectAppConfig, type AppConfig } from '../config/app-config.module.js';
+
+/** SQLSTATEs of a transaction that lost a race with another one: run it again from the start. */
+const TRANSIENT_SQLSTATES = new Set(['40P01', '40001']);
+/** The SQLSTATE of a statement that waited longer than `lock_timeout` for a lock. */
+const LOCK_TIMEOUT_SQLSTATE = '55P03';
+
+/** Backoff before rerun `n` (from 0): a random wait up to 10, 20, 40… ms, at most 200. */
+const backoffMs = (attempt: number): number => Math.random() * Math.min(200, 10 * 2 ** attempt);
+
+/**
+ * Thrown inside a transaction by code that finds it lost a race the database could not
+ * see as one (a board position taken meanwhile, caught as a unique violation): the whole
+ * transaction is rolled back and run again, like a deadlock victim.
+ */
+export class TransientConflict extends Error {
+  override readonly name = 'TransientConflict';
+}
+
+/** Others kept changing the same rows: the change was not applied, and may be sent again. */
+export class WriteContention extends ServiceBusy {
+  constructor(reason: string) {
+    super(`${reason}; the change was not applied, send it again shortly`, 1);
+  }
+}
+
+function sqlStateOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/**
+ * Whether `error` violated the unique constraint `constraint` (MikroORM's exceptions and
+ * raw `pg` errors alike carry the SQLSTATE and the constraint's name).
+ */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return (
+    sqlStateOf(error) === '23505' &&
+    typeof error === 'object' &&
+    error !== null &&
+    'constraint' in error &&
+    error.constraint === constraint
+  );
+}
+
+/** Whether `error` means a lock wait hit `lock_timeout`. */
+export const isLockTimeout = (error: unknown): boolean => sqlStateOf(error) === LOCK_TIMEOUT_SQLSTATE;
+
+/**
+ * The app's transaction boundary. Every write of a change runs in `run`'s callback on the
+ * `em` it is given. A transaction that loses a race (deadlock victim, serialization
+ * failure, `TransientConflict`) is rolled back and run again from the start a few times
+ * with jittered backoff; If-Match checks and idempotency hold across reruns because a
+ * rerun sees only committed state and nothing of the failed attempt survives. What still
+ * fails, and a lock wait past `lock_timeout`, is a 503 with `Retry-After`, never a 500.
+ *
+ * Locks are taken in one order across the app (see docs/api-guide.md#concurrency and the
+ * README): tenant, memberships, labels, project, tasks by id, then the rows under them.
+ */
+@Injectable()
+export class Transactions {
+  private readonly logger = new Logger(Transactions.name);
+  private readonly retries: number;
+
+  constructor(
+    private readonly em: EntityManager,
+    @InjectAppConfig() config: AppConfig,
+  ) {
+    this.retries = config.database.transactionRetries;
+  }
+
+  async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    // Inside another transaction: part of it, rerun (if at all) by the outermost `run`.
+    if (this.em.isInTransaction()) return work(this.em);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.em.transactional(work);
+      } catch (error) {
+        if (isLockTimeout(error)) throw new WriteContention('Waited too long for other changes to the same items');
+        if (!(error instanceof TransientConflict) && !TRANSIENT_SQLSTATES.has(sqlStateOf(error) ?? '')) throw error;
+        if (attempt >= this.retries) {
+          this.logger.warn(`A transaction lost ${attempt + 1} races in a row: answering 503`);
+          throw new WriteContention('Other changes to the same items kept this one from completing');
+        }
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+}
