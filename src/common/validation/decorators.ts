@@ -83,4 +83,8 @@ export const QueryBoolean = (): PropertyDecorator =>
 
 /** Upper-cases strings (keys are case-insensitive on input, canonical upper-case on output). */
 export const UpperCase = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value));
+  Transform(({ value }: { value: unknown }) =>
+    // ASCII letters only: Unicode upper-casing turns `ß` into `SS` and `ı` into `I`, so
+    // `Aß` would pass a key pattern as `ASS` instead of failing it.
+    typeof value === 'string' ? value.trim().replace(/[a-z]/g, (letter) => letter.toUpperCase()) : value,
+  );

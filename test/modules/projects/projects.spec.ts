@@ -29,7 +29,8 @@ describe('projects', () => {
     await t.http.get(location).set(crew.viewer.auth).expect(200);
   });
 
-  it.each(['A', 'A'.repeat(11), '1AB', 'AB-C', 'ÄB'])('refuses the key %j', async (key) => {
+  // `Aß` and `ıx` would pass as `ASS` and `IX` if upper-cased beyond ASCII.
+  it.each(['A', 'A'.repeat(11), '1AB', 'AB-C', 'ÄB', 'Aß', 'ıx'])('refuses the key %j', async (key) => {
     const response = await t.http.post(projects()).set(crew.admin.auth).send({ name: 'X', key }).expect(400);
     expect(response.body.errors).toEqual([expect.objectContaining({ path: 'key' })]);
   });
