@@ -28,21 +28,44 @@ export class ProjectRepository extends EntityRepository<Project> {
   }
 
   /**
-   * Takes the next task number of an active project: one conditional UPDATE whose row
-   * lock serialises concurrent creates until the creating transaction ends (a rollback
-   * gives the number back). Null when the project is missing or archived.
+   * Locks the project row (`FOR NO KEY UPDATE`) until the transaction ends: changes to a
+   * project's task tree (re-parenting, deleting a task) run one at a time. False when
+   * the project is not there (or went meanwhile).
    */
-  async takeTaskNumber(tenantId: string, projectId: string): Promise<{ number: number; key: string } | null> {
+  async lock(tenantId: string, projectId: string): Promise<boolean> {
     const em = this.getEntityManager();
-    const [row] = await em
+    const rows = await em
       .getConnection()
-      .execute<{ number: number; key: string }[]>(
-        'update projects set last_task_number = last_task_number + 1 ' +
-          'where tenant_id = ? and id = ? and not archived returning last_task_number as number, key',
+      .execute<{ found: number }[]>(
+        'select 1 as found from projects where tenant_id = ? and id = ? for no key update',
         [tenantId, projectId],
         'all',
         em.getTransactionContext(),
       );
-    return row ?? null;
+    return rows.length > 0;
+  }
+
+  /**
+   * Takes the next task number of an active project: one UPDATE whose row lock serialises
+   * concurrent creates until the creating transaction ends (a rollback gives the number
+   * back). `archived` for an archived project (its counter unchanged), null when the
+   * project is missing, or was deleted while this waited for the lock.
+   */
+  async takeTaskNumber(
+    tenantId: string,
+    projectId: string,
+  ): Promise<{ number: number; key: string } | 'archived' | null> {
+    const em = this.getEntityManager();
+    const [row] = await em
+      .getConnection()
+      .execute<{ number: number; key: string; archived: boolean }[]>(
+        'update projects set last_task_number = last_task_number + (case when archived then 0 else 1 end) ' +
+          'where tenant_id = ? and id = ? returning last_task_number as number, key, archived',
+        [tenantId, projectId],
+        'all',
+        em.getTransactionContext(),
+      );
+    if (!row) return null;
+    return row.archived ? 'archived' : { number: row.number, key: row.key };
   }
 }

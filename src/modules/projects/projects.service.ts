@@ -4,6 +4,7 @@ import { assertVersion } from '../../common/http/resource-headers.js';
 import { flushUnique } from '../../database/flush-unique.js';
 import type { Page } from '../../common/pagination/page.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { Transactions } from '../../database/transactions.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
 import {
@@ -21,6 +22,7 @@ import { ProjectKeyTaken, ProjectNotFound } from './projects.errors.js';
 export class ProjectsService {
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
   ) {}
 
@@ -54,13 +56,15 @@ export class ProjectsService {
   }
 
   async update(
-    _caller: TenantMembership,
+    caller: TenantMembership,
     projectId: string,
     changes: UpdateProjectDto,
     ifMatch?: number,
   ): Promise<ProjectDto> {
-    return this.em.transactional(async (em) => {
-      const project = await this.load(em, projectId, LockMode.PESSIMISTIC_WRITE);
+    return this.transactions.run(async (em) => {
+      // `FOR NO KEY UPDATE`: new tasks and history rows referencing the project are not blocked.
+      if (!(await em.getRepository(Project).lock(caller.tenantId, projectId))) throw new ProjectNotFound();
+      const project = await this.load(em, projectId);
       assertVersion(ifMatch, project.version);
       em.assign(project, changes);
       await em.flush();
@@ -70,7 +74,7 @@ export class ProjectsService {
 
   /** One statement: its tasks, comments, label links and history go with it (ON DELETE CASCADE). */
   async delete(_caller: TenantMembership, projectId: string, ifMatch?: number): Promise<void> {
-    await this.em.transactional(async (em) => {
+    await this.transactions.run(async (em) => {
       const project = await this.load(em, projectId, LockMode.PESSIMISTIC_WRITE);
       assertVersion(ifMatch, project.version);
       await em.nativeDelete(Project, { id: project.id });

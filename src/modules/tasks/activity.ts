@@ -44,6 +44,12 @@ export function recordActivity(
   em.create(ActivityEvent, eventData(subject, { action, ...change }));
 }
 
+/** One event of the log: which task, and what happened to it. */
+export interface ActivityEntry {
+  subject: ActivitySubject;
+  change: ActivityChange;
+}
+
 /**
  * Appends the events of one change in a single INSERT in `em`'s transaction, for changes
  * written with native statements rather than the unit of work (a task's create and update).
@@ -55,18 +61,25 @@ export async function appendActivity(
   subject: ActivitySubject,
   changes: readonly ActivityChange[],
 ): Promise<void> {
-  if (changes.length === 0) return;
+  await appendActivities(
+    em,
+    changes.map((change) => ({ subject, change })),
+  );
+}
+
+/** Appends events of several tasks (one set-based change of many) in a single INSERT. */
+export async function appendActivities(em: EntityManager, entries: readonly ActivityEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   const createdAt = new Date();
-  const { tenantId, projectId, taskId, actorId } = subject;
   await em.getConnection().execute(
     'insert into activity_events (id, tenant_id, project_id, task_id, actor_id, action, field, "from", "to", created_at) ' +
-      `values ${changes.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-    changes.flatMap((change) => [
+      `values ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    entries.flatMap(({ subject, change }) => [
       uuidv7(),
-      tenantId,
-      projectId,
-      taskId,
-      actorId,
+      subject.tenantId,
+      subject.projectId,
+      subject.taskId,
+      subject.actorId,
       change.action,
       change.field ?? null,
       change.from ?? null,

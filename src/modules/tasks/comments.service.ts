@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { Transactions } from '../../database/transactions.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import { hasAtLeast } from '../tenants/roles.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
@@ -11,20 +12,23 @@ import { recordActivity, type ActivitySubject } from './activity.js';
 import { CommentDto } from './dto/comment.dto.js';
 import { Comment } from './entities/comment.entity.js';
 import { Task } from './entities/task.entity.js';
-import { CommentNotFound, NotCommentAuthor } from './tasks.errors.js';
+import { CommentNotFound, NotCommentAuthor, TaskNotFound } from './tasks.errors.js';
 import { TasksService } from './tasks.service.js';
 
 @Injectable()
 export class CommentsService {
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
     private readonly tasks: TasksService,
   ) {}
 
   async create(caller: TenantMembership, taskRef: string, body: string): Promise<CommentDto> {
     const task = await this.tasks.get(caller, taskRef);
-    return this.em.transactional(async (em) => {
+    return this.transactions.run(async (em) => {
+      // Held until the comment is written: a concurrent delete of the task waits, or came first.
+      if (!(await em.getRepository(Task).holdInProject(caller.tenantId, task.id))) throw new TaskNotFound();
       const comment = em.create(Comment, {
         tenant: em.getReference(Tenant, caller.tenantId),
         task: em.getReference(Task, task.id),
@@ -61,7 +65,7 @@ export class CommentsService {
   /** Only the author edits a comment. */
   async update(caller: TenantMembership, taskRef: string, commentId: string, body: string): Promise<CommentDto> {
     const task = await this.tasks.get(caller, taskRef);
-    return this.em.transactional(async (em) => {
+    return this.transactions.run(async (em) => {
       const comment = await this.load(em, task.id, commentId);
       if (comment.author?.id !== caller.userId) throw new NotCommentAuthor('edit');
       if (comment.body !== body) {
@@ -76,7 +80,7 @@ export class CommentsService {
   /** The author, or an admin or owner, deletes a comment. */
   async delete(caller: TenantMembership, taskRef: string, commentId: string): Promise<void> {
     const task = await this.tasks.get(caller, taskRef);
-    await this.em.transactional(async (em) => {
+    await this.transactions.run(async (em) => {
       const comment = await this.load(em, task.id, commentId);
       if (comment.author?.id !== caller.userId && !hasAtLeast(caller.role, 'admin'))
         throw new NotCommentAuthor('delete');

@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { flushUnique } from '../../database/flush-unique.js';
 import type { Page } from '../../common/pagination/page.dto.js';
@@ -6,16 +6,18 @@ import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
-import { recordActivity } from './activity.js';
+import { Transactions } from '../../database/transactions.js';
+import { appendActivities } from './activity.js';
 import { LabelDto, type CreateLabelDto, type UpdateLabelDto } from './dto/label.dto.js';
 import { Label } from './entities/label.entity.js';
-import { TaskLabel } from './entities/task-label.entity.js';
+import { Task } from './entities/task.entity.js';
 import { LabelNameTaken, LabelNotFound } from './tasks.errors.js';
 
 @Injectable()
 export class LabelsService {
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
   ) {}
 
@@ -50,21 +52,23 @@ export class LabelsService {
     return LabelDto.from(label);
   }
 
-  /** Deletes a label: it comes off every task, and each of those tasks records it. */
+  /**
+   * Deletes a label: it comes off every task, and each of those tasks records it and gets a
+   * new version. The label is locked first (`FOR UPDATE`): a link being written to it
+   * meanwhile finishes before (and is counted here) or waits and then finds no label.
+   */
   async delete(caller: TenantMembership, labelId: string): Promise<void> {
-    await this.em.transactional(async (em) => {
-      const label = await this.load(em, labelId);
-      for (const link of await em.find(TaskLabel, { label }, { populate: ['task'] })) {
-        const subject = {
-          tenantId: caller.tenantId,
-          projectId: link.task.project.id,
-          taskId: link.task.id,
-          actorId: caller.userId,
-        };
-        recordActivity(em, subject, 'label_removed', { field: 'labelIds', from: label.id });
-        link.task.updatedAt = new Date(); // a new version (and ETag) for each task that loses it
-      }
-      await em.flush();
+    await this.transactions.run(async (em) => {
+      const label = await em.findOne(Label, { id: labelId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!label) throw new LabelNotFound();
+      const touched = await em.getRepository(Task).touchLabelled(caller.tenantId, label.id, new Date());
+      await appendActivities(
+        em,
+        touched.map((task) => ({
+          subject: { tenantId: caller.tenantId, projectId: task.projectId, taskId: task.id, actorId: caller.userId },
+          change: { action: 'label_removed', field: 'labelIds', from: label.id },
+        })),
+      );
       await em.nativeDelete(Label, { id: label.id });
     });
   }

@@ -1,10 +1,27 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
+import { generateNKeysBetween } from 'fractional-indexing';
 import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import type { FetchedWindow, PageWindow } from '../../common/pagination/pagination.service.js';
 import type { TaskDto, TaskSortField } from './dto/task.dto.js';
 import type { Task } from './entities/task.entity.js';
 import type { TaskPriority, TaskStatus } from './task-fields.js';
 import type { TaskRef } from './task-ref.js';
+import { isUniqueViolation, TransientConflict } from '../../database/transactions.js';
+
+/** The unique constraint on board positions (tenant, project, status, position). */
+const POSITION_CONSTRAINT = 'tasks_tenant_id_project_id_status_position_unique';
+
+/** A task's place in the tenant: what a change needs before it takes locks in order. */
+export interface TaskLocation {
+  id: string;
+  projectId: string;
+}
+
+/** One status column of a project's board. */
+export interface BoardColumn {
+  projectId: string;
+  status: TaskStatus;
+}
 
 /** What a task list is narrowed to; every list is inside one tenant. */
 export interface TaskFilter {
@@ -64,6 +81,8 @@ export interface NewTask extends EditableTaskFields {
 export interface LockedTask extends EditableTaskFields {
   id: string;
   projectId: string;
+  key: string;
+  reporterId: string | null;
   version: number;
 }
 
@@ -322,24 +341,130 @@ export class TaskRepository extends EntityRepository<Task> {
     return rows[0] ? toDto(rows[0]) : null;
   }
 
-  /**
-   * The task, locked until the transaction ends (concurrent changes to it queue up): a
-   * plain row rather than an entity, for updates written as native statements.
-   */
-  async lockForUpdate(tenantId: string, ref: TaskRef): Promise<LockedTask | null> {
+  /** Where a task is, without a lock: the project a change must lock before the task. */
+  async locate(tenantId: string, ref: TaskRef): Promise<TaskLocation | null> {
     const [column, value] = 'id' in ref ? ['t.id', ref.id] : ['t.key', ref.key];
-    const rows = await this.run<LockedTask>(
-      'select t.id, t.project_id as "projectId", t.title, t.description, t.status, t.priority, ' +
-        't.assignee_id as "assigneeId", t.due_date::text as "dueDate", t.parent_id as "parentId", t.position, ' +
-        `t.version from tasks t where t.tenant_id = ? and ${column} = ? for update`,
+    const rows = await this.run<TaskLocation>(
+      `select t.id, t.project_id as "projectId" from tasks t where t.tenant_id = ? and ${column} = ?`,
       [tenantId, value],
     );
     return rows[0] ?? null;
   }
 
+  /**
+   * Takes the board-column lock for moving a task (a transaction-scoped advisory lock on
+   * its project and target status, the current one unless `status` is given): explicit
+   * moves in one column run one at a time, so two aimed at one gap never pick one key.
+   * Where the task was when the lock was taken, or null when there is no such task.
+   */
+  async lockColumnFor(
+    tenantId: string,
+    ref: TaskRef,
+    status?: TaskStatus,
+  ): Promise<(TaskLocation & { status: TaskStatus }) | null> {
+    const [column, value] = 'id' in ref ? ['t.id', ref.id] : ['t.key', ref.key];
+    const rows = await this.run<TaskLocation & { status: TaskStatus }>(
+      'select t.id, t.project_id as "projectId", t.status, ' +
+        "pg_advisory_xact_lock(hashtextextended(t.project_id::text || ':' || coalesce(?::text, t.status::text), 0)) " +
+        `from tasks t where t.tenant_id = ? and ${column} = ?`,
+      [status ?? null, tenantId, value],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The task, locked until the transaction ends (concurrent changes to it queue up): a
+   * plain row rather than an entity, for updates written as native statements. A change
+   * takes `FOR NO KEY UPDATE`, which leaves foreign-key checks of rows that reference the
+   * task (a new sub-task, comment or label link) unblocked; a delete takes `FOR UPDATE`.
+   */
+  async lockForChange(tenantId: string, ref: TaskRef, purpose: 'change' | 'delete'): Promise<LockedTask | null> {
+    const [column, value] = 'id' in ref ? ['t.id', ref.id] : ['t.key', ref.key];
+    const rows = await this.run<LockedTask>(
+      'select t.id, t.project_id as "projectId", t.title, t.description, t.status, t.priority, ' +
+        't.assignee_id as "assigneeId", t.due_date::text as "dueDate", t.parent_id as "parentId", t.position, ' +
+        `t.version, t.reporter_id as "reporterId", t.key from tasks t where t.tenant_id = ? and ${column} = ? ` +
+        (purpose === 'delete' ? 'for update' : 'for no key update'),
+      [tenantId, value],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Whether `taskId` is a task of the project, held `FOR KEY SHARE` until the transaction
+   * ends: a row about to reference it (a sub-task, a comment) cannot lose it to a
+   * concurrent delete, which waits, or which came first and leaves nothing to find.
+   */
+  async holdInProject(tenantId: string, taskId: string, projectId?: string): Promise<boolean> {
+    const rows = await this.run<{ id: string }>(
+      `select t.id from tasks t where t.tenant_id = ? and t.id = ?${projectId === undefined ? '' : ' and t.project_id = ?'} for key share`,
+      [tenantId, taskId, ...(projectId === undefined ? [] : [projectId])],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Clears the parent of a task's sub-tasks (locked in id order), moving their versions on:
+   * the sub-tasks changed.
+   */
+  async detachChildren(tenantId: string, parentId: string, now: Date): Promise<TaskLocation[]> {
+    return this.run<TaskLocation>(
+      'update tasks set parent_id = null, updated_at = ?, version = version + 1 where tenant_id = ? and id in (' +
+        'select c.id from tasks c where c.tenant_id = ? and c.parent_id = ? order by c.id for no key update' +
+        ') returning id, project_id as "projectId"',
+      [now, tenantId, tenantId, parentId],
+    );
+  }
+
+  /** Unassigns every task of `userId` in the tenant (locked in id order), in one statement. */
+  async unassignAll(tenantId: string, userId: string, now: Date): Promise<TaskLocation[]> {
+    return this.run<TaskLocation>(
+      'update tasks set assignee_id = null, updated_at = ?, version = version + 1 where tenant_id = ? and id in (' +
+        'select a.id from tasks a where a.tenant_id = ? and a.assignee_id = ? order by a.id for no key update' +
+        ') returning id, project_id as "projectId"',
+      [now, tenantId, tenantId, userId],
+    );
+  }
+
+  /**
+   * Moves the version of every task carrying the label on (locked in id order), before the
+   * label goes: each of them changes.
+   */
+  async touchLabelled(tenantId: string, labelId: string, now: Date): Promise<TaskLocation[]> {
+    return this.run<TaskLocation>(
+      'update tasks set updated_at = ?, version = version + 1 where tenant_id = ? and id in (' +
+        'select l.id from tasks l join task_labels tl on tl.tenant_id = l.tenant_id and tl.task_id = l.id ' +
+        'where l.tenant_id = ? and tl.label_id = ? order by l.id for no key update of l' +
+        ') returning id, project_id as "projectId"',
+      [now, tenantId, tenantId, labelId],
+    );
+  }
+
+  /**
+   * Gives every task of a column a fresh, short position key in its current order, in one
+   * statement (the position constraint is checked at its end). The column's tasks are
+   * locked in id order first.
+   */
+  async rebalanceColumn(tenantId: string, column: BoardColumn): Promise<void> {
+    const inColumn = 'where t.tenant_id = ? and t.project_id = ? and t.status = ?';
+    const params = [tenantId, column.projectId, column.status];
+    await this.run(`select t.id from tasks t ${inColumn} order by t.id for no key update`, params);
+    const ordered = await this.run<{ id: string }>(
+      `select t.id from tasks t ${inColumn} order by t.position, t.id`,
+      params,
+    );
+    const keys = generateNKeysBetween(null, null, ordered.length);
+    const assigned = ordered.map((row, index) => ({ id: row.id, position: keys[index] }));
+    await this.run(
+      'update tasks t set position = v.position from jsonb_to_recordset(?::jsonb) as v(id uuid, position text) ' +
+        'where t.tenant_id = ? and t.id = v.id',
+      [JSON.stringify(assigned), tenantId],
+    );
+  }
+
   /** Inserts a new task (at version 1). As written here, like `applyChanges`, rather than `em.insert`. */
   async insertNew(tenantId: string, task: NewTask): Promise<void> {
-    await this.run(
+    await this.writeAtPosition(
       'insert into tasks (id, tenant_id, project_id, key, number, title, description, status, priority, ' +
         'assignee_id, reporter_id, due_date, parent_id, position, completed_at, created_at, updated_at) ' +
         'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -372,7 +497,7 @@ export class TaskRepository extends EntityRepository<Task> {
    */
   async applyChanges(tenantId: string, taskId: string, changes: TaskChanges, now: Date): Promise<void> {
     const written = CHANGE_COLUMNS.filter(([field]) => changes[field] !== undefined);
-    await this.run(
+    await this.writeAtPosition(
       `update tasks set ${written.map(([, column]) => `${column} = ?, `).join('')}updated_at = ?, version = version + 1 ` +
         'where tenant_id = ? and id = ?',
       [...written.map(([field]) => changes[field]), now, tenantId, taskId],
@@ -461,14 +586,32 @@ export class TaskRepository extends EntityRepository<Task> {
     return rows.length > 0;
   }
 
-  /** How many of `labelIds` exist in the tenant. */
-  async countLabels(tenantId: string, labelIds: readonly string[]): Promise<number> {
+  /**
+   * How many of `labelIds` exist in the tenant, each held `FOR KEY SHARE` until the
+   * transaction ends: a label about to be linked cannot be deleted under the link.
+   */
+  async holdLabels(tenantId: string, labelIds: readonly string[]): Promise<number> {
     if (labelIds.length === 0) return 0;
-    const rows = await this.run<{ count: number }>(
-      'select count(*)::int as count from labels where tenant_id = ? and id in (?)',
+    const rows = await this.run<{ id: string }>(
+      'select id from labels where tenant_id = ? and id in (?) order by id for key share',
       [tenantId, labelIds],
     );
-    return rows[0]?.count ?? 0;
+    return rows.length;
+  }
+
+  /**
+   * A write that may give a task a board position: when another transaction took that
+   * position first, the change reruns (it will see the other task and pick another key).
+   */
+  private async writeAtPosition(sql: string, params: unknown[]): Promise<void> {
+    try {
+      await this.run(sql, params);
+    } catch (error) {
+      if (isUniqueViolation(error, POSITION_CONSTRAINT)) {
+        throw new TransientConflict('A board position was taken meanwhile');
+      }
+      throw error;
+    }
   }
 
   /** Raw SQL on the connection of the current transaction, if any. */

@@ -1,4 +1,4 @@
-import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { Injectable } from '@nestjs/common';
 import { generateKeyBetween } from 'fractional-indexing';
@@ -7,11 +7,12 @@ import { assertVersion } from '../../common/http/resource-headers.js';
 import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { Transactions, TransientConflict } from '../../database/transactions.js';
 import { Project } from '../projects/entities/project.entity.js';
 import { ProjectArchived, ProjectNotFound } from '../projects/projects.errors.js';
 import { hasAtLeast } from '../tenants/roles.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
-import { appendActivity, recordActivity, type ActivityChange, type ActivitySubject } from './activity.js';
+import { appendActivities, appendActivity, type ActivityChange, type ActivitySubject } from './activity.js';
 import { ActivityDto } from './dto/activity.dto.js';
 import {
   TASK_SORTS,
@@ -30,6 +31,7 @@ import type {
   LockedTask,
   TaskChanges,
   TaskFilter,
+  TaskLocation,
   TaskOrder,
   TaskRepository,
 } from './task.repository.js';
@@ -47,6 +49,12 @@ const LOGGED_FIELDS = [
   'position',
 ] as const satisfies readonly (keyof EditableTaskFields)[];
 
+/**
+ * Past this length a position key is not issued: the column is rebalanced first. Keys grow
+ * by about a character every few moves into one gap; short keys keep cursors small.
+ */
+const MAX_POSITION_LENGTH = 64;
+
 /** The list order a query asks for: its `sort`, else relevance with `q`, else newest first. */
 function orderOf(query: TaskListQueryDto): TaskOrder {
   if (query.sort === undefined) {
@@ -62,23 +70,26 @@ function orderOf(query: TaskListQueryDto): TaskOrder {
 export class TasksService {
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
   ) {}
 
   async create(caller: TenantMembership, projectId: string, input: CreateTaskDto): Promise<TaskDto> {
     // Plain statements rather than the unit of work, as in `update`: the task is written once
     // and read back as its DTO, so building, registering and flushing an entity graph buys nothing.
-    const taskId = await this.em.transactional(async (em) => {
+    // Locks in the app's order (see `Transactions`): the assignee's membership, the labels,
+    // the project (numbers and bottom positions are handed out in order), then the parent.
+    const taskId = await this.transactions.run(async (em) => {
       const projects = em.getRepository(Project);
       if (!(await projects.exists(caller.tenantId, projectId))) throw new ProjectNotFound();
       const tasks = em.getRepository(Task);
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
-      if (input.parentId) await this.assertParent(em, projectId, input.parentId);
-      if (input.labelIds?.length) await this.assertLabels(tasks, caller, input.labelIds);
+      if (input.labelIds?.length) await this.holdLabels(tasks, caller, input.labelIds);
 
-      // Locks the project row until commit: numbers and bottom positions are handed out in order.
       const taken = await projects.takeTaskNumber(caller.tenantId, projectId);
-      if (!taken) throw new ProjectArchived();
+      if (taken === null) throw new ProjectNotFound();
+      if (taken === 'archived') throw new ProjectArchived();
+      if (input.parentId) await this.holdParent(tasks, caller, projectId, input.parentId);
       const status = input.status ?? 'todo';
       const last = await tasks.neighbourPosition(caller.tenantId, { projectId, status }, 'before', null, null);
       const id = uuidv7();
@@ -155,10 +166,21 @@ export class TasksService {
     }
     // Native statements on a locked row rather than the unit of work: hydrating the task and
     // computing its change set was a third of the CPU of a PATCH, for a one-row UPDATE.
-    const taskId = await this.em.transactional(async (em) => {
+    // Locks in the app's order (see `Transactions`): the new assignee's membership, the
+    // labels, the project (only to re-parent: tree changes of a project run one at a time),
+    // the board column (only for an explicit move), the task, then the new parent.
+    const taskId = await this.transactions.run(async (em) => {
       const tasks = em.getRepository(Task);
-      const task = await tasks.lockForUpdate(caller.tenantId, refOf(ref));
+      if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
+      if (input.labelIds?.length) await this.holdLabels(tasks, caller, input.labelIds);
+      if (input.parentId) await this.lockTree(em, caller, await this.locate(tasks, caller, ref));
+      const column = moves.length > 0 ? await tasks.lockColumnFor(caller.tenantId, refOf(ref), input.status) : null;
+      const task = await tasks.lockForChange(caller.tenantId, refOf(ref), 'change');
       if (!task) throw new TaskNotFound();
+      // Moved to another column between the two locks: the column lock is the wrong one.
+      if (column && input.status === undefined && column.status !== task.status) {
+        throw new TransientConflict('The task changed column meanwhile');
+      }
       assertVersion(ifMatch, task.version);
 
       const after: EditableTaskFields = { ...task };
@@ -166,17 +188,18 @@ export class TasksService {
       if (input.description !== undefined) after.description = input.description;
       if (input.priority !== undefined) after.priority = input.priority;
       if (input.dueDate !== undefined) after.dueDate = input.dueDate;
-      if (input.assigneeId !== undefined && input.assigneeId !== task.assigneeId) {
-        if (input.assigneeId !== null) await this.assertAssignable(tasks, caller, input.assigneeId);
-        after.assigneeId = input.assigneeId;
-      }
+      if (input.assigneeId !== undefined) after.assigneeId = input.assigneeId;
       if (input.parentId !== undefined && input.parentId !== task.parentId) {
-        if (input.parentId !== null) await this.assertParent(em, task.projectId, input.parentId, task.id);
+        if (input.parentId !== null) await this.assertParent(tasks, caller, task, input.parentId);
         after.parentId = input.parentId;
       }
       const statusChanged = input.status !== undefined && input.status !== task.status;
       if (input.status !== undefined) after.status = input.status;
       if (moves.length > 0 || statusChanged) after.position = await this.placement(tasks, caller, task, after, input);
+      if (after.position.length > MAX_POSITION_LENGTH) {
+        await tasks.rebalanceColumn(caller.tenantId, { projectId: task.projectId, status: after.status });
+        after.position = await this.placement(tasks, caller, task, after, input);
+      }
 
       const changed = LOGGED_FIELDS.filter((field) => task[field] !== after[field]);
       const changes = changed.map((field): ActivityChange => ({
@@ -216,20 +239,25 @@ export class TasksService {
 
   /** Deletes a task (members: only those they reported); its sub-tasks lose their parent. */
   async delete(caller: TenantMembership, ref: string, ifMatch?: number): Promise<void> {
-    await this.em.transactional(async (em) => {
-      const task = await this.lock(em, ref);
+    await this.transactions.run(async (em) => {
+      const tasks = em.getRepository(Task);
+      // The project first: no sub-task can be created or moved under the task meanwhile.
+      await this.lockTree(em, caller, await this.locate(tasks, caller, ref));
+      const task = await tasks.lockForChange(caller.tenantId, refOf(ref), 'delete');
+      if (!task) throw new TaskNotFound();
       assertVersion(ifMatch, task.version);
-      if (!hasAtLeast(caller.role, 'admin') && task.reporter?.id !== caller.userId) throw new NotTaskReporter();
-      for (const child of await em.find(Task, { parent: task.id })) {
-        child.parent = null;
-        recordActivity(em, this.subject(caller, child.project.id, child.id), 'updated', {
-          field: 'parentId',
-          from: task.id,
-          to: null,
-        });
-      }
-      recordActivity(em, this.subject(caller, task.project.id, task.id), 'deleted', { field: 'key', from: task.key });
-      await em.flush();
+      if (!hasAtLeast(caller.role, 'admin') && task.reporterId !== caller.userId) throw new NotTaskReporter();
+      const children = await tasks.detachChildren(caller.tenantId, task.id, new Date());
+      await appendActivities(em, [
+        ...children.map((child) => ({
+          subject: this.subject(caller, child.projectId, child.id),
+          change: { action: 'updated' as const, field: 'parentId', from: task.id, to: null },
+        })),
+        {
+          subject: this.subject(caller, task.projectId, task.id),
+          change: { action: 'deleted', field: 'key', from: task.key },
+        },
+      ]);
       // Comments and label links go with it (ON DELETE CASCADE); its history stays.
       await em.nativeDelete(Task, { id: task.id });
     });
@@ -253,17 +281,17 @@ export class TasksService {
 
   /**
    * Unassigns a user's tasks in a tenant, inside the caller's transaction `em`: when they
-   * leave it, are removed, or become a viewer. Each task records the change.
+   * leave it, are removed, or become a viewer. One statement; each task records the change.
    */
   async unassignMember(em: EntityManager, caller: TenantMembership, userId: string): Promise<void> {
-    for (const task of await em.find(Task, { assignee: userId })) {
-      task.assignee = null;
-      recordActivity(em, this.subject(caller, task.project.id, task.id), 'updated', {
-        field: 'assigneeId',
-        from: userId,
-        to: null,
-      });
-    }
+    const unassigned = await em.getRepository(Task).unassignAll(caller.tenantId, userId, new Date());
+    await appendActivities(
+      em,
+      unassigned.map((task) => ({
+        subject: this.subject(caller, task.projectId, task.id),
+        change: { action: 'updated', field: 'assigneeId', from: userId, to: null },
+      })),
+    );
   }
 
   /**
@@ -314,10 +342,8 @@ export class TasksService {
     const current = await tasks.labelIdsOf(caller.tenantId, task.id);
     const added = labelIds.filter((id) => !current.includes(id));
     const removed = current.filter((id) => !labelIds.includes(id));
-    if (added.length > 0) {
-      await this.assertLabels(tasks, caller, added);
-      await this.insertLabelLinks(em, caller, task.id, added);
-    }
+    // The labels were checked and held before the task was locked.
+    if (added.length > 0) await this.insertLabelLinks(em, caller, task.id, added);
     if (removed.length > 0) {
       await em.nativeDelete(TaskLabel, { tenant: caller.tenantId, task: task.id, label: { $in: removed } });
     }
@@ -339,26 +365,44 @@ export class TasksService {
     );
   }
 
-  /** The task to change, locked until the transaction ends (concurrent changes queue up). */
-  private async lock(em: EntityManager, ref: string): Promise<Task> {
-    const task = await em.findOne(Task, refOf(ref), { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    if (!task) throw new TaskNotFound();
-    return task;
+  private async locate(tasks: TaskRepository, caller: TenantMembership, ref: string): Promise<TaskLocation> {
+    const location = await tasks.locate(caller.tenantId, refOf(ref));
+    if (!location) throw new TaskNotFound();
+    return location;
+  }
+
+  /** Locks the task's project: changes to the project's task tree run one at a time. */
+  private async lockTree(em: EntityManager, caller: TenantMembership, task: TaskLocation): Promise<void> {
+    // The project goes only with its tasks: a task found a moment ago is gone with it.
+    if (!(await em.getRepository(Project).lock(caller.tenantId, task.projectId))) throw new TaskNotFound();
+  }
+
+  /** A new task's parent: a task of the same project, held until the sub-task is written. */
+  private async holdParent(
+    tasks: TaskRepository,
+    caller: TenantMembership,
+    projectId: string,
+    parentId: string,
+  ): Promise<void> {
+    if (!(await tasks.holdInProject(caller.tenantId, parentId, projectId))) {
+      throw new InvalidTaskReference('parentId', 'must be a task of the same project');
+    }
   }
 
   /**
-   * Checks a parent for a task of `projectId`: a task of the same project that is not the task
-   * itself nor one of its descendants. Parent changes in a project run one at a time (a
-   * lock on the project row), so two of them cannot close a loop together.
+   * Checks a new parent for a task (its project locked by the caller, so two re-parentings
+   * cannot close a loop together): a task of the same project that is not the task itself
+   * nor one of its descendants.
    */
-  private async assertParent(em: EntityManager, projectId: string, parentId: string, taskId?: string): Promise<void> {
-    const parent = await em.findOne(Task, { id: parentId, project: projectId });
-    if (!parent) throw new InvalidTaskReference('parentId', 'must be a task of the same project');
-    if (taskId !== undefined) {
-      await em.findOne(Project, { id: projectId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (await em.getRepository(Task).isAncestorOrSelf(parent.tenant.id, taskId, parent.id)) {
-        throw new InvalidTaskReference('parentId', 'must not be the task itself or one of its sub-tasks');
-      }
+  private async assertParent(
+    tasks: TaskRepository,
+    caller: TenantMembership,
+    task: LockedTask,
+    parentId: string,
+  ): Promise<void> {
+    await this.holdParent(tasks, caller, task.projectId, parentId);
+    if (await tasks.isAncestorOrSelf(caller.tenantId, task.id, parentId)) {
+      throw new InvalidTaskReference('parentId', 'must not be the task itself or one of its sub-tasks');
     }
   }
 
@@ -368,12 +412,13 @@ export class TasksService {
     }
   }
 
-  private async assertLabels(
+  /** Checks the labels exist and holds them: none can be deleted before the links are written. */
+  private async holdLabels(
     tasks: TaskRepository,
     caller: TenantMembership,
     labelIds: readonly string[],
   ): Promise<void> {
-    if ((await tasks.countLabels(caller.tenantId, labelIds)) !== labelIds.length) {
+    if ((await tasks.holdLabels(caller.tenantId, [...new Set(labelIds)])) !== new Set(labelIds).size) {
       throw new InvalidTaskReference('labelIds', 'must be labels of this tenant');
     }
   }

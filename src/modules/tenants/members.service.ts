@@ -3,11 +3,11 @@ import { Injectable } from '@nestjs/common';
 import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
+import { Transactions } from '../../database/transactions.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { MemberDto, MembershipDto } from './dto/member.dto.js';
 import { Membership } from './entities/membership.entity.js';
 import { TENANT_FILTER } from './entities/tenant-scoped.entity.js';
-import { Tenant } from './entities/tenant.entity.js';
 import { canChangeRole, hasAtLeast, type Role } from './roles.js';
 import type { TenantMembership } from './tenant-membership.js';
 import { InsufficientRole, LastOwner, MemberNotFound, OwnerRoleReserved, TenantNotFound } from './tenants.errors.js';
@@ -16,6 +16,7 @@ import { InsufficientRole, LastOwner, MemberNotFound, OwnerRoleReserved, TenantN
 export class MembersService {
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
     private readonly tasks: TasksService,
   ) {}
@@ -72,8 +73,8 @@ export class MembersService {
     caller: TenantMembership,
     work: (em: EntityManager, actorRole: Role) => Promise<T>,
   ): Promise<T> {
-    return this.em.transactional(async (em) => {
-      await em.findOneOrFail(Tenant, { id: caller.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    return this.transactions.run(async (em) => {
+      if (!(await em.getRepository(Membership).lockTenantMemberships(caller.tenantId))) throw new TenantNotFound();
       // The caller left or was removed since the guard saw them: as for any non-member.
       const actor = await this.find(em, caller.userId).catch((error: unknown) => {
         throw error instanceof MemberNotFound ? new TenantNotFound() : error;

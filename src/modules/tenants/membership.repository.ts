@@ -17,6 +17,24 @@ interface MemberRow {
 
 export class MembershipRepository extends EntityRepository<Membership> {
   /**
+   * Locks the tenant's row `FOR NO KEY UPDATE` until the transaction ends: membership
+   * changes of a tenant run one at a time, while rows that merely reference the tenant (a
+   * new task, an activity entry) are written meanwhile. False when the tenant is gone.
+   */
+  async lockTenantMemberships(tenantId: string): Promise<boolean> {
+    const em = this.getEntityManager();
+    const rows = await em
+      .getConnection()
+      .execute<{ found: number }[]>(
+        'select 1 as found from tenants where id = ? for no key update',
+        [tenantId],
+        'all',
+        em.getTransactionContext(),
+      );
+    return rows.length > 0;
+  }
+
+  /**
    * One keyset page of a tenant's members, oldest first, read straight into `MemberDto`s:
    * every client polls this list, so it skips entity hydration (index on tenant, created_at, id).
    */

@@ -107,14 +107,13 @@ describe('task lists', () => {
         labelIds: pick([[], [labels[0]?.id], [labels[1]?.id], labels.map((l) => l.id)]),
       });
     }
-    // Ties everywhere: three creation and update instants, and shared positions.
+    // Ties everywhere: three creation and update instants (positions are unique per column).
     await t.app
       .get(MikroORM)
       .em.getConnection()
       .execute(
         `update tasks set created_at = timestamptz '2026-11-01 10:00Z' + (number % 3) * interval '1 hour',
-           updated_at = timestamptz '2026-11-02 10:00Z' + (number % 2) * interval '1 hour',
-           position = case when number % 4 = 0 then 'a0' else position end
+           updated_at = timestamptz '2026-11-02 10:00Z' + (number % 2) * interval '1 hour'
          where tenant_id = ?`,
         [crew.tenant.id],
       );

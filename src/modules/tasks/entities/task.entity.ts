@@ -1,4 +1,4 @@
-import { EntityRepositoryType, OptionalProps } from '@mikro-orm/core';
+import { DeferMode, EntityRepositoryType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { Project } from '../../projects/entities/project.entity.js';
@@ -16,6 +16,8 @@ import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } fr
 @Unique({ properties: ['tenant', 'id'] })
 @Unique({ properties: ['tenant', 'key'] })
 @Unique({ properties: ['project', 'number'] })
+// One task per board position; deferrable so a column can be rebalanced in one statement.
+@Unique({ properties: ['tenant', 'project', 'status', 'position'], deferMode: DeferMode.INITIALLY_IMMEDIATE })
 @Index({ properties: ['tenant', 'project', 'createdAt', 'id'] })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @Index({ properties: ['project', 'status', 'position', 'id'] })
