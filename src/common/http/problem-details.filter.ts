@@ -81,6 +81,8 @@ const PROTOCOL_VIOLATION_SQLSTATE = '08P01';
  */
 const REFUSED_VALUE_SQLSTATES = new Set(['22001', '22003', '22008', '22P02', '23502', '23514']);
 const UNIQUE_VIOLATION_SQLSTATE = '23505';
+/** A row the request refers to went while it was written (services hold what they reference; this is the backstop). */
+const FOREIGN_KEY_VIOLATION_SQLSTATE = '23503';
 /** `pg`'s own timeouts, and a client whose socket died mid-transaction, carry no code, only a message. */
 const DRIVER_TIMEOUT =
   /timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error/i;
@@ -149,6 +151,9 @@ export function problemFor(exception: unknown): Omit<ProblemDetails, 'requestId'
   }
   if (exception instanceof UniqueConstraintViolationException || sqlState === UNIQUE_VIOLATION_SQLSTATE) {
     return genericProblem(HttpStatus.CONFLICT, 'The request conflicts with existing data');
+  }
+  if (sqlState === FOREIGN_KEY_VIOLATION_SQLSTATE) {
+    return genericProblem(HttpStatus.NOT_FOUND, 'A resource this request refers to no longer exists');
   }
   if (exception instanceof NotFoundError) return genericProblem(HttpStatus.NOT_FOUND, 'The resource does not exist');
   return genericProblem(HttpStatus.INTERNAL_SERVER_ERROR, 'The server could not complete the request');
