@@ -1,0 +1,22 @@
+import { EntityRepository, type SqlEntityManager } from '@mikro-orm/postgresql';
+import type { Kysely } from 'kysely';
+import type { Database } from './database-schema.js';
+
+/**
+ * Kysely over Yello's schema, on the connection of `em`'s current transaction if it has
+ * one (else the pool). The plain instance, without MikroORM's naming plugin: statements
+ * name tables and columns as PostgreSQL does, and nothing rewrites them on the hot path.
+ */
+export function sqlOf(em: SqlEntityManager): Kysely<Database> {
+  return em.getKysely<Database>();
+}
+
+/**
+ * Base of the repositories that write SQL by hand: `this.sql()` is `sqlOf` for the
+ * repository's EntityManager, so a statement joins the transaction it is called in.
+ */
+export abstract class SqlRepository<T extends object> extends EntityRepository<T> {
+  protected sql(): Kysely<Database> {
+    return sqlOf(this.getEntityManager());
+  }
+}
