@@ -8,7 +8,7 @@
 // EXPLAIN_RUNS (15 timed runs per query), EXPLAIN_SIZES (10000,1000000), EXPLAIN_PLANS=0
 // to leave the plans out.
 import { availableParallelism } from 'node:os';
-import { MikroORM, PostgreSqlPlatform } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
 import {
@@ -16,7 +16,8 @@ import {
   taskPageQuery,
   type TaskFilter,
   type TaskOrder,
-} from '../src/modules/tasks/task.repository.ts';
+} from '../src/modules/tasks/task-list.query.ts';
+import { sqlCompiler } from '../src/database/typed-sql.ts';
 import { growTasks, seedTexts, TEXTS, type TaskTarget } from './support/big-tenant.ts';
 import { Cleanup } from './support/cleanup.ts';
 import { freshDatabase } from './support/database.ts';
@@ -180,20 +181,21 @@ async function bigTenantTarget(db: pg.Client): Promise<TaskTarget> {
   };
 }
 
-const platform = new PostgreSqlPlatform();
 /** The big tenant's id as text, read once the database is up. */
 let bigTenantId = '';
 
-/** The final SQL of one page, as MikroORM sends it (parameters inlined client-side). */
-function pageSql(
-  projectId: string | undefined,
-  shape: Shape,
-  after?: string[],
-  first = PAGE,
-): { sql: string; sortColumns: string[] } {
+const compiler = sqlCompiler();
+
+/** The SQL of one page and its parameters, as the API sends them (bound, not inlined). */
+function pageSql(projectId: string | undefined, shape: Shape, after?: string[], first = PAGE): PageSql {
   const filter: TaskFilter = projectId === undefined ? shape.filter : { ...shape.filter, projectId };
-  const query = taskPageQuery(bigTenantId, filter, shape.order, { first, after });
-  return { sql: platform.formatQuery(query.sql, query.params), sortColumns: query.sortColumns };
+  const { sql, parameters } = taskPageQuery(compiler, bigTenantId, filter, shape.order, { first, after }).compile();
+  return { sql, parameters };
+}
+
+interface PageSql {
+  sql: string;
+  parameters: readonly unknown[];
 }
 
 /**
@@ -211,11 +213,9 @@ async function deepAfter(
   const wanted = DEEP_OFFSET + PAGE + 1;
   while (positions.length < wanted) {
     const step = Math.min(100, wanted - positions.length); // the API's largest page
-    const { sql, sortColumns } = pageSql(projectId, shape, after, step);
-    const { rows } = await db.query<Record<string, string>>(sql);
-    for (const row of rows.slice(0, step)) {
-      positions.push([...sortColumns.map((column) => row[column] ?? ''), row.id ?? '']);
-    }
+    const page = pageSql(projectId, shape, after, step);
+    const { rows } = await db.query<{ id: string; sort_values: string[] }>(page.sql, [...page.parameters]);
+    for (const row of rows.slice(0, step)) positions.push([...row.sort_values, row.id]);
     after = positions.at(-1);
     if (rows.length <= step) break;
   }
@@ -248,21 +248,23 @@ function planProblems(node: PlanNode): string[] {
   return [...own, ...(node.Plans ?? []).flatMap(planProblems)];
 }
 
-async function explain(db: pg.Client, sql: string): Promise<{ text: string; problems: string[] }> {
-  const { rows: json } = await db.query<{ 'QUERY PLAN': unknown }>(`explain (analyze, format json) ${sql}`);
+async function explain(db: pg.Client, { sql, parameters }: PageSql): Promise<{ text: string; problems: string[] }> {
+  const { rows: json } = await db.query<{ 'QUERY PLAN': unknown }>(`explain (analyze, format json) ${sql}`, [
+    ...parameters,
+  ]);
   const document = json[0]?.['QUERY PLAN'];
   const root: unknown = Array.isArray(document) ? Reflect.get(document[0] ?? {}, 'Plan') : undefined;
   if (!isPlanNode(root)) throw new Error('EXPLAIN returned no plan');
-  const { rows: text } = await db.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`);
+  const { rows: text } = await db.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`, [...parameters]);
   return { text: text.map((row) => row['QUERY PLAN']).join('\n'), problems: planProblems(root) };
 }
 
-async function medianMs(db: pg.Client, sql: string): Promise<number> {
-  await db.query(sql); // warm-up
+async function medianMs(db: pg.Client, { sql, parameters }: PageSql): Promise<number> {
+  await db.query(sql, [...parameters]); // warm-up
   const times: number[] = [];
   for (let run = 0; run < settings.runs; run++) {
     const started = performance.now();
-    await db.query(sql);
+    await db.query(sql, [...parameters]);
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
@@ -283,9 +285,9 @@ async function measureAll(db: pg.Client, size: number, out: string[]): Promise<M
     for (const shape of SHAPES) {
       const label = `${scope.name} ${shape.name}`;
       const scopeProject = scope.projectId ? projectId : undefined;
-      const first = pageSql(scopeProject, shape).sql;
+      const first = pageSql(scopeProject, shape);
       const deepPosition = await deepAfter(db, scopeProject, shape);
-      const deep = pageSql(scopeProject, shape, deepPosition.after).sql;
+      const deep = pageSql(scopeProject, shape, deepPosition.after);
       const firstPlan = await explain(db, first);
       const deepPlan = await explain(db, deep);
       const measurement: Measurement = {
@@ -300,8 +302,9 @@ async function measureAll(db: pg.Client, size: number, out: string[]): Promise<M
           `${measurement.deep.toFixed(2)} ms${measurement.problems.length ? `, PLAN: ${measurement.problems.join('; ')}` : ''}`,
       );
       if (settings.plans) {
-        out.push(`-- ${size} tasks, ${label}, first page`, first, firstPlan.text, '');
-        out.push(`-- ${size} tasks, ${label}, after row ${deepPosition.offset}`, deep, deepPlan.text, '');
+        const shown = (page: PageSql) => `${page.sql}\n-- parameters: ${JSON.stringify(page.parameters)}`;
+        out.push(`-- ${size} tasks, ${label}, first page`, shown(first), firstPlan.text, '');
+        out.push(`-- ${size} tasks, ${label}, after row ${deepPosition.offset}`, shown(deep), deepPlan.text, '');
       }
     }
   }

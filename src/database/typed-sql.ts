@@ -1,5 +1,5 @@
 import { EntityRepository, type SqlEntityManager } from '@mikro-orm/postgresql';
-import type { Kysely } from 'kysely';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { Database } from './database-schema.js';
 
 /**
@@ -19,4 +19,19 @@ export abstract class SqlRepository<T extends object> extends EntityRepository<T
   protected sql(): Kysely<Database> {
     return sqlOf(this.getEntityManager());
   }
+}
+
+/**
+ * Kysely over Yello's schema that only compiles statements (it has no connection): for
+ * code that shows or plans the SQL the app sends (`npm run explain`, unit tests).
+ */
+export function sqlCompiler(): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
 }

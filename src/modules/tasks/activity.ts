@@ -1,5 +1,6 @@
 import type { EntityManager, RequiredEntityData } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
+import { sqlOf } from '../../database/typed-sql.js';
 import { ActivityEvent, type ActivityAction } from './entities/activity-event.entity.js';
 
 /** Who changed which task: the context every event of one change shares. */
@@ -53,8 +54,7 @@ export interface ActivityEntry {
 /**
  * Appends the events of one change in a single INSERT in `em`'s transaction, for changes
  * written with native statements rather than the unit of work (a task's create and update).
- * Their ids (UUIDv7) keep the given order. As written here rather than `insertMany`, whose
- * query building cost about 0.1 ms per call in a profile.
+ * Their ids (UUIDv7) keep the given order.
  */
 export async function appendActivity(
   em: EntityManager,
@@ -71,22 +71,21 @@ export async function appendActivity(
 export async function appendActivities(em: EntityManager, entries: readonly ActivityEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const createdAt = new Date();
-  await em.getConnection().execute(
-    'insert into activity_events (id, tenant_id, project_id, task_id, actor_id, action, field, "from", "to", created_at) ' +
-      `values ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-    entries.flatMap(({ subject, change }) => [
-      uuidv7(),
-      subject.tenantId,
-      subject.projectId,
-      subject.taskId,
-      subject.actorId,
-      change.action,
-      change.field ?? null,
-      change.from ?? null,
-      change.to ?? null,
-      createdAt,
-    ]),
-    'run',
-    em.getTransactionContext(),
-  );
+  await sqlOf(em)
+    .insertInto('activity_events')
+    .values(
+      entries.map(({ subject, change }) => ({
+        id: uuidv7(),
+        tenant_id: subject.tenantId,
+        project_id: subject.projectId,
+        task_id: subject.taskId,
+        actor_id: subject.actorId,
+        action: change.action,
+        field: change.field ?? null,
+        from: change.from ?? null,
+        to: change.to ?? null,
+        created_at: createdAt,
+      })),
+    )
+    .execute();
 }

@@ -1,6 +1,7 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import { InvalidCursor, type FetchedWindow, type PageWindow } from '../../common/pagination/pagination.service.js';
+import { sqlOf } from '../../database/typed-sql.js';
 import { MemberDto } from './dto/member.dto.js';
 import type { Membership } from './entities/membership.entity.js';
 import type { Role } from './roles.js';
@@ -22,16 +23,13 @@ export class MembershipRepository extends EntityRepository<Membership> {
    * new task, an activity entry) are written meanwhile. False when the tenant is gone.
    */
   async lockTenantMemberships(tenantId: string): Promise<boolean> {
-    const em = this.getEntityManager();
-    const rows = await em
-      .getConnection()
-      .execute<{ found: number }[]>(
-        'select 1 as found from tenants where id = ? for no key update',
-        [tenantId],
-        'all',
-        em.getTransactionContext(),
-      );
-    return rows.length > 0;
+    const row = await sqlOf(this.getEntityManager())
+      .selectFrom('tenants')
+      .where('id', '=', tenantId)
+      .select('id')
+      .forNoKeyUpdate()
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /**

@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { createTenant, createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import type { RegisteredUser } from '../../factories/users.js';
-import { RANKED_SEARCH_WINDOW } from '../../../src/modules/tasks/task.repository.js';
+import { RANKED_SEARCH_WINDOW } from '../../../src/modules/tasks/task-list.query.js';
 import {
   createLabel,
   createProject,
