@@ -1,4 +1,5 @@
 import { validate as isUuid } from 'uuid';
+import { RequestValidationError } from '../../common/http/domain-error.js';
 
 /** How a route names a task: its UUID, or its key (`YEL-42`, any case). */
 export type TaskRef = { id: string } | { key: string };
@@ -15,4 +16,11 @@ export function parseTaskRef(ref: string): TaskRef | null {
   const match = TASK_KEY.exec(ref);
   if (!match?.[1] || !match[2]) return null;
   return { key: `${match[1].toUpperCase()}-${match[2]}` };
+}
+
+/** The task a path segment or body field names; neither a UUID nor a key is a 400 naming `path`. */
+export function requireTaskRef(ref: string, path = 'taskRef'): TaskRef {
+  const parsed = parseTaskRef(ref);
+  if (!parsed) throw new RequestValidationError([{ path, message: 'must be a task id (UUID) or key such as YEL-42' }]);
+  return parsed;
 }

@@ -23,12 +23,13 @@ import {
   type UpdateTaskDto,
 } from './dto/task.dto.js';
 import { ActivityEvent } from './entities/activity-event.entity.js';
-import { TaskLabel } from './entities/task-label.entity.js';
 import { Task } from './entities/task.entity.js';
-import { parseTaskRef, type TaskRef } from './task-ref.js';
+import { placeOnBoard } from './board-placement.js';
+import { assertNewParent, holdParent, lockTaskTree } from './task-hierarchy.js';
+import { holdLabels, linkLabels, replaceLabels } from './task-label-links.js';
+import { requireTaskRef, type TaskRef } from './task-ref.js';
 import type {
   EditableTaskFields,
-  LockedTask,
   TaskChanges,
   TaskFilter,
   TaskLocation,
@@ -48,12 +49,6 @@ const LOGGED_FIELDS = [
   'parentId',
   'position',
 ] as const satisfies readonly (keyof EditableTaskFields)[];
-
-/**
- * Past this length a position key is not issued: the column is rebalanced first. Keys grow
- * by about a character every few moves into one gap; short keys keep cursors small.
- */
-const MAX_POSITION_LENGTH = 64;
 
 /** The list order a query asks for: its `sort`, else relevance with `q`, else newest first. */
 function orderOf(query: TaskListQueryDto): TaskOrder {
@@ -84,12 +79,12 @@ export class TasksService {
       if (!(await projects.exists(caller.tenantId, projectId))) throw new ProjectNotFound();
       const tasks = em.getRepository(Task);
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
-      if (input.labelIds?.length) await this.holdLabels(tasks, caller, input.labelIds);
+      if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
 
       const taken = await projects.takeTaskNumber(caller.tenantId, projectId);
       if (taken === null) throw new ProjectNotFound();
       if (taken === 'archived') throw new ProjectArchived();
-      if (input.parentId) await this.holdParent(tasks, caller, projectId, input.parentId);
+      if (input.parentId) await holdParent(tasks, caller.tenantId, projectId, input.parentId);
       const status = input.status ?? 'todo';
       const last = await tasks.neighbourPosition(caller.tenantId, { projectId, status }, 'before', null, null);
       const id = uuidv7();
@@ -111,7 +106,7 @@ export class TasksService {
         completedAt: status === 'done' ? now : null,
         createdAt: now,
       });
-      if (input.labelIds?.length) await this.insertLabelLinks(em, caller, id, input.labelIds);
+      if (input.labelIds?.length) await linkLabels(em, caller.tenantId, id, input.labelIds);
       await appendActivity(em, this.subject(caller, projectId, id), [{ action: 'created' }]);
       return id;
     });
@@ -152,7 +147,9 @@ export class TasksService {
   }
 
   async get(caller: TenantMembership, ref: string | TaskRef): Promise<TaskDto> {
-    const task = await this.em.getRepository(Task).findDto(caller.tenantId, typeof ref === 'string' ? refOf(ref) : ref);
+    const task = await this.em
+      .getRepository(Task)
+      .findDto(caller.tenantId, typeof ref === 'string' ? requireTaskRef(ref) : ref);
     if (!task) throw new TaskNotFound();
     return task;
   }
@@ -172,10 +169,11 @@ export class TasksService {
     const taskId = await this.transactions.run(async (em) => {
       const tasks = em.getRepository(Task);
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
-      if (input.labelIds?.length) await this.holdLabels(tasks, caller, input.labelIds);
-      if (input.parentId) await this.lockTree(em, caller, await this.locate(tasks, caller, ref));
-      const column = moves.length > 0 ? await tasks.lockColumnFor(caller.tenantId, refOf(ref), input.status) : null;
-      const task = await tasks.lockForChange(caller.tenantId, refOf(ref), 'change');
+      if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
+      if (input.parentId) await lockTaskTree(em, caller.tenantId, await this.locate(tasks, caller, ref));
+      const column =
+        moves.length > 0 ? await tasks.lockColumnFor(caller.tenantId, requireTaskRef(ref), input.status) : null;
+      const task = await tasks.lockForChange(caller.tenantId, requireTaskRef(ref), 'change');
       if (!task) throw new TaskNotFound();
       // Moved to another column between the two locks: the column lock is the wrong one.
       if (column && input.status === undefined && column.status !== task.status) {
@@ -190,15 +188,13 @@ export class TasksService {
       if (input.dueDate !== undefined) after.dueDate = input.dueDate;
       if (input.assigneeId !== undefined) after.assigneeId = input.assigneeId;
       if (input.parentId !== undefined && input.parentId !== task.parentId) {
-        if (input.parentId !== null) await this.assertParent(tasks, caller, task, input.parentId);
+        if (input.parentId !== null) await assertNewParent(tasks, caller.tenantId, task, input.parentId);
         after.parentId = input.parentId;
       }
       const statusChanged = input.status !== undefined && input.status !== task.status;
       if (input.status !== undefined) after.status = input.status;
-      if (moves.length > 0 || statusChanged) after.position = await this.placement(tasks, caller, task, after, input);
-      if (after.position.length > MAX_POSITION_LENGTH) {
-        await tasks.rebalanceColumn(caller.tenantId, { projectId: task.projectId, status: after.status });
-        after.position = await this.placement(tasks, caller, task, after, input);
+      if (moves.length > 0 || statusChanged) {
+        after.position = await placeOnBoard(tasks, caller.tenantId, task, after.status, input);
       }
 
       const changed = LOGGED_FIELDS.filter((field) => task[field] !== after[field]);
@@ -208,7 +204,8 @@ export class TasksService {
         from: task[field],
         to: after[field],
       }));
-      if (input.labelIds !== undefined) changes.push(...(await this.replaceLabels(em, caller, task, input.labelIds)));
+      if (input.labelIds !== undefined)
+        changes.push(...(await replaceLabels(em, caller.tenantId, task.id, input.labelIds)));
       // Nothing changed, nothing written: the version (and ETag) stays. A label change alone
       // still moves the version on, as the labels are part of the task.
       if (changes.length === 0) return task.id;
@@ -242,8 +239,8 @@ export class TasksService {
     await this.transactions.run(async (em) => {
       const tasks = em.getRepository(Task);
       // The project first: no sub-task can be created or moved under the task meanwhile.
-      await this.lockTree(em, caller, await this.locate(tasks, caller, ref));
-      const task = await tasks.lockForChange(caller.tenantId, refOf(ref), 'delete');
+      await lockTaskTree(em, caller.tenantId, await this.locate(tasks, caller, ref));
+      const task = await tasks.lockForChange(caller.tenantId, requireTaskRef(ref), 'delete');
       if (!task) throw new TaskNotFound();
       assertVersion(ifMatch, task.version);
       if (!hasAtLeast(caller.role, 'admin') && task.reporterId !== caller.userId) throw new NotTaskReporter();
@@ -294,116 +291,10 @@ export class TasksService {
     );
   }
 
-  /**
-   * Where a moved task goes in its column: between the named neighbour and the task next
-   * to it, or at an end. A status change without a move puts it at the bottom of the new
-   * column. Only the moved task is written.
-   */
-  private async placement(
-    tasks: TaskRepository,
-    caller: TenantMembership,
-    task: LockedTask,
-    after: EditableTaskFields,
-    input: UpdateTaskDto,
-  ): Promise<string> {
-    const column = { projectId: task.projectId, status: after.status };
-    const neighbourRef = input.moveBefore ?? input.moveAfter;
-    if (neighbourRef !== undefined) {
-      const path = input.moveBefore !== undefined ? 'moveBefore' : 'moveAfter';
-      const neighbour = await tasks.findDto(caller.tenantId, refOf(neighbourRef, path));
-      if (
-        !neighbour ||
-        neighbour.id === task.id ||
-        neighbour.projectId !== column.projectId ||
-        neighbour.status !== column.status
-      ) {
-        throw new InvalidTaskReference(path, 'must be another task of the same project and status column');
-      }
-      const side = path === 'moveBefore' ? 'before' : 'after';
-      const other = await tasks.neighbourPosition(caller.tenantId, column, side, neighbour.position, task.id);
-      return side === 'before'
-        ? generateKeyBetween(other, neighbour.position)
-        : generateKeyBetween(neighbour.position, other);
-    }
-    if (input.moveTo === 'top') {
-      return generateKeyBetween(null, await tasks.neighbourPosition(caller.tenantId, column, 'after', null, task.id));
-    }
-    return generateKeyBetween(await tasks.neighbourPosition(caller.tenantId, column, 'before', null, task.id), null);
-  }
-
-  /** Sets a task's labels to `labelIds`: the events of the labels added and removed. */
-  private async replaceLabels(
-    em: EntityManager,
-    caller: TenantMembership,
-    task: LockedTask,
-    labelIds: string[],
-  ): Promise<ActivityChange[]> {
-    const tasks = em.getRepository(Task);
-    const current = await tasks.labelIdsOf(caller.tenantId, task.id);
-    const added = labelIds.filter((id) => !current.includes(id));
-    const removed = current.filter((id) => !labelIds.includes(id));
-    // The labels were checked and held before the task was locked.
-    if (added.length > 0) await this.insertLabelLinks(em, caller, task.id, added);
-    if (removed.length > 0) {
-      await em.nativeDelete(TaskLabel, { tenant: caller.tenantId, task: task.id, label: { $in: removed } });
-    }
-    return [
-      ...added.map((to): ActivityChange => ({ action: 'label_added', field: 'labelIds', to })),
-      ...removed.map((from): ActivityChange => ({ action: 'label_removed', field: 'labelIds', from })),
-    ];
-  }
-
-  private async insertLabelLinks(
-    em: EntityManager,
-    caller: TenantMembership,
-    taskId: string,
-    labelIds: readonly string[],
-  ): Promise<void> {
-    await em.insertMany(
-      TaskLabel,
-      labelIds.map((label) => ({ tenant: caller.tenantId, task: taskId, label })),
-    );
-  }
-
   private async locate(tasks: TaskRepository, caller: TenantMembership, ref: string): Promise<TaskLocation> {
-    const location = await tasks.locate(caller.tenantId, refOf(ref));
+    const location = await tasks.locate(caller.tenantId, requireTaskRef(ref));
     if (!location) throw new TaskNotFound();
     return location;
-  }
-
-  /** Locks the task's project: changes to the project's task tree run one at a time. */
-  private async lockTree(em: EntityManager, caller: TenantMembership, task: TaskLocation): Promise<void> {
-    // The project goes only with its tasks: a task found a moment ago is gone with it.
-    if (!(await em.getRepository(Project).lock(caller.tenantId, task.projectId))) throw new TaskNotFound();
-  }
-
-  /** A new task's parent: a task of the same project, held until the sub-task is written. */
-  private async holdParent(
-    tasks: TaskRepository,
-    caller: TenantMembership,
-    projectId: string,
-    parentId: string,
-  ): Promise<void> {
-    if (!(await tasks.holdInProject(caller.tenantId, parentId, projectId))) {
-      throw new InvalidTaskReference('parentId', 'must be a task of the same project');
-    }
-  }
-
-  /**
-   * Checks a new parent for a task (its project locked by the caller, so two re-parentings
-   * cannot close a loop together): a task of the same project that is not the task itself
-   * nor one of its descendants.
-   */
-  private async assertParent(
-    tasks: TaskRepository,
-    caller: TenantMembership,
-    task: LockedTask,
-    parentId: string,
-  ): Promise<void> {
-    await this.holdParent(tasks, caller, task.projectId, parentId);
-    if (await tasks.isAncestorOrSelf(caller.tenantId, task.id, parentId)) {
-      throw new InvalidTaskReference('parentId', 'must not be the task itself or one of its sub-tasks');
-    }
   }
 
   private async assertAssignable(tasks: TaskRepository, caller: TenantMembership, userId: string): Promise<void> {
@@ -412,25 +303,7 @@ export class TasksService {
     }
   }
 
-  /** Checks the labels exist and holds them: none can be deleted before the links are written. */
-  private async holdLabels(
-    tasks: TaskRepository,
-    caller: TenantMembership,
-    labelIds: readonly string[],
-  ): Promise<void> {
-    if ((await tasks.holdLabels(caller.tenantId, [...new Set(labelIds)])) !== new Set(labelIds).size) {
-      throw new InvalidTaskReference('labelIds', 'must be labels of this tenant');
-    }
-  }
-
   private subject(caller: TenantMembership, projectId: string, taskId: string): ActivitySubject {
     return { tenantId: caller.tenantId, projectId, taskId, actorId: caller.userId };
   }
-}
-
-/** The task a path segment or body field names; neither a UUID nor a key is a 400. */
-function refOf(ref: string, path = 'taskRef'): TaskRef {
-  const parsed = parseTaskRef(ref);
-  if (!parsed) throw new RequestValidationError([{ path, message: 'must be a task id (UUID) or key such as YEL-42' }]);
-  return parsed;
 }

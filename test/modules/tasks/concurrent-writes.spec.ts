@@ -272,7 +272,8 @@ describe('concurrent writes on one task tree', () => {
 
   it("keeps another tenant's reads answering while one tenant's writers storm one task tree", async () => {
     project = await createProject(t.http, crew.tenant.id, crew.owner);
-    const make = (body: Record<string, unknown> = {}) => createTask(t.http, crew.tenant.id, project.id, crew.owner, body);
+    const make = (body: Record<string, unknown> = {}) =>
+      createTask(t.http, crew.tenant.id, project.id, crew.owner, body);
     const parent = await make();
     const children = [];
     for (let i = 0; i < 20; i++) children.push(await make());
