@@ -995,7 +995,7 @@ export interface components {
              * @description Default `todo`. Entering `done` sets `completedAt`; leaving it clears it.
              * @enum {string}
              */
-            status?: "in_progress" | "backlog" | "todo" | "in_review" | "done" | "canceled";
+            status?: "backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled";
             /**
              * @description Default `none`.
              * @enum {string}
@@ -1077,7 +1077,7 @@ export interface components {
              * @description Default `todo`. Entering `done` sets `completedAt`; leaving it clears it.
              * @enum {string}
              */
-            status?: "in_progress" | "backlog" | "todo" | "in_review" | "done" | "canceled";
+            status?: "backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled";
             /**
              * @description Default `none`.
              * @enum {string}
@@ -8376,7 +8376,7 @@ export interface operations {
                  */
                 sort?: "position" | "-position" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt" | "dueDate" | "-dueDate" | "priority" | "-priority";
                 /** @description Comma list of statuses, or the parameter repeated. */
-                status?: ("in_progress" | "backlog" | "todo" | "in_review" | "done" | "canceled")[];
+                status?: ("backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled")[];
                 /** @description Comma list of priorities, or the parameter repeated. */
                 priority?: ("none" | "low" | "medium" | "high" | "urgent")[];
                 /** @description Tasks carrying any of these labels: a comma list, or the parameter repeated. */
@@ -8978,7 +8978,7 @@ export interface operations {
                  */
                 sort?: "position" | "-position" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt" | "dueDate" | "-dueDate" | "priority" | "-priority";
                 /** @description Comma list of statuses, or the parameter repeated. */
-                status?: ("in_progress" | "backlog" | "todo" | "in_review" | "done" | "canceled")[];
+                status?: ("backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled")[];
                 /** @description Comma list of priorities, or the parameter repeated. */
                 priority?: ("none" | "low" | "medium" | "high" | "urgent")[];
                 /** @description Tasks carrying any of these labels: a comma list, or the parameter repeated. */

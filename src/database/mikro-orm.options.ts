@@ -1,6 +1,14 @@
+import type { MikroORM } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import {
+  defineConfig,
+  SqlEntityManager,
+  SqlSchemaGenerator,
+  type DatabaseSchema,
+  type ForeignKey,
+  type Options,
+} from '@mikro-orm/postgresql';
 
 export interface DatabaseConnection {
   url: string;
@@ -11,6 +19,65 @@ export interface DatabaseConnection {
   statementTimeoutMs?: number;
   /** A statement waiting longer for a lock is cancelled (55P03), so lock queues cannot hold the pool. */
   lockTimeoutMs?: number;
+}
+
+/**
+ * A foreign key over several columns to a unique key of the referenced table, as the
+ * tenant-inclusive ones (`(tenant_id, project_id)` to `projects (tenant_id, id)`): MikroORM
+ * derives a relation's foreign key from the relation, and a relation to an entity whose
+ * primary key is `id` alone maps one column. The relations stay single-column (that is how
+ * the code loads and writes them, with `createForeignKeyConstraint: false`); these keys are
+ * declared beside them on the entity with `@CompositeForeignKeys` and added to the schema
+ * MikroORM compares with the database (migrations, `migration:check`).
+ */
+export interface CompositeForeignKey {
+  name: string;
+  columns: string[];
+  references: { table: string; columns: string[] };
+  /** `set null (column)` nulls only that column (PostgreSQL 15+): never the shared `tenant_id`. */
+  deleteRule: 'cascade' | `set null (${string})`;
+}
+
+const compositeForeignKeys = new WeakMap<object, readonly CompositeForeignKey[]>();
+
+/** Declares an entity's composite foreign keys (see `CompositeForeignKey`). */
+export function CompositeForeignKeys(...keys: CompositeForeignKey[]): ClassDecorator {
+  return (entity) => {
+    compositeForeignKeys.set(entity, keys);
+  };
+}
+
+/** MikroORM's schema generator, with the entities' composite foreign keys in the target schema. */
+class SchemaGenerator extends SqlSchemaGenerator {
+  static override register(orm: MikroORM): void {
+    orm.config.registerExtension('@mikro-orm/schema-generator', () => {
+      if (!(orm.em instanceof SqlEntityManager)) throw new Error('The schema generator needs an SQL driver');
+      return new SchemaGenerator(orm.em);
+    });
+  }
+
+  override getTargetSchema(schema?: string, includeWildcardSchema?: boolean): DatabaseSchema {
+    const target = super.getTargetSchema(schema, includeWildcardSchema);
+    for (const meta of this.getOrderedMetadata(schema, includeWildcardSchema)) {
+      const keys = compositeForeignKeys.get(meta.class);
+      const table = target.getTable(meta.tableName);
+      if (!keys || !table) continue;
+      const qualified = (name: string) => (table.schema ? `${table.schema}.${name}` : name);
+      const declared = keys.map((key): ForeignKey => ({
+        constraintName: key.name,
+        columnNames: key.columns,
+        localTableName: table.getShortestName(false),
+        referencedTableName: qualified(key.references.table),
+        referencedColumnNames: key.references.columns,
+        deleteRule: key.deleteRule,
+      }));
+      table.setForeignKeys({
+        ...table.getForeignKeys(),
+        ...Object.fromEntries(declared.map((key) => [key.constraintName, key])),
+      });
+    }
+    return target;
+  }
 }
 
 /**
@@ -29,16 +96,12 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
       query_timeout: connection.statementTimeoutMs === undefined ? undefined : connection.statementTimeoutMs + 1_000,
     },
     metadataProvider: ReflectMetadataProvider,
-    extensions: [Migrator],
+    extensions: [SchemaGenerator, Migrator],
     forceUtcTimezone: true,
     // Loading a task would otherwise join its project and parent only to apply their tenant
     // filter: redundant, since composite (tenant_id, …) foreign keys keep every reference
     // inside its row's tenant.
     autoJoinRefsForFilters: false,
-    // Owned by hand-written migration SQL: the full-text column of tasks. (The composite
-    // tenant foreign keys of that migration show up in a generated diff as drops: delete
-    // those lines from a new migration.)
-    schemaGenerator: { skipColumns: { tasks: ['search'] } },
     migrations: {
       path: 'dist/database/migrations',
       pathTs: 'src/database/migrations',

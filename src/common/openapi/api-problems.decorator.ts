@@ -90,10 +90,13 @@ export const ApiProblems =
   (...statuses: number[]): MethodDecorator & ClassDecorator =>
   <T>(target: object, key?: string | symbol, descriptor?: TypedPropertyDescriptor<T>): void => {
     const documented = documentedStatuses(target, descriptor);
-    applyDecorators(
+    const decorate = applyDecorators(
       ApiExtraModels(ProblemDetailsDto),
       ...statuses
         .filter((status) => !documented.has(String(status)))
         .map((status) => ApiResponse(problemResponse(status))),
-    )(target, key, descriptor);
+    );
+    // A method (key and descriptor) or a class (neither): the two shapes Nest 12.6 types apart.
+    if (key !== undefined && descriptor !== undefined) decorate(target, key, descriptor);
+    else decorate(target);
   };

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { PassportStrategy } from '@nestjs/passport';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Strategy } from 'passport';
+import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import { validate as isUuid } from 'uuid';
 import { AuthenticatedUser } from '../../../common/auth/authenticated-user.js';
 import { InjectAppConfig, type AppConfig } from '../../../config/app-config.module.js';
@@ -24,63 +24,50 @@ function hasRequiredClaims(payload: Partial<AccessTokenClaims>): payload is Acce
 /** `Bearer <compact JWT>` and nothing else (the scheme is case-insensitive, RFC 9110 §11.1). */
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
+/**
+ * The token of a strict `Authorization: Bearer <jwt>` header, else null (a 401). Stricter than
+ * passport-jwt's `ExtractJwt.fromAuthHeaderAsBearerToken()`, which also takes any whitespace
+ * around and between the parts, and any characters in the token.
+ */
 export function bearerToken(request: { headers: IncomingHttpHeaders }): string | null {
   const header = request.headers.authorization;
   return typeof header === 'string' ? (BEARER.exec(header)?.[1] ?? null) : null;
 }
 
-type Verified = (error: unknown, user?: AuthenticatedUser | false) => void;
-
 /**
- * A Passport strategy for bearer access tokens, as passport-jwt's but verifying with the
- * app's `JwtService`, whose key is a `KeyObject` built once: passport-jwt hands
- * jsonwebtoken the secret as a string, which then tries (and fails) to parse it as a public
- * key and builds a secret key, on every request.
+ * Hands passport-jwt the same `KeyObject` for every token. passport-jwt passes it unchanged
+ * to jsonwebtoken 9's `verify()`, which uses a `KeyObject` as it is; given a string or a
+ * Buffer (`secretOrKey`), it would first try to parse it as a public key, then build a secret
+ * key, on every request. @types/passport-jwt 4.0.1 types the provided key as
+ * `string | Buffer` only, hence `Reflect.apply` (the value is what jsonwebtoken declares it
+ * takes: its `Secret` type includes `KeyObject`).
  */
-class BearerTokenStrategy extends Strategy {
-  override name = 'jwt';
-
-  constructor(
-    readonly verifyToken: (token: string) => Partial<AccessTokenClaims>,
-    readonly verified: (payload: Partial<AccessTokenClaims>, done: Verified) => void,
-  ) {
-    super();
-  }
-
-  override authenticate(request: { headers: IncomingHttpHeaders }): void {
-    const token = bearerToken(request);
-    if (token === null) {
-      this.fail(401);
-      return;
-    }
-    let payload: Partial<AccessTokenClaims>;
-    try {
-      payload = this.verifyToken(token);
-    } catch {
-      this.fail(401);
-      return; // bad signature, algorithm, issuer, audience or expiry
-    }
-    this.verified(payload, (error, user) => {
-      if (error) this.error(error);
-      else if (!user) this.fail(401);
-      else this.success(user);
-    });
-  }
+function prebuiltKey(key: KeyObject): SecretOrKeyProvider<unknown> {
+  return (_request, _token, done) => {
+    Reflect.apply(done, undefined, [null, key]);
+  };
 }
 
 /**
- * Bearer access tokens: HS256 only (so `alg: none` and algorithm confusion fail), with
- * `iss`, `aud` and `exp` checked by the JWT library, and a live session required.
+ * Bearer access tokens through passport-jwt: HS256 only (so `alg: none` and algorithm
+ * confusion fail), with `iss`, `aud` and `exp` checked by jsonwebtoken, the claims the app
+ * relies on checked here, and a live session required. Any refusal is a `fail`, which the
+ * guard answers with a 401 (and counts against the invalid-token limit); an error of the
+ * session lookup (a database outage) propagates as it is.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(BearerTokenStrategy, 'jwt') {
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     @InjectAppConfig() config: AppConfig,
-    jwt: JwtService,
     private readonly sessions: SessionsService,
   ) {
-    const options = { algorithms: ['HS256' as const], issuer: config.auth.issuer, audience: config.auth.audience };
-    super((token: string) => jwt.verify<Partial<AccessTokenClaims>>(token, options));
+    super({
+      jwtFromRequest: bearerToken,
+      secretOrKeyProvider: prebuiltKey(createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8'))),
+      algorithms: ['HS256'],
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+    });
   }
 
   async validate(payload: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {

@@ -25,7 +25,7 @@ export class CreateProjectDto {
 
   /**
    * Markdown, up to 10 000 characters; null clears it.
-   * @example Everything for the new marketing site.
+   * @example "Everything for the new marketing site."
    */
   @IsOptional()
   @TextLength(0, 10_000)

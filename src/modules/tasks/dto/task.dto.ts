@@ -40,7 +40,7 @@ export class CreateTaskDto {
 
   /**
    * Markdown, up to 50 000 characters, stored as given; null clears it.
-   * @example Cover the **three** headline features.
+   * @example "Cover the **three** headline features."
    */
   @IsOptional()
   @TextLength(0, 50_000)

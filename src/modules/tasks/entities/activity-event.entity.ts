@@ -1,6 +1,7 @@
 import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
+import { CompositeForeignKeys } from '../../../database/mikro-orm.options.js';
 import { Project } from '../../projects/entities/project.entity.js';
 import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
 import { User } from '../../users/entities/user.entity.js';
@@ -23,6 +24,12 @@ export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
  * too. `taskId` is no foreign key: a task's events outlive the task (its `deleted` event
  * above all); they go with the project.
  */
+@CompositeForeignKeys({
+  name: 'activity_events_tenant_project_foreign',
+  columns: ['tenant_id', 'project_id'],
+  references: { table: 'projects', columns: ['tenant_id', 'id'] },
+  deleteRule: 'cascade',
+})
 @Entity({ tableName: 'activity_events' })
 @Unique({ properties: ['tenant', 'id'] })
 @Index({ properties: ['tenant', 'taskId', 'createdAt', 'id'] })

@@ -1,17 +1,35 @@
 import { DeferMode, EntityRepositoryType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
+import { CompositeForeignKeys } from '../../../database/mikro-orm.options.js';
 import { Project } from '../../projects/entities/project.entity.js';
 import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
 import { User } from '../../users/entities/user.entity.js';
 import { TaskRepository } from '../task.repository.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-fields.js';
 
-/**
- * A task. The table also has `search`, a stored generated `tsvector` over title and
- * description (GIN-indexed), which only `TaskRepository`'s SQL reads: it is defined in the
- * migration and left out of the schema diff (`schemaGenerator.skipColumns`).
- */
+/** A task of a project, numbered per project (`YEL-42`), ordered in its status column by `position`. */
+// Tenant-inclusive references: a task's project, parent and assignee are of its own tenant.
+@CompositeForeignKeys(
+  {
+    name: 'tasks_tenant_project_foreign',
+    columns: ['tenant_id', 'project_id'],
+    references: { table: 'projects', columns: ['tenant_id', 'id'] },
+    deleteRule: 'cascade',
+  },
+  {
+    name: 'tasks_tenant_parent_foreign',
+    columns: ['tenant_id', 'parent_id'],
+    references: { table: 'tasks', columns: ['tenant_id', 'id'] },
+    deleteRule: 'set null (parent_id)',
+  },
+  {
+    name: 'tasks_tenant_assignee_foreign',
+    columns: ['tenant_id', 'assignee_id'],
+    references: { table: 'memberships', columns: ['tenant_id', 'user_id'] },
+    deleteRule: 'set null (assignee_id)',
+  },
+)
 @Entity({ tableName: 'tasks', repository: () => TaskRepository })
 @Unique({ properties: ['tenant', 'id'] })
 @Unique({ properties: ['tenant', 'key'] })
@@ -99,8 +117,23 @@ export class Task extends TenantScoped {
   parent: Task | null = null;
 
   /** Fractional-index key ordering the task inside its status column (byte order: collation "C"). */
-  @Property({ type: 'text', columnType: 'text collate "C"' })
+  @Property({ type: 'text', collation: 'C' })
   position!: string;
+
+  /**
+   * Full-text vector over the title (weight A) and the description (B), computed and stored
+   * by PostgreSQL; only `TaskRepository`'s SQL reads it (GIN-indexed). Lazy and hidden: never
+   * loaded with a task, never serialized.
+   */
+  @Index({ name: 'tasks_search_index', type: 'gin' })
+  @Property({
+    columnType: 'tsvector',
+    generated: `(setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')) stored`,
+    nullable: true,
+    lazy: true,
+    hidden: true,
+  })
+  search?: string;
 
   @Property({ type: 'datetime', nullable: true })
   completedAt: Date | null = null;
