@@ -67,8 +67,8 @@ const TASK_BY_KEY_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id =
 const TASK_BY_ID_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id = $1 and t.id = $2`;
 const PROJECT_EXISTS_SQL = 'select 1 as found from projects where tenant_id = $1 and id = $2';
 const TAKE_NUMBER_SQL =
-  'update projects set last_task_number = last_task_number + 1 ' +
-  'where tenant_id = $1 and id = $2 and not archived returning last_task_number as number, key';
+  'update projects set last_task_number = last_task_number + (case when archived = true then 0 else 1 end) ' +
+  'where tenant_id = $1 and id = $2 returning last_task_number as number, key, archived';
 const LAST_POSITION_SQL =
   'select t.position from tasks t where t.tenant_id = $1 and t.project_id = $2 and t.status = $3 order by t.position desc limit 1';
 const LAST_OTHER_POSITION_SQL =
@@ -86,13 +86,13 @@ const INSERT_TWO_ACTIVITIES_SQL =
 const LOCK_TASK_BY_KEY_SQL =
   'select t.id, t.project_id as "projectId", t.title, t.description, t.status, t.priority, ' +
   't.assignee_id as "assigneeId", t.due_date::text as "dueDate", t.parent_id as "parentId", t.position, ' +
-  't.version from tasks t where t.tenant_id = $1 and t.key = $2 for update';
+  't.reporter_id as "reporterId", t.key, t.version from tasks t where t.tenant_id = $1 and t.key = $2 for no key update';
 const UPDATE_TASK_SQL =
   'update "tasks" set "status" = $1, "position" = $2, "updated_at" = $3, "version" = version + 1 ' +
   'where "tenant_id" = $4 and "id" = $5 returning "version"';
 /** The project list, status filter, newest first: first page, and after a keyset position. */
 const LIST_SQL = (after: boolean) =>
-  `select ${TASK_COLUMNS}, (t.created_at)::text as sort_0 from tasks t ` +
+  `select ${TASK_COLUMNS}, array[(t.created_at)::text] as sort_values from tasks t ` +
   `where t.tenant_id = $1 and t.project_id = $2 and t.status in ($3, $4)` +
   (after ? ' and (t.created_at, t.id) < ($5::timestamptz, $6::uuid)' : '') +
   ` order by t.created_at desc, t.id desc limit ${after ? '$7' : '$5'}`;
@@ -104,9 +104,8 @@ const SEARCH_SQL =
   `and t.search @@ websearch_to_tsquery('english', $2) order by t.created_at desc, t.id desc limit 200), ` +
   `boundary as (select c.created_at::text as at, c.id::text as id from candidates c ` +
   `where (select count(*) from candidates) = 200 order by c.created_at, c.id limit 1) ` +
-  `select ${TASK_COLUMNS}, coalesce((select at from boundary), '') as sort_0, ` +
-  `coalesce((select id from boundary), '') as sort_1, '1' as sort_2, ${RANK}::text as sort_3, ` +
-  `t.created_at::text as sort_4, 1 as bucket, ${RANK} as score ` +
+  `select ${TASK_COLUMNS}, array[coalesce((select at from boundary), ''), ` +
+  `coalesce((select id from boundary), ''), '1', ${RANK}::text, t.created_at::text] as sort_values ` +
   `from candidates c join tasks t on t.tenant_id = $1 and t.id = c.id ` +
   `order by ${RANK} desc, t.created_at desc, t.id desc limit $3`;
 
@@ -129,11 +128,7 @@ interface TaskRow {
   updated_at: string;
   version: number;
   label_ids: string[];
-  sort_0?: string;
-  sort_1?: string;
-  sort_2?: string;
-  sort_3?: string;
-  sort_4?: string;
+  sort_values?: string[];
 }
 
 interface LockedTask {
@@ -357,16 +352,14 @@ function decodeCursor(cursor: string, binding: string): [string, string] {
   return [String(position[0]), String(position[1])];
 }
 
-type SortColumn = 'sort_0' | 'sort_1' | 'sort_2' | 'sort_3' | 'sort_4';
-
-function taskPage(rows: TaskRow[], limit: number, binding: string, sortColumns: SortColumn[] = ['sort_0']) {
+function taskPage(rows: TaskRow[], limit: number, binding: string) {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     data: page.map(taskBody),
     nextCursor:
       rows.length > limit && last
-        ? encodeCursor(JSON.stringify([...sortColumns.map((column) => last[column] ?? ''), last.id]), binding)
+        ? encodeCursor(JSON.stringify([...(last.sort_values ?? []), last.id]), binding)
         : null,
   };
 }
@@ -534,7 +527,7 @@ app.get('/api/v1/tenants/:tenantId/tasks', async (request, reply) => {
   const limit = pageLimit(request.query);
   const binding = JSON.stringify({ filters: { q }, list: 'tasks', scope: caller.tenantId, sort: 'relevance' });
   const { rows } = await pool.query<TaskRow>(SEARCH_SQL, [caller.tenantId, q, limit + 1]);
-  return taskPage(rows, limit, binding, ['sort_0', 'sort_1', 'sort_2', 'sort_3', 'sort_4']);
+  return taskPage(rows, limit, binding);
 });
 
 /** Creates a task: the project's next number, the bottom of its column, the `created` activity row. */
@@ -552,9 +545,14 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
   const taskId = await transaction(async (client) => {
     const { rows: found } = await client.query(PROJECT_EXISTS_SQL, [caller.tenantId, projectId]);
     if (found.length === 0) throw new HttpProblem(404, 'Project not found');
-    const taken = (await client.query<{ number: number; key: string }>(TAKE_NUMBER_SQL, [caller.tenantId, projectId]))
-      .rows[0];
-    if (!taken) throw new HttpProblem(409, 'Project archived');
+    const taken = (
+      await client.query<{ number: number; key: string; archived: boolean }>(TAKE_NUMBER_SQL, [
+        caller.tenantId,
+        projectId,
+      ])
+    ).rows[0];
+    if (!taken) throw new HttpProblem(404, 'Project not found');
+    if (taken.archived) throw new HttpProblem(409, 'Project archived');
     const last = (await client.query<{ position: string }>(LAST_POSITION_SQL, [caller.tenantId, projectId, 'todo']))
       .rows[0];
     const id = uuidv7();
