@@ -1,30 +1,28 @@
-import { EntityRepository } from '@mikro-orm/postgresql';
+import { SqlRepository } from '../../database/typed-sql.js';
 import type { TaskStatus } from '../tasks/task-fields.js';
 import type { Project } from './entities/project.entity.js';
 
-export class ProjectRepository extends EntityRepository<Project> {
+export class ProjectRepository extends SqlRepository<Project> {
   /** Tasks of a project per status (statuses without tasks are absent). */
   countTasksByStatus(tenantId: string, projectId: string): Promise<{ status: TaskStatus; count: number }[]> {
-    return this.getEntityManager()
-      .getConnection()
-      .execute(
-        'select status, count(*)::int as count from tasks where tenant_id = ? and project_id = ? group by status',
-        [tenantId, projectId],
-      );
+    return this.sql()
+      .selectFrom('tasks')
+      .where('tenant_id', '=', tenantId)
+      .where('project_id', '=', projectId)
+      .groupBy('status')
+      .select((eb) => ['status', eb.cast<number>(eb.fn.countAll(), 'integer').as('count')])
+      .execute();
   }
 
   /** Whether the project exists in the tenant (one index lookup, no hydration), in the current transaction if any. */
   async exists(tenantId: string, projectId: string): Promise<boolean> {
-    const em = this.getEntityManager();
-    const rows = await em
-      .getConnection()
-      .execute<{ found: number }[]>(
-        'select 1 as found from projects where tenant_id = ? and id = ?',
-        [tenantId, projectId],
-        'all',
-        em.getTransactionContext(),
-      );
-    return rows.length > 0;
+    const row = await this.sql()
+      .selectFrom('projects')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', projectId)
+      .select((eb) => eb.lit(1).as('found'))
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /**
@@ -33,16 +31,14 @@ export class ProjectRepository extends EntityRepository<Project> {
    * gives the number back). Null when the project is missing or archived.
    */
   async takeTaskNumber(tenantId: string, projectId: string): Promise<{ number: number; key: string } | null> {
-    const em = this.getEntityManager();
-    const [row] = await em
-      .getConnection()
-      .execute<{ number: number; key: string }[]>(
-        'update projects set last_task_number = last_task_number + 1 ' +
-          'where tenant_id = ? and id = ? and not archived returning last_task_number as number, key',
-        [tenantId, projectId],
-        'all',
-        em.getTransactionContext(),
-      );
+    const row = await this.sql()
+      .updateTable('projects')
+      .set((eb) => ({ last_task_number: eb('last_task_number', '+', 1) }))
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', projectId)
+      .where((eb) => eb.not(eb.ref('archived')))
+      .returning(['last_task_number as number', 'key'])
+      .executeTakeFirst();
     return row ?? null;
   }
 }
