@@ -1,8 +1,8 @@
-// What the shared login limits cost (issue 10): the statements `PostgresRateLimitStore` runs
+// What the shared login limits cost (issue 10): the statements `RateLimitCounterRepository` runs
 // for one login, timed against a real PostgreSQL, next to the bcrypt hash every login pays.
 // A login takes a slot under each of its three limits (one upsert each) and, when the
 // password is right, gives them back (one update each); a failed login keeps them.
-// Run with `npm run bench:limits`.
+// Run with `npm run bench:limits` (Node's type stripping, with `.js` imports resolved to `.ts`).
 //
 // Settings (environment): DATABASE_URL (a server to use instead of an embedded one; the
 // database `yello_limits` on it is dropped and recreated), LIMITS_LOGINS (2000 per scenario),
@@ -10,9 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
-import { RELEASE, TAKE, type TakeRow } from '../src/common/rate-limit/rate-limit-counters.sql.ts';
+import type { Database } from '../src/database/database-schema.ts';
+import { releaseHitStatement, takeHitStatement } from '../src/common/rate-limit/rate-limit-counter.repository.ts';
 import { Cleanup } from './support/cleanup.ts';
 import { freshDatabase } from './support/database.ts';
 import { positiveInteger } from './support/settings.ts';
@@ -32,14 +34,6 @@ const POOL_MAX = 10;
 const MINUTE_MS = 60_000;
 const LIMITS = [10, 30, 100]; // per (email, IP), per IP, per email: the defaults
 
-/** MikroORM's `?` placeholders, numbered for `pg`. */
-const positional = (sql: string): string => {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-};
-const TAKE_SQL = positional(TAKE.sql);
-const RELEASE_SQL = positional(RELEASE.sql);
-
 interface Login {
   email: string;
   ip: string;
@@ -47,14 +41,14 @@ interface Login {
 }
 
 /** The limiter's statements for one login, as `FailureLimiter.attempt` runs them. */
-async function limitLogin(pool: pg.Pool, { email, ip, succeeds }: Login): Promise<void> {
+async function limitLogin(db: Kysely<Database>, { email, ip, succeeds }: Login): Promise<void> {
   const keys = [`login:email+ip:${email}\n${ip}`, `login:ip:${ip}`, `login:email:${email}`];
   const slots: [string, number][] = [];
   for (const [index, key] of keys.entries()) {
-    const { rows } = await pool.query<TakeRow>(TAKE_SQL, TAKE.params(key, LIMITS[index] ?? 10, MINUTE_MS));
-    if (rows[0]) slots.push([key, Number(rows[0].slot)]);
+    const row = await takeHitStatement(db, key, LIMITS[index] ?? 10, MINUTE_MS).executeTakeFirst();
+    if (row) slots.push([key, Number(row.slot)]);
   }
-  if (succeeds) for (const [key, slot] of slots) await pool.query(RELEASE_SQL, RELEASE.params(key, slot));
+  if (succeeds) for (const [key, slot] of slots) await releaseHitStatement(db, key, slot).execute();
 }
 
 const percentile = (sorted: number[], p: number): number =>
@@ -67,7 +61,12 @@ interface Row {
   wallMs: number;
 }
 
-async function run(pool: pg.Pool, scenario: string, concurrency: number, login: (i: number) => Login): Promise<Row> {
+async function run(
+  db: Kysely<Database>,
+  scenario: string,
+  concurrency: number,
+  login: (i: number) => Login,
+): Promise<Row> {
   const perLogin: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -76,7 +75,7 @@ async function run(pool: pg.Pool, scenario: string, concurrency: number, login: 
       while (next < settings.logins) {
         const current = login(next++);
         const t0 = performance.now();
-        await limitLogin(pool, current);
+        await limitLogin(db, current);
         perLogin.push(performance.now() - t0);
       }
     }),
@@ -115,7 +114,9 @@ async function main(): Promise<number> {
   await orm.close();
 
   const pool = new pg.Pool({ connectionString: url, max: POOL_MAX });
-  cleanup.add('close the pool', () => pool.end());
+  // Kysely over the pool, as the app builds the statements (`RateLimitCounterRepository`); it ends the pool.
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  cleanup.add('close the pool', () => db.destroy());
 
   progress(`bcrypt at cost ${settings.bcryptCost}`);
   const hash = await bcrypt.hash('correct horse battery staple', settings.bcryptCost);
@@ -137,17 +138,17 @@ async function main(): Promise<number> {
   });
   const rows: Row[] = [];
   // Warm-up: connections, plans.
-  await run(pool, 'warm-up', settings.concurrency, fresh(true));
+  await run(db, 'warm-up', settings.concurrency, fresh(true));
   for (const [label, concurrency] of [
     ['one at a time', 1],
     [`${settings.concurrency} at once`, settings.concurrency],
   ] as const) {
     progress(label);
-    rows.push(await run(pool, `successful login, new client, ${label}`, concurrency, fresh(true)));
-    rows.push(await run(pool, `failed login, new client, ${label}`, concurrency, fresh(false)));
+    rows.push(await run(db, `successful login, new client, ${label}`, concurrency, fresh(true)));
+    rows.push(await run(db, `failed login, new client, ${label}`, concurrency, fresh(false)));
     // One user from one address signing in over and over: every statement hits the same rows.
     rows.push(
-      await run(pool, `successful login, same user and IP, ${label}`, concurrency, () => ({
+      await run(db, `successful login, same user and IP, ${label}`, concurrency, () => ({
         email: 'same@example.com',
         ip: '10.0.0.1',
         succeeds: true,

@@ -56,10 +56,10 @@ export type TableRow<E> = WireRow<EntityColumns<E>>;
 
 /**
  * `bigint` arrives as text (pg's default parser keeps its precision); the entity's
- * `number[]` is what its custom type hydrates.
+ * `number[]` is what its custom type hydrates. Written as numbers or as the text read.
  */
 type RateLimitCounterRow = Omit<TableRow<typeof RateLimitCounter>, 'hits'> & {
-  hits: ColumnType<string[], readonly number[], readonly number[]>;
+  hits: ColumnType<string[], readonly (number | string)[], readonly (number | string)[]>;
 };
 
 /**

@@ -12,12 +12,24 @@ export function sqlOf(em: SqlEntityManager): Kysely<Database> {
 }
 
 /**
+ * Kysely over Yello's schema on the pool, outside any transaction `em` is in: for writes
+ * that must stand whatever becomes of the caller's transaction (rate-limit counts).
+ */
+export function sqlOutsideTransactionOf(em: SqlEntityManager): Kysely<Database> {
+  return em.getConnection().getClient<Database>();
+}
+
+/**
  * Base of the repositories that write SQL by hand: `this.sql()` is `sqlOf` for the
  * repository's EntityManager, so a statement joins the transaction it is called in.
  */
 export abstract class SqlRepository<T extends object> extends EntityRepository<T> {
   protected sql(): Kysely<Database> {
     return sqlOf(this.getEntityManager());
+  }
+
+  protected sqlOutsideTransaction(): Kysely<Database> {
+    return sqlOutsideTransactionOf(this.getEntityManager());
   }
 }
 

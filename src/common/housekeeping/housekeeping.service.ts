@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Interval } from '@nestjs/schedule';
+import { tryAdvisoryTransactionLock } from '../../database/advisory-locks.js';
 import { HOUR_MS, isPurger, Purger, type PurgeBatch } from './purger.js';
 
 /** Rows per batch: each batch is one short transaction, so no lock is held for long. */
@@ -52,15 +53,8 @@ export class HousekeepingService {
     let purged = 0;
     for (;;) {
       const deleted = await this.em.fork().transactional(async (em) => {
-        const [lock] = await em
-          .getConnection()
-          .execute<{ locked: boolean }[]>(
-            'select pg_try_advisory_xact_lock(?, hashtext(?)) as locked',
-            [HOUSEKEEPING_LOCK_CLASS, job],
-            'all',
-            em.getTransactionContext(),
-          );
-        return lock?.locked ? batch(em, batchSize) : undefined;
+        const locked = await tryAdvisoryTransactionLock(em, HOUSEKEEPING_LOCK_CLASS, job);
+        return locked ? batch(em, batchSize) : undefined;
       });
       if (deleted === undefined) {
         this.logger.debug(`housekeeping: ${job} runs on another instance`);

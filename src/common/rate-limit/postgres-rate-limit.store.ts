@@ -1,7 +1,6 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { FULL_FOR, RELEASE, TAKE, type TakeRow } from './rate-limit-counters.sql.js';
+import { RateLimitCounterRepository } from './rate-limit-counter.repository.js';
 import type { RateLimitStore, Slot, Taken } from './rate-limit.store.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -16,29 +15,29 @@ const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
  */
 @Injectable()
 export class PostgresRateLimitStore implements RateLimitStore {
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly counters: RateLimitCounterRepository) {}
 
   async take(key: string, limit: number, windowMs: number): Promise<Taken> {
-    const [row] = await this.execute<TakeRow>(TAKE, TAKE.params(key, limit, windowMs));
-    if (row) return { taken: true, slot: { key, expiresAt: Number(row.slot) } };
+    const hit = await this.counters.takeHit(key, limit, windowMs);
+    if (hit) return { taken: true, slot: { key, expiresAt: hit.slot } };
     return { taken: false, retryAfterSeconds: await this.fullFor(key, limit) };
   }
 
   async release(slot: Slot): Promise<void> {
-    await this.execute(RELEASE, RELEASE.params(slot.key, slot.expiresAt));
+    await this.counters.releaseHit(slot.key, slot.expiresAt);
   }
 
   async retryAfter(key: string, limit: number): Promise<number> {
-    const [row] = await this.execute<{ ms: string }>(FULL_FOR, FULL_FOR.params(key, limit));
-    return row ? seconds(Number(row.ms)) : 0;
+    const ms = await this.counters.fullFor(key, limit);
+    return ms === null ? 0 : seconds(ms);
   }
 
   /** Nest's throttler (the registration limits): counts every request, a sliding window. */
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const [row] = await this.execute<TakeRow>(TAKE, TAKE.params(key, limit, ttl));
-    if (row) {
-      const timeToExpire = seconds(Number(row.oldest_ms));
-      return { totalHits: row.count, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
+    const hit = await this.counters.takeHit(key, limit, ttl);
+    if (hit) {
+      const timeToExpire = seconds(hit.oldestMs);
+      return { totalHits: hit.count, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
     }
     const retryAfter = await this.fullFor(key, limit);
     return { totalHits: limit + 1, timeToExpire: retryAfter, isBlocked: true, timeToBlockExpire: retryAfter };
@@ -47,9 +46,5 @@ export class PostgresRateLimitStore implements RateLimitStore {
   private async fullFor(key: string, limit: number): Promise<number> {
     // Expired between the two statements: free again, retry at once.
     return (await this.retryAfter(key, limit)) || 1;
-  }
-
-  private execute<T extends object>(statement: { sql: string }, params: unknown[]): Promise<T[]> {
-    return this.em.getConnection().execute<T[]>(statement.sql, params, 'all');
   }
 }

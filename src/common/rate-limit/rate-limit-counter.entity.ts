@@ -1,14 +1,17 @@
-import { ArrayType } from '@mikro-orm/core';
+import { ArrayType, EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { RateLimitCounterRepository } from './rate-limit-counter.repository.js';
 
 /**
  * The attempts counted under one rate-limit key, shared by every instance: a sliding
  * window as the expiry times (epoch milliseconds, PostgreSQL's clock) of its live hits.
- * Written only by `PostgresRateLimitStore`'s statements; expired rows go with housekeeping.
+ * Written only by `RateLimitCounterRepository`'s statements; expired rows go with housekeeping.
  */
-@Entity({ tableName: 'rate_limit_counters' })
+@Entity({ tableName: 'rate_limit_counters', repository: () => RateLimitCounterRepository })
 @Index({ properties: ['expiresAt'] })
 export class RateLimitCounter {
+  [EntityRepositoryType]?: RateLimitCounterRepository;
+
   @PrimaryKey({ type: 'text' })
   key!: string;
 

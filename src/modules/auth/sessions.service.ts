@@ -100,14 +100,10 @@ export class SessionsService {
    */
   async isActive(sessionId: string, userId: string): Promise<boolean> {
     const now = new Date();
-    const [session] = await this.em
-      .getConnection()
-      .execute<{ stale: boolean }[]>(
-        'select last_used_at < ? as stale from sessions where id = ? and user_id = ? and revoked_at is null and expires_at > ?',
-        [new Date(now.getTime() - LAST_USED_RESOLUTION_MS), sessionId, userId, now],
-      );
+    const sessions = this.em.getRepository(Session);
+    const session = await sessions.findLive(userId, sessionId, now, new Date(now.getTime() - LAST_USED_RESOLUTION_MS));
     if (!session) return false;
-    if (session.stale) await this.em.nativeUpdate(Session, { id: sessionId }, { lastUsedAt: now });
+    if (session.lastUsedStale) await sessions.markUsed(userId, sessionId, now);
     return true;
   }
 

@@ -8,7 +8,8 @@ import { RequestValidationError } from '../../common/http/domain-error.js';
 import { API_PREFIX } from '../../common/http/resource-headers.js';
 import { TENANT_FILTER, type TenantFilterParams } from './entities/tenant-scoped.entity.js';
 import { MINIMUM_ROLE, type RoleRequirement } from './minimum-role.decorator.js';
-import { hasAtLeast, isRole } from './roles.js';
+import { MembershipRepository } from './membership.repository.js';
+import { hasAtLeast } from './roles.js';
 import { InsufficientRole, TenantNotFound } from './tenants.errors.js';
 import { TenantMembership } from './tenant-membership.js';
 
@@ -32,6 +33,7 @@ export class MembershipGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly em: EntityManager,
+    private readonly memberships: MembershipRepository,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -55,19 +57,13 @@ export class MembershipGuard implements CanActivate {
     if (!(request.user instanceof AuthenticatedUser)) throw new Error('MembershipGuard runs after authentication');
     const { userId } = request.user;
 
-    // Every tenant request runs this: one index-only statement, no entity hydration.
-    const [membership] = await this.em
-      .getConnection()
-      .execute<{ role: unknown }[]>('select role from memberships where tenant_id = ? and user_id = ?', [
-        tenantId,
-        userId,
-      ]);
-    if (!membership || !isRole(membership.role)) throw new TenantNotFound();
+    const role = await this.memberships.findRole(tenantId, userId);
+    if (role === null) throw new TenantNotFound();
     const self = requirement.orSelf !== undefined && pathParam(request, requirement.orSelf) === userId;
-    if (!self && !hasAtLeast(membership.role, requirement.role)) throw new InsufficientRole(requirement.role);
+    if (!self && !hasAtLeast(role, requirement.role)) throw new InsufficientRole(requirement.role);
 
     this.em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
-    request.membership = new TenantMembership(tenantId, userId, membership.role);
+    request.membership = new TenantMembership(tenantId, userId, role);
     return true;
   }
 }

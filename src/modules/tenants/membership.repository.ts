@@ -1,4 +1,4 @@
-import { EntityRepository } from '@mikro-orm/postgresql';
+import { SqlRepository } from '../../database/typed-sql.js';
 import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import { InvalidCursor, type FetchedWindow, type PageWindow } from '../../common/pagination/pagination.service.js';
 import { sqlOf } from '../../database/typed-sql.js';
@@ -6,17 +6,21 @@ import { MemberDto } from './dto/member.dto.js';
 import type { Membership } from './entities/membership.entity.js';
 import type { Role } from './roles.js';
 
-interface MemberRow {
-  id: string;
-  user_id: string;
-  name: string;
-  email: string;
-  role: Role;
-  // Raw SQL through MikroORM reads timestamps as PostgreSQL's text.
-  created_at: string;
-}
+export class MembershipRepository extends SqlRepository<Membership> {
+  /**
+   * The user's role in the tenant, or null when they are not a member. Runs for every
+   * tenant request (`MembershipGuard`): one index-only statement, no entity hydration.
+   */
+  async findRole(tenantId: string, userId: string): Promise<Role | null> {
+    const row = await this.sql()
+      .selectFrom('memberships')
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .select('role')
+      .executeTakeFirst();
+    return row?.role ?? null;
+  }
 
-export class MembershipRepository extends EntityRepository<Membership> {
   /**
    * Locks the tenant's row `FOR NO KEY UPDATE` until the transaction ends: membership
    * changes of a tenant run one at a time, while rows that merely reference the tenant (a
@@ -40,15 +44,34 @@ export class MembershipRepository extends EntityRepository<Membership> {
     const after = window.after === undefined ? undefined : parseKeysetPosition(window.after, 2);
     // Signed by us but not ours to read: issued by an earlier version in another format.
     if (after === null) throw new InvalidCursor();
-    const rows = await this.getEntityManager()
-      .getConnection()
-      .execute<MemberRow[]>(
-        'select m.id, m.user_id, u.name, u.email, m.role, m.created_at::text as created_at ' +
-          'from memberships m join users u on u.id = m.user_id where m.tenant_id = ? ' +
-          (after ? 'and (m.created_at, m.id) > (?::timestamptz, ?::uuid) ' : '') +
-          'order by m.created_at, m.id limit ?',
-        [tenantId, ...(after ?? []), window.first + 1],
+    let query = this.sql()
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .where('m.tenant_id', '=', tenantId)
+      // The text of the timestamp, not a Date: the cursor keeps its microseconds.
+      .select((eb) => [
+        'm.id',
+        'm.user_id',
+        'u.name',
+        'u.email',
+        'm.role',
+        eb.cast<string>('m.created_at', 'text').as('created_at'),
+      ])
+      .orderBy('m.created_at')
+      .orderBy('m.id')
+      .limit(window.first + 1);
+    if (after) {
+      const [createdAt, id] = after;
+      if (createdAt === undefined || id === undefined) throw new InvalidCursor();
+      query = query.where((eb) =>
+        eb(
+          eb.refTuple('m.created_at', 'm.id'),
+          '>',
+          eb.tuple(eb.cast<string>(eb.val(createdAt), 'timestamptz'), eb.cast<string>(eb.val(id), 'uuid')),
+        ),
       );
+    }
+    const rows = await query.execute();
     const items = rows.slice(0, window.first);
     const last = items.at(-1);
     return {

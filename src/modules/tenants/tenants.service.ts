@@ -63,24 +63,12 @@ export class TenantsService {
     );
   }
 
-  /** A read: one statement straight into the DTO, no entity hydration (every client polls this). */
+  /** A read straight into the DTO, no entity hydration (every client polls this). */
   async get(membership: TenantMembership): Promise<TenantDto> {
-    const [row] = await this.em
-      .getConnection()
-      .execute<{ id: string; name: string; slug: string; created_at: string; updated_at: string }[]>(
-        'select id, name, slug, created_at, updated_at from tenants where id = ?',
-        [membership.tenantId],
-      );
-    if (!row) throw new TenantNotFound();
-    // Timestamps come as PostgreSQL's text (MikroORM's type parsers); entities carry Dates.
-    return {
-      id: row.id,
-      name: row.name,
-      slug: row.slug,
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-      role: membership.role,
-    };
+    const tenant = await this.em.getRepository(Tenant).findSummary(membership.tenantId);
+    if (!tenant) throw new TenantNotFound();
+    const { id, name, slug, createdAt, updatedAt } = tenant;
+    return { id, name, slug, createdAt, updatedAt, role: membership.role };
   }
 
   async update(membership: TenantMembership, changes: UpdateTenantDto): Promise<TenantDto> {

@@ -1,15 +1,17 @@
-import { OptionalProps } from '@mikro-orm/core';
+import { EntityRepositoryType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { User } from '../../users/entities/user.entity.js';
+import { SessionRepository } from '../session.repository.js';
 
 /**
  * One login on one device. Every token pair belongs to a session, so revoking the
  * session (logout, password change, refresh-token reuse) ends both tokens at once.
  */
-@Entity({ tableName: 'sessions' })
+@Entity({ tableName: 'sessions', repository: () => SessionRepository })
 @Index({ properties: ['user', 'revokedAt', 'expiresAt'] })
 export class Session {
+  [EntityRepositoryType]?: SessionRepository;
   [OptionalProps]?: 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt';
 
   @PrimaryKey({ type: 'uuid' })

@@ -1,10 +1,12 @@
-import { OptionalProps } from '@mikro-orm/core';
+import { EntityRepositoryType, OptionalProps } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
+import { TenantRepository } from '../tenant.repository.js';
 
 /** A workspace: the root of everything tenant-scoped (see `TenantScoped`). */
-@Entity({ tableName: 'tenants' })
+@Entity({ tableName: 'tenants', repository: () => TenantRepository })
 export class Tenant {
+  [EntityRepositoryType]?: TenantRepository;
   [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })

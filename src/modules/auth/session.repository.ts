@@ -1,0 +1,36 @@
+import { SqlRepository } from '../../database/typed-sql.js';
+import type { Session } from './entities/session.entity.js';
+
+export class SessionRepository extends SqlRepository<Session> {
+  /**
+   * Whether the user's session is live (not revoked, not expired at `now`), and if so
+   * whether its `lastUsedAt` is older than `staleBefore`. Runs on every authenticated
+   * request: one statement on the primary key, no entity hydration.
+   */
+  async findLive(
+    userId: string,
+    sessionId: string,
+    now: Date,
+    staleBefore: Date,
+  ): Promise<{ lastUsedStale: boolean } | null> {
+    const row = await this.sql()
+      .selectFrom('sessions')
+      .where('id', '=', sessionId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .select((eb) => eb('last_used_at', '<', staleBefore.toISOString()).as('stale'))
+      .executeTakeFirst();
+    return row ? { lastUsedStale: Boolean(row.stale) } : null;
+  }
+
+  /** Records that the user's session was used at `now`. */
+  async markUsed(userId: string, sessionId: string, now: Date): Promise<void> {
+    await this.sql()
+      .updateTable('sessions')
+      .set({ last_used_at: now })
+      .where('id', '=', sessionId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+}
