@@ -45,6 +45,27 @@ export default defineConfig(
     },
   },
   {
+    // Feature code writes through the one transaction boundary (it reruns lost races) and keeps
+    // SQL in repositories, typed through Kysely (src/database/typed-sql.ts).
+    files: ['src/modules/**/*.ts', 'src/common/**/*.ts'],
+    // The health probe's `select 1` reads no app data; housekeeping runs outside requests.
+    ignores: ['src/**/*.repository.ts', 'src/common/housekeeping/**', 'src/modules/health/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='transactional']",
+          message: 'Run writes in Transactions.run (src/database/transactions.ts): it reruns lost races.',
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name='execute'][callee.object.callee.property.name='getConnection']",
+          message: 'SQL lives in repositories, built with typed Kysely (sqlOf / SqlRepository).',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**'],
     rules: {
       // supertest types every response body as `any` (as JSON.parse does fixtures): tests read bodies, pass

@@ -9,6 +9,7 @@ import { InvalidCredentials, InvalidRefreshToken, WrongCurrentPassword } from '.
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { SessionsService, type TokenPair } from './sessions.service.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface Registration {
   email: string;
@@ -25,6 +26,7 @@ export interface SignedIn {
 export class AuthService {
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
@@ -36,7 +38,7 @@ export class AuthService {
   async register(registration: Registration, userAgent: string | undefined): Promise<SignedIn> {
     await this.policy.assertAcceptable(registration.password, registration.email);
     const passwordHash = await this.hasher.hash(registration.password);
-    return this.em.transactional(async () => {
+    return this.transactions.run(async () => {
       const user = await this.users.create({ email: registration.email, name: registration.name, passwordHash });
       return { user, tokens: await this.sessions.start(user, userAgent) };
     });
@@ -84,7 +86,7 @@ export class AuthService {
     if (!(await this.hasher.verify(currentPassword, user.passwordHash))) throw new WrongCurrentPassword();
     await this.policy.assertAcceptable(newPassword, user.email, 'newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
-    await this.em.transactional(async (em) => {
+    await this.transactions.run(async (em) => {
       await em.nativeUpdate(User, { id: user.id }, { passwordHash });
       await this.sessions.revokeOthers(caller);
     });

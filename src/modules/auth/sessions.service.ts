@@ -11,6 +11,7 @@ import { InvalidRefreshToken, SessionNotFound } from './auth.errors.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
 import { hashRefreshToken, TokenService } from './token.service.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -30,6 +31,7 @@ export class SessionsService {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly tokens: TokenService,
     private readonly pagination: PaginationService,
     @InjectAppConfig() private readonly config: AppConfig,
@@ -62,7 +64,7 @@ export class SessionsService {
     const tokenHash = hashRefreshToken(refreshToken);
     const now = new Date();
     const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
-    const outcome = await this.em.transactional(async (em): Promise<RotationOutcome> => {
+    const outcome = await this.transactions.run(async (em): Promise<RotationOutcome> => {
       // One conditional UPDATE: of two concurrent uses of one token, exactly one wins.
       const spent = await em.nativeUpdate(
         RefreshToken,

@@ -22,6 +22,7 @@ import {
   InvitationNotPending,
   OwnerRoleReserved,
 } from './tenants.errors.js';
+import { Transactions } from '../../database/transactions.js';
 
 const DAY_MS = 86_400_000;
 
@@ -33,6 +34,7 @@ function hashToken(token: string): string {
 export class InvitationsService {
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
@@ -44,7 +46,7 @@ export class InvitationsService {
   async create(caller: TenantMembership, input: CreateInvitationDto): Promise<CreatedInvitationDto> {
     if (!canChangeRole(caller.role, null, input.role)) throw new OwnerRoleReserved();
     const token = randomBytes(32).toString('base64url');
-    return this.em.transactional(async (em) => {
+    return this.transactions.run(async (em) => {
       const member = await em.count(Membership, { user: { email: input.email } });
       if (member > 0) throw new AlreadyMember();
       await em.getRepository(Invitation).lockEmail(caller.tenantId, input.email);
@@ -92,7 +94,7 @@ export class InvitationsService {
 
   /** Joins the caller to the invitation's tenant with the invited role. */
   async accept(caller: AuthenticatedUser, token: string): Promise<MembershipDto> {
-    return this.em.transactional(async (em) => {
+    return this.transactions.run(async (em) => {
       const now = new Date();
       // The token is the only key here: this lookup crosses tenants on purpose.
       const invitation = await em.findOne(

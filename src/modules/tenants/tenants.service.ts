@@ -12,6 +12,7 @@ import { Tenant } from './entities/tenant.entity.js';
 import { slugFromName, withSuffix } from './slug.js';
 import type { TenantMembership } from './tenant-membership.js';
 import { SlugTaken, TenantNotFound } from './tenants.errors.js';
+import { Transactions } from '../../database/transactions.js';
 
 /** Attempts at a free derived slug before giving up with 409. */
 const DERIVED_SLUG_ATTEMPTS = 4;
@@ -20,6 +21,7 @@ const DERIVED_SLUG_ATTEMPTS = 4;
 export class TenantsService {
   constructor(
     private readonly em: EntityManager,
+    private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
   ) {}
 
@@ -31,7 +33,7 @@ export class TenantsService {
     let slug = input.slug ?? slugFromName(input.name);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.em.transactional(async (em) => {
+        return await this.transactions.run(async (em) => {
           const tenant = em.create(Tenant, { name: input.name, slug });
           em.create(Membership, { tenant, user: caller.userId, role: 'owner' });
           await em.flush();
