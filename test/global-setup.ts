@@ -12,6 +12,7 @@ import {
   type RunningPostgres,
 } from '../src/database/embedded-postgres.ts';
 import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
+import { buildIfStale } from './build-if-stale.ts';
 
 declare global {
   var yelloTestPostgres: RunningPostgres | undefined;
@@ -19,9 +20,20 @@ declare global {
 
 /**
  * One PostgreSQL for the whole run (embedded, or the server of `DATABASE_URL`) and one
- * migrated template database; every test file clones its own database from it.
+ * migrated template database; every test file clones its own database from it. Meanwhile,
+ * `dist/` is built if it is older than the sources (see `buildIfStale`).
  */
 export default async function globalSetup(): Promise<void> {
+  const results = await Promise.allSettled([buildIfStale(), prepareDatabase()]);
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
+    // Jest runs no global teardown after a failed setup.
+    await globalThis.yelloTestPostgres?.stop();
+    throw failure.reason;
+  }
+}
+
+async function prepareDatabase(): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const dir = await mkdtemp(path.join(tmpdir(), 'yello-test-'));
