@@ -78,8 +78,15 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.js'],
+    // Plain JavaScript (configuration, the CommonJS Jest resolver): outside the TypeScript project.
+    files: ['**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // CommonJS on purpose: Jest loads a custom resolver with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,
 );

@@ -30,10 +30,15 @@ describeInBrowser('Swagger UI in a real browser', () => {
 
   beforeAll(async () => {
     if (!executablePath) throw new Error(`CI=true, but no Chromium was found. ${HOW_TO_ENABLE_BROWSER_TESTS}`);
-    testApp = await createTestApp();
-    await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-    origin = await testApp.app.getUrl();
-    browser = await launchChromium(executablePath);
+    // The browser starts while the app does: each takes seconds on a busy machine. Both are
+    // kept before a failure is reported, for afterAll to close what did start.
+    const [launched, started] = await Promise.allSettled([launchChromium(executablePath), createTestApp()]);
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'fulfilled') testApp = started.value;
+    if (launched.status === 'rejected') throw launched.reason;
+    if (started.status === 'rejected') throw started.reason;
+    await started.value.app.listen({ host: '127.0.0.1', port: 0 });
+    origin = await started.value.app.getUrl();
   }, 180_000);
   // The browser first: its keep-alive connections would hold the server's close.
   afterAll(async () => {

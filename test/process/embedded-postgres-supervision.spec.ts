@@ -160,7 +160,7 @@ describe('the embedded PostgreSQL under supervision', () => {
       }
     };
     const clients = [client(), client()];
-    await sleep(1_000);
+    await waitFor('the load to run', () => acknowledged.length >= 10, 30_000);
 
     const offset = server.output.length;
     await killPostmaster(dir);
@@ -184,7 +184,9 @@ describe('the embedded PostgreSQL under supervision', () => {
     });
     const readyUpMs = Date.now() - killedAt;
     await waitFor('a write succeeds', () => firstWriteAfterKill !== undefined, 15_000);
-    await sleep(1_500); // the outage summary is written once the database answers again
+    // The outage summary, written once the database answers the app's probe again.
+    const running = server;
+    await waitFor('the outage summary', () => running.output.slice(offset).includes('Database back:'), 15_000);
     loading = false;
     await Promise.all(clients);
     const writesBackMs = (firstWriteAfterKill ?? 0) - killedAt;

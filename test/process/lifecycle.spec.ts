@@ -5,7 +5,7 @@ import { testServerUrl } from '../support/test-app.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { uniqueEmail } from '../factories/users.js';
 
-/** The built server (`dist/main.js`, built by `pretest`) as an operator runs it, on a database of its own. */
+/** The built server (`dist/main.js`, built by the global setup when stale) as an operator runs it, on a database of its own. */
 function useServerProcess(env: Record<string, string> = {}): () => { server: ServerProcess; baseUrl: string } {
   const database = `yello_process_${randomBytes(4).toString('hex')}`;
   let started: { server: ServerProcess; baseUrl: string } | undefined;

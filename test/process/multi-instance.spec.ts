@@ -21,7 +21,14 @@ describe('two instances on one database', () => {
     await ensureDatabase(testServerUrl(), database, process.env.YELLO_TEST_TEMPLATE);
     // As in task-numbers.spec: 200 requests queue on one project row behind pools of 10
     // connections; on a busy machine that wait can pass the default 3 s.
-    const env = { JWT_SECRET: clusterSecret(), DATABASE_CONNECT_TIMEOUT_MS: '30000' };
+    // bcrypt at the production cost made the sign-ups and the ten failed logins below most
+    // of this file's time; NODE_ENV=test changes nothing else (the lifecycle spec keeps it).
+    const env = {
+      JWT_SECRET: clusterSecret(),
+      DATABASE_CONNECT_TIMEOUT_MS: '30000',
+      NODE_ENV: 'test',
+      BCRYPT_COST: '4',
+    };
     const serverA = startServer(databaseUrl(testServerUrl(), database), env);
     const serverB = startServer(databaseUrl(testServerUrl(), database), env);
     servers.push(serverA, serverB);

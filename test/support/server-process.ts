@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 
-/** The built server (`dist/main.js`, built by `pretest`), started as an operator starts it. */
+/** The built server (`dist/main.js`, built by the global setup when stale), started as an operator starts it. */
 export interface ServerProcess {
   readonly child: ChildProcessWithoutNullStreams;
   /** Everything it wrote so far (JSON log lines). */
