@@ -68,7 +68,8 @@ const TASK_BY_ID_SQL = `select ${TASK_COLUMNS} from tasks t where t.tenant_id = 
 const PROJECT_EXISTS_SQL = 'select 1 as found from projects where tenant_id = $1 and id = $2';
 const TAKE_NUMBER_SQL =
   'update projects set last_task_number = last_task_number + (case when archived = true then 0 else 1 end) ' +
-  'where tenant_id = $1 and id = $2 returning last_task_number as number, key, archived';
+  'where tenant_id = $1 and id = $2 returning last_task_number as number, key, archived, ' +
+  "pg_advisory_xact_lock(hashtextextended(id::text || ':' || $3::text, 0)) as locked";
 const LAST_POSITION_SQL =
   'select t.position from tasks t where t.tenant_id = $1 and t.project_id = $2 and t.status = $3 order by t.position desc limit 1';
 const LAST_OTHER_POSITION_SQL =
@@ -86,7 +87,9 @@ const INSERT_TWO_ACTIVITIES_SQL =
 const LOCK_TASK_BY_KEY_SQL =
   'select t.id, t.project_id as "projectId", t.title, t.description, t.status, t.priority, ' +
   't.assignee_id as "assigneeId", t.due_date::text as "dueDate", t.parent_id as "parentId", t.position, ' +
-  't.reporter_id as "reporterId", t.key, t.version from tasks t where t.tenant_id = $1 and t.key = $2 for no key update';
+  't.reporter_id as "reporterId", t.key, t.version, ' +
+  "pg_advisory_xact_lock(hashtextextended(t.project_id::text || ':' || $3::text, 0)) as locked " +
+  'from tasks t where t.tenant_id = $1 and t.key = $2 for no key update';
 const UPDATE_TASK_SQL =
   'update "tasks" set "status" = $1, "position" = $2, "updated_at" = $3, "version" = version + 1 ' +
   'where "tenant_id" = $4 and "id" = $5 returning "version"';
@@ -549,6 +552,7 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
       await client.query<{ number: number; key: string; archived: boolean }>(TAKE_NUMBER_SQL, [
         caller.tenantId,
         projectId,
+        'todo',
       ])
     ).rows[0];
     if (!taken) throw new HttpProblem(404, 'Project not found');
@@ -616,7 +620,7 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
     throw new HttpProblem(400, 'Bad Request');
   }
   const taskId = await transaction(async (client) => {
-    const task = (await client.query<LockedTask>(LOCK_TASK_BY_KEY_SQL, [caller.tenantId, ref.key])).rows[0];
+    const task = (await client.query<LockedTask>(LOCK_TASK_BY_KEY_SQL, [caller.tenantId, ref.key, status])).rows[0];
     if (!task) throw new HttpProblem(404, 'Task not found');
     if (expected !== undefined && Number(expected) !== task.version) throw new HttpProblem(412, 'Resource changed');
     if (status === task.status) return task.id;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { SqlRepository } from '../../database/typed-sql.js';
 import type { TaskStatus } from '../tasks/task-fields.js';
 import type { Project } from './entities/project.entity.js';
@@ -44,12 +45,14 @@ export class ProjectRepository extends SqlRepository<Project> {
   /**
    * Takes the next task number of an active project: one UPDATE whose row lock serialises
    * concurrent creates until the creating transaction ends (a rollback gives the number
-   * back). `archived` for an archived project (its counter unchanged), null when the
-   * project is missing, or was deleted while this waited for the lock.
+   * back), and which then takes the lock of the board column the task goes to (the tasks
+   * module's column lock). `archived` for an archived project (its counter unchanged),
+   * null when the project is missing, or was deleted while this waited for the lock.
    */
   async takeTaskNumber(
     tenantId: string,
     projectId: string,
+    column: TaskStatus,
   ): Promise<{ number: number; key: string } | 'archived' | null> {
     const row = await this.sql()
       .updateTable('projects')
@@ -58,7 +61,12 @@ export class ProjectRepository extends SqlRepository<Project> {
       }))
       .where('tenant_id', '=', tenantId)
       .where('id', '=', projectId)
-      .returning(['last_task_number as number', 'key', 'archived'])
+      .returning([
+        'last_task_number as number',
+        'key',
+        'archived',
+        sql<null>`pg_advisory_xact_lock(hashtextextended(id::text || ':' || ${column}::text, 0))`.as('locked'),
+      ])
       .executeTakeFirst();
     if (!row) return null;
     return row.archived ? 'archived' : { number: row.number, key: row.key };

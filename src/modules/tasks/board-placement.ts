@@ -17,9 +17,9 @@ export type BoardMove = Pick<UpdateTaskDto, 'moveBefore' | 'moveAfter' | 'moveTo
 /**
  * Where a moved task goes in the `status` column of its project: between the named
  * neighbour and the task next to it, or at an end; without a move (a status change), at
- * the bottom. When the key would be too long, the column gets fresh keys first. Explicit
- * moves hold the column's lock (`TaskRepository.lockColumnFor`), so no other move of the
- * column picks a key meanwhile.
+ * the bottom. When the key would be too long, the column gets fresh keys first. The caller
+ * holds the column's lock (`TaskRepository.lockColumnFor`, or `lockForChange` into a new
+ * column), so no other move into the column picks a key meanwhile.
  */
 export async function placeOnBoard(
   tasks: TaskRepository,

@@ -1,5 +1,5 @@
 import { generateNKeysBetween } from 'fractional-indexing';
-import { sql, type Updateable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, type Updateable } from 'kysely';
 import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import type { FetchedWindow, PageWindow } from '../../common/pagination/pagination.service.js';
 import type { Database } from '../../database/database-schema.js';
@@ -62,6 +62,15 @@ export interface BoardColumn {
   projectId: string;
   status: TaskStatus;
 }
+
+/**
+ * The board-column lock: a transaction-scoped advisory lock on a project's status column,
+ * taken (in the same statement) before the task's row lock by every write that gives a task
+ * a position in that column. Moves and status changes into one column run one at a time,
+ * so no two pick one key.
+ */
+const columnLock = (status: RawBuilder<unknown>) =>
+  sql<null>`pg_advisory_xact_lock(hashtextextended(t.project_id::text || ':' || ${status}, 0))`.as('locked');
 
 /** A task row as the list and read queries select it (`taskColumns`). */
 interface TaskRow {
@@ -176,28 +185,17 @@ export class TaskRepository extends SqlRepository<Task> {
   }
 
   /**
-   * Takes the board-column lock for moving a task (a transaction-scoped advisory lock on
-   * its project and target status, the current one unless `status` is given): explicit
-   * moves in one column run one at a time, so two aimed at one gap never pick one key.
-   * Where the task was when the lock was taken, or null when there is no such task.
+   * Takes the board-column lock of the task's current column (see `columnLock`) for an
+   * explicit move within it; where the task was when the lock was taken, or null when there
+   * is no such task.
    */
-  async lockColumnFor(
-    tenantId: string,
-    ref: TaskRef,
-    status?: TaskStatus,
-  ): Promise<(TaskLocation & { status: TaskStatus }) | null> {
+  async lockColumnFor(tenantId: string, ref: TaskRef): Promise<(TaskLocation & { status: TaskStatus }) | null> {
     const [column, value] = this.byRef(ref);
-    const target = status === undefined ? sql`t.status::text` : sql`${status}::text`;
     const row = await this.sql()
       .selectFrom('tasks as t')
       .where('t.tenant_id', '=', tenantId)
       .where(column, '=', value)
-      .select([
-        't.id',
-        't.project_id as projectId',
-        't.status',
-        sql<null>`pg_advisory_xact_lock(hashtextextended(t.project_id::text || ':' || ${target}, 0))`.as('locked'),
-      ])
+      .select(['t.id', 't.project_id as projectId', 't.status', columnLock(sql`t.status::text`)])
       .executeTakeFirst();
     return row ? { id: row.id, projectId: row.projectId, status: row.status } : null;
   }
@@ -207,8 +205,15 @@ export class TaskRepository extends SqlRepository<Task> {
    * plain row rather than an entity, for updates written as native statements. A change
    * takes `FOR NO KEY UPDATE`, which leaves foreign-key checks of rows that reference the
    * task (a new sub-task, comment or label link) unblocked; a delete takes `FOR UPDATE`.
+   * With `intoColumn`, the same statement first takes that column's lock (`columnLock`):
+   * the task is about to get a position there.
    */
-  async lockForChange(tenantId: string, ref: TaskRef, purpose: 'change' | 'delete'): Promise<LockedTask | null> {
+  async lockForChange(
+    tenantId: string,
+    ref: TaskRef,
+    purpose: 'change' | 'delete',
+    intoColumn?: TaskStatus,
+  ): Promise<LockedTask | null> {
     const [column, value] = this.byRef(ref);
     const query = this.sql()
       .selectFrom('tasks as t')
@@ -228,7 +233,8 @@ export class TaskRepository extends SqlRepository<Task> {
         't.position',
         't.reporter_id as reporterId',
         't.version',
-      ]);
+      ])
+      .$if(intoColumn !== undefined, (locking) => locking.select(columnLock(sql`${intoColumn}::text`)));
     const row = await (purpose === 'delete' ? query.forUpdate() : query.forNoKeyUpdate()).executeTakeFirst();
     return row ?? null;
   }
@@ -296,64 +302,58 @@ export class TaskRepository extends SqlRepository<Task> {
    * Clears the parent of a task's sub-tasks (locked in id order), moving their versions on:
    * the sub-tasks changed.
    */
-  async detachChildren(tenantId: string, parentId: string, now: Date): Promise<TaskLocation[]> {
-    const db = this.sql();
-    return db
-      .updateTable('tasks')
-      .set((eb) => ({ parent_id: null, updated_at: now, version: eb('version', '+', 1) }))
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('tasks as c')
-          .where('c.tenant_id', '=', tenantId)
-          .where('c.parent_id', '=', parentId)
-          .select('c.id')
-          .orderBy('c.id')
-          .forNoKeyUpdate(),
-      )
-      .returning(['id', 'project_id as projectId'])
-      .execute();
+  detachChildren(tenantId: string, parentId: string, now: Date): Promise<TaskLocation[]> {
+    return this.changeMany(tenantId, (eb) => eb('m.parent_id', '=', parentId), { parent_id: null }, now);
   }
 
   /** Unassigns every task of `userId` in the tenant (locked in id order), in one statement. */
-  async unassignAll(tenantId: string, userId: string, now: Date): Promise<TaskLocation[]> {
-    return this.sql()
-      .updateTable('tasks')
-      .set((eb) => ({ assignee_id: null, updated_at: now, version: eb('version', '+', 1) }))
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('tasks as a')
-          .where('a.tenant_id', '=', tenantId)
-          .where('a.assignee_id', '=', userId)
-          .select('a.id')
-          .orderBy('a.id')
-          .forNoKeyUpdate(),
-      )
-      .returning(['id', 'project_id as projectId'])
-      .execute();
+  unassignAll(tenantId: string, userId: string, now: Date): Promise<TaskLocation[]> {
+    return this.changeMany(tenantId, (eb) => eb('m.assignee_id', '=', userId), { assignee_id: null }, now);
   }
 
   /**
    * Moves the version of every task carrying the label on (locked in id order), before the
    * label goes: each of them changes.
    */
-  async touchLabelled(tenantId: string, labelId: string, now: Date): Promise<TaskLocation[]> {
+  touchLabelled(tenantId: string, labelId: string, now: Date): Promise<TaskLocation[]> {
+    return this.changeMany(
+      tenantId,
+      (eb) =>
+        eb.exists(
+          eb
+            .selectFrom('task_labels as tl')
+            .whereRef('tl.tenant_id', '=', 'm.tenant_id')
+            .whereRef('tl.task_id', '=', 'm.id')
+            .where('tl.label_id', '=', labelId)
+            .select('tl.label_id'),
+        ),
+      {},
+      now,
+    );
+  }
+
+  /**
+   * One change of many tasks in one statement: those `which` picks (as `m`), locked in id
+   * order so two such changes never deadlock, get `columns` and a version step each.
+   */
+  private changeMany(
+    tenantId: string,
+    which: (eb: ExpressionBuilder<Database & { m: Database['tasks'] }, 'm'>) => Expression<SqlBool>,
+    columns: Updateable<Database['tasks']>,
+    now: Date,
+  ): Promise<TaskLocation[]> {
     return this.sql()
       .updateTable('tasks')
-      .set((eb) => ({ updated_at: now, version: eb('version', '+', 1) }))
+      .set((eb) => ({ ...columns, updated_at: now, version: eb('version', '+', 1) }))
       .where('tenant_id', '=', tenantId)
       .where('id', 'in', (eb) =>
         eb
-          .selectFrom('tasks as l')
-          .innerJoin('task_labels as tl', (join) =>
-            join.onRef('tl.tenant_id', '=', 'l.tenant_id').onRef('tl.task_id', '=', 'l.id'),
-          )
-          .where('l.tenant_id', '=', tenantId)
-          .where('tl.label_id', '=', labelId)
-          .select('l.id')
-          .orderBy('l.id')
-          .forNoKeyUpdate('l'),
+          .selectFrom('tasks as m')
+          .where('m.tenant_id', '=', tenantId)
+          .where(which)
+          .select('m.id')
+          .orderBy('m.id')
+          .forNoKeyUpdate('m'),
       )
       .returning(['id', 'project_id as projectId'])
       .execute();

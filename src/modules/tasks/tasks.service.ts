@@ -81,11 +81,12 @@ export class TasksService {
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
       if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
 
-      const taken = await projects.takeTaskNumber(caller.tenantId, projectId);
+      const status = input.status ?? 'todo';
+      // Also locks the board column the task goes to the bottom of.
+      const taken = await projects.takeTaskNumber(caller.tenantId, projectId, status);
       if (taken === null) throw new ProjectNotFound();
       if (taken === 'archived') throw new ProjectArchived();
       if (input.parentId) await holdParent(tasks, caller.tenantId, projectId, input.parentId);
-      const status = input.status ?? 'todo';
       const last = await tasks.neighbourPosition(caller.tenantId, { projectId, status }, 'before', null, null);
       const id = uuidv7();
       const now = new Date();
@@ -165,15 +166,19 @@ export class TasksService {
     // computing its change set was a third of the CPU of a PATCH, for a one-row UPDATE.
     // Locks in the app's order (see `Transactions`): the new assignee's membership, the
     // labels, the project (only to re-parent: tree changes of a project run one at a time),
-    // the board column (only for an explicit move), the task, then the new parent.
+    // the board column (for a move or a status change), the task, then the new parent.
     const taskId = await this.transactions.run(async (em) => {
       const tasks = em.getRepository(Task);
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
       if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
       if (input.parentId) await lockTaskTree(em, caller.tenantId, await this.locate(tasks, caller, ref));
+      // Explicit moves in the current column lock it first; a status change locks the new one
+      // in the statement that locks the task.
       const column =
-        moves.length > 0 ? await tasks.lockColumnFor(caller.tenantId, requireTaskRef(ref), input.status) : null;
-      const task = await tasks.lockForChange(caller.tenantId, requireTaskRef(ref), 'change');
+        moves.length > 0 && input.status === undefined
+          ? await tasks.lockColumnFor(caller.tenantId, requireTaskRef(ref))
+          : null;
+      const task = await tasks.lockForChange(caller.tenantId, requireTaskRef(ref), 'change', input.status);
       if (!task) throw new TaskNotFound();
       // Moved to another column between the two locks: the column lock is the wrong one.
       if (column && input.status === undefined && column.status !== task.status) {

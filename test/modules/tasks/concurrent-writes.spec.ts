@@ -246,6 +246,18 @@ describe('concurrent writes on one task tree', () => {
     expect(order[11]).toBe(after.id);
   });
 
+  it('moves twenty tasks into one column at once, each to a bottom place of its own', async () => {
+    project = await createProject(t.http, crew.tenant.id, crew.owner);
+    const moved = [];
+    for (let i = 0; i < 20; i++) moved.push(await createTask(t.http, crew.tenant.id, project.id, crew.owner));
+    const answers = await Promise.all(
+      moved.map((task) => t.http.patch(`${base()}/tasks/${task.id}`).set(crew.owner.auth).send({ status: 'done' })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(moved.map(() => 200));
+    const positions = answers.map((answer) => (answer.body as { position: string }).position);
+    expect(new Set(positions).size).toBe(20);
+  });
+
   it('keeps position keys short: a column whose keys grow is rebalanced, in the same order', async () => {
     project = await createProject(t.http, crew.tenant.id, crew.owner);
     const [top, a, b, bottom] = [
