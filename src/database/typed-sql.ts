@@ -1,5 +1,13 @@
 import { EntityRepository, type SqlEntityManager } from '@mikro-orm/postgresql';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type Compilable,
+  type QueryResult,
+} from 'kysely';
 import type { Database } from './database-schema.js';
 
 /**
@@ -46,4 +54,31 @@ export function sqlCompiler(): Kysely<Database> {
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
   });
+}
+
+/**
+ * A statement of fixed shape built and compiled once, then run with each call's values: for
+ * the reads every request makes (membership, session, a task by id or key), where building
+ * and compiling the statement each time was most of Kysely's cost. `build` receives a
+ * stand-in for each value (each must be used as a bound value); the compiled statement's
+ * parameters are those stand-ins, replaced at each run, and its constants.
+ */
+export function precompiled<R>(
+  arity: number,
+  build: (db: Kysely<Database>, ...values: string[]) => Compilable<R>,
+): (db: Kysely<Database>, ...values: string[]) => Promise<QueryResult<R>> {
+  const standIns = Array.from({ length: arity }, (_, index) => `\u0000value ${index}`);
+  const template = build(sqlCompiler(), ...standIns).compile();
+  const slots = template.parameters.map((parameter) =>
+    typeof parameter === 'string' ? standIns.indexOf(parameter) : -1,
+  );
+  if (standIns.some((_, index) => !slots.includes(index))) throw new Error('A precompiled statement ignores a value');
+  return (db, ...values) =>
+    db.executeQuery<R>({
+      ...template,
+      parameters: template.parameters.map((parameter, index) => {
+        const slot = slots[index] ?? -1;
+        return slot >= 0 ? values[slot] : parameter;
+      }),
+    });
 }

@@ -1,5 +1,16 @@
-import { SqlRepository } from '../../database/typed-sql.js';
+import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import type { Session } from './entities/session.entity.js';
+
+/** Compiled once: every authenticated request runs it. */
+const LIVE_SESSION = precompiled(4, (db, sessionId = '', userId = '', now = '', staleBefore = '') =>
+  db
+    .selectFrom('sessions')
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .select((eb) => eb('last_used_at', '<', staleBefore).as('stale')),
+);
 
 export class SessionRepository extends SqlRepository<Session> {
   /**
@@ -13,14 +24,8 @@ export class SessionRepository extends SqlRepository<Session> {
     now: Date,
     staleBefore: Date,
   ): Promise<{ lastUsedStale: boolean } | null> {
-    const row = await this.sql()
-      .selectFrom('sessions')
-      .where('id', '=', sessionId)
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now.toISOString())
-      .select((eb) => eb('last_used_at', '<', staleBefore.toISOString()).as('stale'))
-      .executeTakeFirst();
+    const { rows } = await LIVE_SESSION(this.sql(), sessionId, userId, now.toISOString(), staleBefore.toISOString());
+    const row = rows[0];
     return row ? { lastUsedStale: Boolean(row.stale) } : null;
   }
 

@@ -4,7 +4,7 @@ import { parseKeysetPosition } from '../../common/pagination/keyset-position.js'
 import type { FetchedWindow, PageWindow } from '../../common/pagination/pagination.service.js';
 import type { Database } from '../../database/database-schema.js';
 import { isUniqueViolation, TransientConflict } from '../../database/transactions.js';
-import { SqlRepository } from '../../database/typed-sql.js';
+import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import type { TaskDto } from './dto/task.dto.js';
 import type { Task } from './entities/task.entity.js';
 import type { TaskPriority, TaskStatus } from './task-fields.js';
@@ -130,6 +130,14 @@ function changedColumns(changes: TaskChanges): Updateable<Database['tasks']> {
   };
 }
 
+/** A task as `TaskDto` needs it, by id or by key: the hottest reads, compiled once. */
+const TASK_BY_ID = precompiled(2, (db, tenantId = '', id = '') =>
+  db.selectFrom('tasks as t').where('t.tenant_id', '=', tenantId).where('t.id', '=', id).select(taskColumns),
+);
+const TASK_BY_KEY = precompiled(2, (db, tenantId = '', key = '') =>
+  db.selectFrom('tasks as t').where('t.tenant_id', '=', tenantId).where('t.key', '=', key).select(taskColumns),
+);
+
 /**
  * The statements of the task aggregate, typed against the schema: reads straight into
  * `TaskDto`s (no entity hydration on the hot paths), writes of one task as single
@@ -142,14 +150,9 @@ export class TaskRepository extends SqlRepository<Task> {
   }
 
   async findDto(tenantId: string, ref: TaskRef): Promise<TaskDto | null> {
-    const [column, value] = this.byRef(ref);
-    const row = await this.sql()
-      .selectFrom('tasks as t')
-      .where('t.tenant_id', '=', tenantId)
-      .where(column, '=', value)
-      .select(taskColumns)
-      .executeTakeFirst();
-    return row ? toDto(row) : null;
+    const { rows } =
+      'id' in ref ? await TASK_BY_ID(this.sql(), tenantId, ref.id) : await TASK_BY_KEY(this.sql(), tenantId, ref.key);
+    return rows[0] ? toDto(rows[0]) : null;
   }
 
   /** One keyset page of a filtered, sorted task list (`window.after` as issued in `endCursor`). */

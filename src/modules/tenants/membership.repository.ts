@@ -1,4 +1,4 @@
-import { SqlRepository } from '../../database/typed-sql.js';
+import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import { InvalidCursor, type FetchedWindow, type PageWindow } from '../../common/pagination/pagination.service.js';
 import { sqlOf } from '../../database/typed-sql.js';
@@ -6,19 +6,19 @@ import { MemberDto } from './dto/member.dto.js';
 import type { Membership } from './entities/membership.entity.js';
 import type { Role } from './roles.js';
 
+/** Compiled once: the guard runs it for every tenant request. */
+const ROLE_OF = precompiled(2, (db, tenantId = '', userId = '') =>
+  db.selectFrom('memberships').where('tenant_id', '=', tenantId).where('user_id', '=', userId).select('role'),
+);
+
 export class MembershipRepository extends SqlRepository<Membership> {
   /**
    * The user's role in the tenant, or null when they are not a member. Runs for every
    * tenant request (`MembershipGuard`): one index-only statement, no entity hydration.
    */
   async findRole(tenantId: string, userId: string): Promise<Role | null> {
-    const row = await this.sql()
-      .selectFrom('memberships')
-      .where('tenant_id', '=', tenantId)
-      .where('user_id', '=', userId)
-      .select('role')
-      .executeTakeFirst();
-    return row?.role ?? null;
+    const { rows } = await ROLE_OF(this.sql(), tenantId, userId);
+    return rows[0]?.role ?? null;
   }
 
   /**
