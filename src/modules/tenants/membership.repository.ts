@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import { InvalidCursor, type FetchedWindow, type PageWindow } from '../../common/pagination/pagination.service.js';
@@ -10,6 +11,39 @@ import type { Role } from './roles.js';
 const ROLE_OF = precompiled(2, (db, tenantId = '', userId = '') =>
   db.selectFrom('memberships').where('tenant_id', '=', tenantId).where('user_id', '=', userId).select('role'),
 );
+
+/** A page of a tenant's members, oldest first, from the start or after a cursor; compiled once. */
+function memberPage(continued: boolean) {
+  return precompiled(continued ? 4 : 2, (db, tenantId = '', limit = '', createdAt = '', id = '') =>
+    db
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .where('m.tenant_id', '=', tenantId)
+      .$if(continued, (query) =>
+        query.where((eb) =>
+          eb(
+            eb.refTuple('m.created_at', 'm.id'),
+            '>',
+            eb.tuple(eb.cast<string>(eb.val(createdAt), 'timestamptz'), eb.cast<string>(eb.val(id), 'uuid')),
+          ),
+        ),
+      )
+      // The text of the timestamp, not a Date: the cursor keeps its microseconds.
+      .select((eb) => [
+        'm.id',
+        'm.user_id',
+        'u.name',
+        'u.email',
+        'm.role',
+        eb.cast<string>('m.created_at', 'text').as('created_at'),
+      ])
+      .orderBy('m.created_at')
+      .orderBy('m.id')
+      .limit(sql<number>`${limit}::int`),
+  );
+}
+const MEMBER_PAGE = memberPage(false);
+const MEMBER_PAGE_AFTER = memberPage(true);
 
 export class MembershipRepository extends SqlRepository<Membership> {
   /**
@@ -44,34 +78,15 @@ export class MembershipRepository extends SqlRepository<Membership> {
     const after = window.after === undefined ? undefined : parseKeysetPosition(window.after, 2);
     // Signed by us but not ours to read: issued by an earlier version in another format.
     if (after === null) throw new InvalidCursor();
-    let query = this.sql()
-      .selectFrom('memberships as m')
-      .innerJoin('users as u', 'u.id', 'm.user_id')
-      .where('m.tenant_id', '=', tenantId)
-      // The text of the timestamp, not a Date: the cursor keeps its microseconds.
-      .select((eb) => [
-        'm.id',
-        'm.user_id',
-        'u.name',
-        'u.email',
-        'm.role',
-        eb.cast<string>('m.created_at', 'text').as('created_at'),
-      ])
-      .orderBy('m.created_at')
-      .orderBy('m.id')
-      .limit(window.first + 1);
+    const limit = String(window.first + 1);
+    let rows;
     if (after) {
       const [createdAt, id] = after;
       if (createdAt === undefined || id === undefined) throw new InvalidCursor();
-      query = query.where((eb) =>
-        eb(
-          eb.refTuple('m.created_at', 'm.id'),
-          '>',
-          eb.tuple(eb.cast<string>(eb.val(createdAt), 'timestamptz'), eb.cast<string>(eb.val(id), 'uuid')),
-        ),
-      );
+      ({ rows } = await MEMBER_PAGE_AFTER(this.sql(), tenantId, limit, createdAt, id));
+    } else {
+      ({ rows } = await MEMBER_PAGE(this.sql(), tenantId, limit));
     }
-    const rows = await query.execute();
     const items = rows.slice(0, window.first);
     const last = items.at(-1);
     return {
