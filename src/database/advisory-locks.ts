@@ -1,4 +1,5 @@
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { sql, type AliasedRawBuilder, type RawBuilder } from 'kysely';
 import { sqlOf } from './typed-sql.js';
 
 /**
@@ -18,4 +19,20 @@ export async function tryAdvisoryTransactionLock(
     )
     .executeTakeFirst();
   return row?.locked === true;
+}
+
+/**
+ * The board-column lock, as a column of the statement that takes it: a transaction-scoped
+ * advisory lock on one status column of one project. Every write that gives a task a
+ * position in a column takes it first (a create, in the statement that takes the task's
+ * number; a move or status change, in the statement that locks the task), so no two writes
+ * pick one key. One formula, so every taker locks the same key.
+ */
+export function boardColumnLock(
+  projectId: RawBuilder<unknown>,
+  status: RawBuilder<unknown>,
+): AliasedRawBuilder<null, 'column_locked'> {
+  return sql<null>`pg_advisory_xact_lock(hashtextextended(${projectId}::text || ':' || ${status}::text, 0))`.as(
+    'column_locked',
+  );
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { boardColumnLock } from '../../database/advisory-locks.js';
 import { SqlRepository } from '../../database/typed-sql.js';
 import type { TaskStatus } from '../tasks/task-fields.js';
 import type { Project } from './entities/project.entity.js';
@@ -61,12 +62,7 @@ export class ProjectRepository extends SqlRepository<Project> {
       }))
       .where('tenant_id', '=', tenantId)
       .where('id', '=', projectId)
-      .returning([
-        'last_task_number as number',
-        'key',
-        'archived',
-        sql<null>`pg_advisory_xact_lock(hashtextextended(id::text || ':' || ${column}::text, 0))`.as('locked'),
-      ])
+      .returning(['last_task_number as number', 'key', 'archived', boardColumnLock(sql`id`, sql`${column}`)])
       .executeTakeFirst();
     if (!row) return null;
     return row.archived ? 'archived' : { number: row.number, key: row.key };

@@ -3,6 +3,7 @@ import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type Sql
 import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import type { FetchedWindow, PageWindow } from '../../common/pagination/pagination.service.js';
 import type { Database } from '../../database/database-schema.js';
+import { boardColumnLock } from '../../database/advisory-locks.js';
 import { isUniqueViolation, TransientConflict } from '../../database/transactions.js';
 import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import type { TaskDto } from './dto/task.dto.js';
@@ -63,14 +64,8 @@ export interface BoardColumn {
   status: TaskStatus;
 }
 
-/**
- * The board-column lock: a transaction-scoped advisory lock on a project's status column,
- * taken (in the same statement) before the task's row lock by every write that gives a task
- * a position in that column. Moves and status changes into one column run one at a time,
- * so no two pick one key.
- */
-const columnLock = (status: RawBuilder<unknown>) =>
-  sql<null>`pg_advisory_xact_lock(hashtextextended(t.project_id::text || ':' || ${status}, 0))`.as('locked');
+/** The board-column lock (`boardColumnLock`) of a task's project and the given status. */
+const columnLock = (status: RawBuilder<unknown>) => boardColumnLock(sql`t.project_id`, status);
 
 /** A task row as the list and read queries select it (`taskColumns`). */
 interface TaskRow {
@@ -198,7 +193,7 @@ export class TaskRepository extends SqlRepository<Task> {
       .selectFrom('tasks as t')
       .where('t.tenant_id', '=', tenantId)
       .where(column, '=', value)
-      .select(['t.id', 't.project_id as projectId', 't.status', columnLock(sql`t.status::text`)])
+      .select(['t.id', 't.project_id as projectId', 't.status', columnLock(sql`t.status`)])
       .executeTakeFirst();
     return row ? { id: row.id, projectId: row.projectId, status: row.status } : null;
   }
@@ -237,7 +232,7 @@ export class TaskRepository extends SqlRepository<Task> {
         't.reporter_id as reporterId',
         't.version',
       ])
-      .$if(intoColumn !== undefined, (locking) => locking.select(columnLock(sql`${intoColumn}::text`)));
+      .$if(intoColumn !== undefined, (locking) => locking.select(columnLock(sql`${intoColumn}`)));
     const row = await (purpose === 'delete' ? query.forUpdate() : query.forNoKeyUpdate()).executeTakeFirst();
     return row ?? null;
   }
