@@ -66,7 +66,7 @@ describe('the API process', () => {
 });
 
 describe('the API process in a rolling deploy (SHUTDOWN_DELAY_MS)', () => {
-  const started = useServerProcess({ SHUTDOWN_DELAY_MS: '6000' });
+  const started = useServerProcess({ SHUTDOWN_DELAY_MS: '3000' });
 
   it('on SIGTERM turns unready at once, serves new requests until the listener closes, then exits 0', async () => {
     const { server, baseUrl } = started();
