@@ -21,6 +21,7 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   resolver: '<rootDir>/test/support/cached-resolver.cjs',
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
   setupFiles: ['<rootDir>/test/support/preload-esm.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',

@@ -16,15 +16,9 @@ async function ok<T>(call: Promise<{ data?: T; error?: Problem; response: Respon
  */
 describe('typed client', () => {
   const t = useTestApp();
-  let baseUrl: string;
-
-  beforeAll(async () => {
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = await t.app.getUrl();
-  });
 
   async function signUp(name: string): Promise<YelloClient> {
-    const client = createYelloClient(baseUrl);
+    const client = createYelloClient(t.baseUrl);
     const { accessToken } = await ok(
       client.POST('/api/v1/auth/register', {
         body: { email: uniqueEmail(name.toLowerCase()), name, password: 'Plum-Orbit-Cascade-92' },
@@ -43,12 +37,12 @@ describe('typed client', () => {
     // The invitee signs in with email and password; the token comes from a function.
     const email = uniqueEmail('grace');
     await ok(
-      createYelloClient(baseUrl).POST('/api/v1/auth/register', {
+      createYelloClient(t.baseUrl).POST('/api/v1/auth/register', {
         body: { email, name: 'Grace', password: 'Quartz-Meadow-Lantern-57' },
       }),
     );
     const graceSession: { token?: string } = {};
-    const grace = createYelloClient(baseUrl, { token: () => graceSession.token });
+    const grace = createYelloClient(t.baseUrl, { token: () => graceSession.token });
     graceSession.token = (
       await ok(grace.POST('/api/v1/auth/login', { body: { email, password: 'Quartz-Meadow-Lantern-57' } }))
     ).accessToken;

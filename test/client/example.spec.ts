@@ -11,10 +11,7 @@ describe('the typed-client example', () => {
   const t = useTestApp();
 
   it('registers, signs in, creates a tenant, a project and a task, moves the task and lists it', async () => {
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const baseUrl = await t.app.getUrl();
-
-    const { stdout } = await promisify(execFile)(process.execPath, ['client/example.ts', baseUrl]);
+    const { stdout } = await promisify(execFile)(process.execPath, ['client/example.ts', t.baseUrl]);
 
     const lines = stdout.trim().split('\n');
     expect(lines).toEqual([

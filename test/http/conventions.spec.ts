@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { connect } from 'node:net';
 import { useTestApp } from '../support/test-app.js';
 
@@ -80,14 +79,10 @@ describe('HTTP conventions', () => {
   });
 
   it('answers malformed framing (Content-Length with Transfer-Encoding) with a 400 problem', async () => {
-    // As supertest does: the raw server on an ephemeral port, for a hand-written request.
-    const listening = t.app.getHttpServer().listen(0, '127.0.0.1');
-    await once(listening, 'listening');
-    const server = listening.address();
-    if (server === null || typeof server === 'string') throw new Error('no TCP address');
+    const { port } = new URL(t.baseUrl);
     const raw = await new Promise<string>((resolve, reject) => {
       let received = '';
-      const socket = connect(server.port, '127.0.0.1', () =>
+      const socket = connect(Number(port), '127.0.0.1', () =>
         socket.write(
           'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
         ),
@@ -96,7 +91,6 @@ describe('HTTP conventions', () => {
       socket.on('close', () => resolve(received));
       socket.on('error', reject);
     });
-    await new Promise((resolve) => listening.close(resolve));
     expect(raw).toMatch(/^HTTP\/1\.1 400 /);
     expect(raw).toContain('Content-Type: application/problem+json');
     expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, title: 'Bad Request' });

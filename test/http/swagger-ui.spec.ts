@@ -37,8 +37,7 @@ describeInBrowser('Swagger UI in a real browser', () => {
     if (started.status === 'fulfilled') testApp = started.value;
     if (launched.status === 'rejected') throw launched.reason;
     if (started.status === 'rejected') throw started.reason;
-    await started.value.app.listen({ host: '127.0.0.1', port: 0 });
-    origin = await started.value.app.getUrl();
+    origin = started.value.baseUrl;
   }, 180_000);
   // The browser first: its keep-alive connections would hold the server's close.
   afterAll(async () => {
