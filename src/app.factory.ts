@@ -121,6 +121,9 @@ const TAGS: Record<string, string> = {
     'Tasks of a project: filters, sorts, full-text search, ordering in status columns, history. ' +
     'A task is addressed by its UUID or by its key (`YEL-42`, any case).',
   comments: 'Comments on a task.',
+  relations:
+    'How tasks of a tenant relate: `blocks` / `blocked_by`, `relates_to`, `duplicate_of` / `duplicated_by`. ' +
+    'No `blocks` cycle; a task duplicates at most one task.',
   labels: 'Labels of a tenant, attached to its tasks.',
   health: 'Probes for orchestrators, outside `/api/v1`: no authentication, no rate limit.',
 };

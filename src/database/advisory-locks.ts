@@ -36,3 +36,14 @@ export function boardColumnLock(
     'column_locked',
   );
 }
+
+/**
+ * The lock on a tenant's task relations, as a column of the statement that takes it: every
+ * relation create takes it before its checks, so the two halves of a `blocks` cycle sent at
+ * the same moment are checked one after the other, and two equal creates cannot both insert.
+ */
+export function taskRelationsLock(tenantId: string): AliasedRawBuilder<null, 'relations_locked'> {
+  return sql<null>`pg_advisory_xact_lock(hashtextextended('task_relations:' || ${tenantId}::text, 0))`.as(
+    'relations_locked',
+  );
+}

@@ -9,6 +9,7 @@ import type { ActivityEvent } from '../modules/tasks/entities/activity-event.ent
 import type { Comment } from '../modules/tasks/entities/comment.entity.js';
 import type { Label } from '../modules/tasks/entities/label.entity.js';
 import type { TaskLabel } from '../modules/tasks/entities/task-label.entity.js';
+import type { TaskRelation } from '../modules/tasks/entities/task-relation.entity.js';
 import type { Task } from '../modules/tasks/entities/task.entity.js';
 import type { Invitation } from '../modules/tenants/entities/invitation.entity.js';
 import type { Membership } from '../modules/tenants/entities/membership.entity.js';
@@ -28,6 +29,7 @@ export interface EntityTables {
   refresh_tokens: typeof RefreshToken;
   sessions: typeof Session;
   task_labels: typeof TaskLabel;
+  task_relations: typeof TaskRelation;
   tasks: typeof Task;
   tenants: typeof Tenant;
   users: typeof User;

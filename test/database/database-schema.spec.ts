@@ -11,6 +11,7 @@ import { ActivityEvent } from '../../src/modules/tasks/entities/activity-event.e
 import { Comment } from '../../src/modules/tasks/entities/comment.entity.js';
 import { Label } from '../../src/modules/tasks/entities/label.entity.js';
 import { TaskLabel } from '../../src/modules/tasks/entities/task-label.entity.js';
+import { TaskRelation } from '../../src/modules/tasks/entities/task-relation.entity.js';
 import { Task } from '../../src/modules/tasks/entities/task.entity.js';
 import { Invitation } from '../../src/modules/tenants/entities/invitation.entity.js';
 import { Membership } from '../../src/modules/tenants/entities/membership.entity.js';
@@ -32,6 +33,7 @@ const ENTITY_TABLES: EntityTables = {
   refresh_tokens: RefreshToken,
   sessions: Session,
   task_labels: TaskLabel,
+  task_relations: TaskRelation,
   tasks: Task,
   tenants: Tenant,
   users: User,

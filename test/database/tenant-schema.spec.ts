@@ -78,6 +78,7 @@ describe('the schema, ready to distribute by tenant', () => {
         'memberships',
         'projects',
         'task_labels',
+        'task_relations',
         'tasks',
       ]);
       expect(await violations(client)).toEqual([]);

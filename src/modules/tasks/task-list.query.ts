@@ -22,7 +22,12 @@ export interface TaskFilter {
   dueBefore?: string;
   dueAfter?: string;
   q?: string;
+  /** Blocked: some task that blocks it is not closed (`done` or `canceled`). */
+  blocked?: boolean;
 }
+
+/** The statuses of work that is over: a blocker in one of them blocks nothing any more. */
+export const CLOSED_STATUSES = ['done', 'canceled'] as const satisfies readonly TaskStatus[];
 
 /** A sort field and direction, or relevance to `q` (best match first). */
 export type TaskOrder = FieldOrder | { field: 'relevance' };
@@ -109,6 +114,22 @@ function filtered(eb: Tasks, tenantId: string, filter: TaskFilter): Expression<S
   if (filter.dueBefore !== undefined) conditions.push(sql<SqlBool>`t.due_date < ${typed(filter.dueBefore, 'date')}`);
   if (filter.dueAfter !== undefined) conditions.push(sql<SqlBool>`t.due_date > ${typed(filter.dueAfter, 'date')}`);
   if (filter.q !== undefined) conditions.push(matches(filter.q));
+  if (filter.blocked !== undefined) {
+    // Through the relations' (tenant, target, type) index, then each blocker by primary key.
+    const openBlocker = eb.exists(
+      eb
+        .selectFrom('task_relations as r')
+        .innerJoin('tasks as b', (join) =>
+          join.onRef('b.tenant_id', '=', 'r.tenant_id').onRef('b.id', '=', 'r.source_id'),
+        )
+        .whereRef('r.tenant_id', '=', 't.tenant_id')
+        .whereRef('r.target_id', '=', 't.id')
+        .where('r.type', '=', 'blocks')
+        .where('b.status', 'not in', CLOSED_STATUSES)
+        .select(sql`1`.as('one')),
+    );
+    conditions.push(filter.blocked ? openBlocker : eb.not(openBlocker));
+  }
   return conditions;
 }
 

@@ -46,3 +46,21 @@ export class NotCommentAuthor extends domainError('forbidden', 'not-comment-auth
     );
   }
 }
+
+export class RelationNotFound extends domainError('not-found', 'relation-not-found', 'Relation not found') {
+  constructor() {
+    super('No relation with this id on this task');
+  }
+}
+
+export class BlocksCycle extends domainError('conflict', 'blocks-cycle', 'The tasks would block each other') {
+  constructor() {
+    super('The other task already blocks this one, directly or through other tasks: the relation would close a cycle');
+  }
+}
+
+export class AlreadyDuplicate extends domainError('conflict', 'already-duplicate', 'Already a duplicate') {
+  constructor() {
+    super('The task is already marked the duplicate of another task; remove that relation first');
+  }
+}

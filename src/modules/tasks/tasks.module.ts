@@ -6,17 +6,20 @@ import { ActivityEvent } from './entities/activity-event.entity.js';
 import { Comment } from './entities/comment.entity.js';
 import { Label } from './entities/label.entity.js';
 import { TaskLabel } from './entities/task-label.entity.js';
+import { TaskRelation } from './entities/task-relation.entity.js';
 import { Task } from './entities/task.entity.js';
 import { LabelsController } from './labels.controller.js';
 import { LabelsService } from './labels.service.js';
 import { ProjectTasksController, TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
+import { RelationsController } from './relations.controller.js';
+import { RelationsService } from './relations.service.js';
 
-/** Tasks with their labels, comments and activity log. */
+/** Tasks with their labels, comments, relations and activity log. */
 @Module({
-  imports: [MikroOrmModule.forFeature([Task, Label, TaskLabel, Comment, ActivityEvent])],
-  controllers: [ProjectTasksController, TasksController, CommentsController, LabelsController],
-  providers: [TasksService, LabelsService, CommentsService],
+  imports: [MikroOrmModule.forFeature([Task, Label, TaskLabel, TaskRelation, Comment, ActivityEvent])],
+  controllers: [ProjectTasksController, TasksController, CommentsController, LabelsController, RelationsController],
+  providers: [TasksService, LabelsService, CommentsService, RelationsService],
   exports: [TasksService],
 })
 export class TasksModule {}

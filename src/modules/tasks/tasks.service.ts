@@ -131,6 +131,7 @@ export class TasksService {
       dueBefore: query.dueBefore,
       dueAfter: query.dueAfter,
       q: query.q,
+      blocked: query.blocked,
     };
     const order = orderOf(query);
     return this.pagination.page(

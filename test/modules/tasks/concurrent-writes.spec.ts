@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
 import { addMember, createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
@@ -31,6 +32,8 @@ const KINDS = [
   'deleteLabel',
   'demote',
   'removeMember',
+  'blocks',
+  'unrelate',
 ] as const;
 type Kind = (typeof KINDS)[number];
 interface Operation {
@@ -100,6 +103,17 @@ describe('concurrent writes on one task tree', () => {
         return t.http.patch(`${base()}/members/${worker.id}`).set(owner).send({ role: 'viewer' });
       case 'removeMember':
         return t.http.delete(`${base()}/members/${worker.id}`).set(owner);
+      case 'blocks':
+        return t.http.post(`${base()}/tasks/${task}/relations`).set(owner).send({ type: 'blocks', task: other });
+      case 'unrelate':
+        // Whatever relation the task has first (a 404 when it has none, or it went meanwhile).
+        return t.http
+          .get(`${base()}/tasks/${task}/relations`)
+          .set(owner)
+          .then((listed) => {
+            const first: { id?: string } | undefined = listed.body?.blocks?.[0] ?? listed.body?.blockedBy?.[0];
+            return t.http.delete(`${base()}/tasks/${task}/relations/${first?.id ?? randomUUID()}`).set(owner);
+          });
     }
   }
 
@@ -117,6 +131,16 @@ describe('concurrent writes on one task tree', () => {
         seen.add(at);
       }
     }
+
+    // No task blocks itself through other tasks.
+    expect(
+      await sql(
+        'with recursive reach(origin, id) as (select source_id, target_id from task_relations where tenant_id = ? and type = ? ' +
+          'union select reach.origin, r.target_id from reach join task_relations r on r.source_id = reach.id and r.type = ?) ' +
+          'select origin from reach where origin = id',
+        [tenant, 'blocks', 'blocks'],
+      ),
+    ).toEqual([]);
 
     const [counter] = await sql<{ last: number }>('select last_task_number as last from projects where id = ?', [
       project.id,

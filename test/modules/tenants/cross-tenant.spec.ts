@@ -48,6 +48,7 @@ const BODIES: Record<string, object> = {
   CommentBody: { body: 'Planted' },
   CreateLabel: { name: 'Planted', color: '#000000' },
   UpdateLabel: { color: '#000000' },
+  CreateRelation: { type: 'relates_to', task: 'ZZ-1' },
 };
 
 function operations(document: OpenAPIObject): { method: Method; path: string; operation: Operation }[] {
@@ -136,6 +137,8 @@ describe('cross-tenant isolation', () => {
   let commentB: { id: string };
   let labelA: { id: string; name: string };
   let labelB: { id: string };
+  let relationA: { id: string };
+  let relationB: { id: string };
   let invitationA: { id: string; email: string };
   let invitationB: { id: string };
   let secretsOfA: string[];
@@ -152,6 +155,15 @@ describe('cross-tenant isolation', () => {
     return { id: String(response.body.id), body };
   };
 
+  const relate = async (crew: TenantCrew, taskRef: string, other: string) => {
+    const response = await t.http
+      .post(tenantPath(crew, `/tasks/${taskRef}/relations`))
+      .set(crew.owner.auth)
+      .send({ type: 'blocks', task: other })
+      .expect(201);
+    return { id: String(response.body.id) };
+  };
+
   /** Path parameter → B's own value and A's values (every form a route accepts). */
   const pathParameters = (): Record<string, { b: string; foreign: Foreign[] }> => ({
     projectId: { b: projectB.id, foreign: [{ a: projectA.id, missing: randomUUID() }] },
@@ -164,6 +176,7 @@ describe('cross-tenant isolation', () => {
     },
     commentId: { b: commentB.id, foreign: [{ a: commentA.id, missing: randomUUID() }] },
     labelId: { b: labelB.id, foreign: [{ a: labelA.id, missing: randomUUID() }] },
+    relationId: { b: relationB.id, foreign: [{ a: relationA.id, missing: randomUUID() }] },
     userId: { b: b.member.id, foreign: [{ a: a.member.id, missing: randomUUID() }] },
     invitationId: { b: invitationB.id, foreign: [{ a: invitationA.id, missing: randomUUID() }] },
   });
@@ -240,6 +253,7 @@ describe('cross-tenant isolation', () => {
       `/tasks/${firstA.id}/activity`,
       `/tasks/${taskA.id}/comments`,
       `/tasks/${taskA.id}/comments/${commentA.id}`,
+      `/tasks/${taskA.id}/relations`,
       '/labels',
       `/labels/${labelA.id}`,
       `/invitations/${invitationA.id}`,
@@ -261,6 +275,7 @@ describe('cross-tenant isolation', () => {
     });
     commentA = await comment(a, a.member, taskA.id, `Secret ${randomUUID()}`);
     invitationA = await invite(t.http, a.tenant.id, a.owner, uniqueEmail('secret'), 'member');
+    relationA = await relate(a, taskA.id, firstA.id);
 
     projectB = await createProject(t.http, b.tenant.id, b.owner, { key: sharedKey });
     workB = await createProject(t.http, b.tenant.id, b.owner);
@@ -269,6 +284,7 @@ describe('cross-tenant isolation', () => {
     commentB = await comment(b, b.owner, taskB.id, 'Hi');
     labelB = await createLabel(t.http, b.tenant.id, b.owner);
     invitationB = await invite(t.http, b.tenant.id, b.owner, uniqueEmail(), 'member');
+    relationB = await relate(b, taskB.id, workTaskB.id);
 
     expect([firstA.key, taskA.key, taskB.key]).toEqual([`${sharedKey}-1`, `${sharedKey}-2`, `${sharedKey}-1`]);
     secretsOfA = [
@@ -286,6 +302,7 @@ describe('cross-tenant isolation', () => {
       labelA.name,
       invitationA.id,
       invitationA.email,
+      relationA.id,
       ...[a.owner, a.admin, a.member, a.viewer].flatMap((user) => [user.id, user.email]),
     ];
     snapshotBefore = await snapshotOfA();
@@ -448,6 +465,20 @@ describe('cross-tenant isolation', () => {
         const foreignAnswer = await call(b.member, method, path, body(ofA));
         const missingAnswer = await call(b.member, method, path, body(missing));
         expect(foreignAnswer.status).toBeGreaterThanOrEqual(400);
+        expect({ ...problem(foreignAnswer.body), leaks: foreignAnswer.leaks }).toEqual({
+          ...problem(missingAnswer.body),
+          leaks: [],
+        });
+      },
+    );
+
+    it.each([() => taskA.id, () => taskA.key])(
+      'refuses to relate B’s task to A’s task like a missing one',
+      async (ofA) => {
+        const path = tenantPath(b, `/tasks/${workTaskB.id}/relations`);
+        const foreignAnswer = await call(b.member, 'post', path, { type: 'blocks', task: ofA() });
+        const missingAnswer = await call(b.member, 'post', path, { type: 'blocks', task: `${sharedKey}-99999` });
+        expect(foreignAnswer.status).toBe(400);
         expect({ ...problem(foreignAnswer.body), leaks: foreignAnswer.leaks }).toEqual({
           ...problem(missingAnswer.body),
           leaks: [],

@@ -49,6 +49,17 @@ async function commentPath(crew: TenantCrew, http: TestAgent): Promise<string> {
   return `${task}/comments/${comment.body.id}`;
 }
 
+/** A fresh `relates_to` relation between two fresh tasks, by the path of the first. */
+async function relationPath(crew: TenantCrew, http: TestAgent): Promise<string> {
+  const [task, other] = [await taskPath(crew, http), await taskPath(crew, http)];
+  const relation = await http
+    .post(`${task}/relations`)
+    .set(crew.owner.auth)
+    .send({ type: 'relates_to', task: other.split('/').pop() })
+    .expect(201);
+  return `${task}/relations/${relation.body.id}`;
+}
+
 const labelPath = async (crew: TenantCrew, http: TestAgent) =>
   `${base(crew)}/labels/${(await createLabel(http, crew.tenant.id, crew.owner)).id}`;
 
@@ -207,6 +218,29 @@ const ROUTES: Record<string, RouteCase> = {
     minimum: 'admin', // the author, or an admin
     success: 204,
     request: async (c, http) => ({ path: await commentPath(c, http) }),
+  },
+  'POST /api/v1/tenants/{tenantId}/tasks/{taskRef}/relations': {
+    minimum: 'member',
+    success: 201,
+    request: async (c, http) => {
+      const other = await taskPath(c, http);
+      return { path: `${await taskPath(c, http)}/relations`, body: { type: 'blocks', task: other.split('/').pop() } };
+    },
+  },
+  'GET /api/v1/tenants/{tenantId}/tasks/{taskRef}/relations': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: `${await taskPath(c, http)}/relations` }),
+  },
+  'GET /api/v1/tenants/{tenantId}/tasks/{taskRef}/relations/{relationId}': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: await relationPath(c, http) }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}/tasks/{taskRef}/relations/{relationId}': {
+    minimum: 'member',
+    success: 204,
+    request: async (c, http) => ({ path: await relationPath(c, http) }),
   },
   'POST /api/v1/tenants/{tenantId}/labels': {
     minimum: 'member',

@@ -5,6 +5,7 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
   IsISO8601,
   IsOptional,
@@ -15,7 +16,7 @@ import {
 } from 'class-validator';
 import { PageOf } from '../../../common/pagination/page.dto.js';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
-import { Optional, TextLength, Trim } from '../../../common/validation/decorators.js';
+import { Optional, QueryBoolean, TextLength, Trim } from '../../../common/validation/decorators.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-fields.js';
 
 export const MAX_LABELS_PER_TASK = 20;
@@ -220,6 +221,15 @@ export class TaskListQueryDto extends PageQueryDto {
   @TextLength(1, 200)
   @IsString()
   q?: string;
+
+  /**
+   * `true`: only tasks that some open task blocks (a blocker not `done` or `canceled`);
+   * `false`: only tasks that none does.
+   */
+  @Optional()
+  @QueryBoolean()
+  @IsBoolean()
+  blocked?: boolean;
 
   /**
    * `position` (status, then place in the column), `createdAt`, `updatedAt`, `dueDate`

@@ -15,6 +15,8 @@ export const ACTIVITY_ACTIONS = [
   'comment_added',
   'comment_edited',
   'comment_deleted',
+  'relation_added',
+  'relation_removed',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 
@@ -52,7 +54,7 @@ export class ActivityEvent extends TenantScoped {
   @Enum({ items: () => ACTIVITY_ACTIONS, nativeEnumName: 'activity_action' })
   action!: ActivityAction;
 
-  /** The changed field (`status`), or what a label/comment event is about (`labelIds`, `comment`). */
+  /** The changed field (`status`), or what a label/comment/relation event is about (`labelIds`, `comment`, `blocks`). */
   @Property({ length: 32, nullable: true })
   field: string | null = null;
 
