@@ -88,6 +88,7 @@ const SHAPES: readonly Shape[] = [
     order: { field: 'createdAt', descending: true },
     flat: true,
   },
+  { name: 'blocked=true', filter: { blocked: true }, order: { field: 'createdAt', descending: true }, flat: true },
   {
     name: `q="${SEARCH}" (relevance)`,
     filter: { q: SEARCH },

@@ -18,7 +18,7 @@ import { load, medianRun, type LoadResult } from './support/load.ts';
 import { Api, stringField, type SeededData } from './support/seed.ts';
 import { startStack, type Server } from './support/stack.ts';
 import { StatementTrace } from './support/statement-trace.ts';
-import { listPath, searchPath, taskPath } from './support/targets.ts';
+import { blockedListPath, listPath, searchPath, taskPath } from './support/targets.ts';
 import { markdownTable } from './support/table.ts';
 import { positiveInteger } from './support/settings.ts';
 import { percentile } from './support/stats.ts';
@@ -243,6 +243,7 @@ const LIST_ROUTES = [
     path: (data: SeededData, cursor: string) => `${listPath(data)}&cursor=${cursor}`,
   },
   { route: 'GET /tenants/{t}/tasks?q=export+invoice&limit=20', path: searchPath },
+  { route: 'GET …/projects/{p}/tasks?blocked=true&limit=20', path: blockedListPath },
 ];
 
 async function main(): Promise<number> {

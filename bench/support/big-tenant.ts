@@ -54,7 +54,7 @@ export async function seedTexts(db: pg.Client): Promise<void> {
 }
 
 /**
- * Tasks `from`..`to` (exclusive), plus the label links of some. Key, number and position
+ * Tasks `from`..`to` (exclusive), plus the label links of some and a `blocks` relation to one in twenty. Key, number and position
  * grow with n; position is `a` + four base-62 digits + `V`: valid fractional-indexing keys
  * (integer part `aX`, a fraction not ending in 0), all of one length.
  */
@@ -104,6 +104,16 @@ export async function seedTasks(db: pg.Client, target: TaskTarget, from: number,
       [target.labelIds, target.tenantId],
     );
   }
+  // One task in twenty is blocked by the task before it (about half of those blockers are
+  // done or canceled): what `blocked=true` lists.
+  await db.query(
+    `insert into task_relations (id, tenant_id, type, source_id, target_id, created_at)
+    select md5('bench-relation-' || n)::uuid, $1::uuid, 'blocks', md5('bench-task-' || (n - 1))::uuid,
+      md5('bench-task-' || n)::uuid, timestamptz '2023-01-01' + n * interval '90 seconds'
+    from generate_series(greatest(${from}, 1), ${to - 1}) n
+    where n % 20 = 19`,
+    [target.tenantId],
+  );
   await db.query(
     `update projects p set last_task_number = coalesce((select max(number) from tasks t
       where t.tenant_id = p.tenant_id and t.project_id = p.id), 0) where p.tenant_id = $1::uuid`,

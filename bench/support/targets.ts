@@ -34,6 +34,8 @@ function tokenFor(users: readonly BenchUser[], index: number): string {
 export const taskPath = (data: SeededData) => `${API}/tenants/${data.tenantId}/tasks/${data.task.key}`;
 export const listPath = (data: SeededData) =>
   `${API}/tenants/${data.tenantId}/projects/${data.projectId}/tasks?status=todo,in_progress&limit=20`;
+export const blockedListPath = (data: SeededData) =>
+  `${API}/tenants/${data.tenantId}/projects/${data.projectId}/tasks?blocked=true&limit=20`;
 export const deepListPath = (data: SeededData) => `${listPath(data)}&cursor=${data.listCursor}`;
 export const searchPath = (data: SeededData) =>
   `${API}/tenants/${data.tenantId}/tasks?q=${encodeURIComponent(SEARCH_TERMS)}&limit=20`;
