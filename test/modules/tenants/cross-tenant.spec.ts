@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { useTestApp } from '../../support/test-app.js';
 import { uniqueEmail, type RegisteredUser } from '../../factories/users.js';
 import { createTenantCrew, invite, type TenantCrew } from '../../factories/tenants.js';
+import { createApiToken, type CreatedApiToken } from '../../factories/api-tokens.js';
 import {
   createLabel,
   createProject,
@@ -48,6 +49,7 @@ const BODIES: Record<string, object> = {
   CommentBody: { body: 'Planted' },
   CreateLabel: { name: 'Planted', color: '#000000' },
   UpdateLabel: { color: '#000000' },
+  CreateApiToken: { name: 'Planted', scopes: ['admin'] },
 };
 
 function operations(document: OpenAPIObject): { method: Method; path: string; operation: Operation }[] {
@@ -138,6 +140,8 @@ describe('cross-tenant isolation', () => {
   let labelB: { id: string };
   let invitationA: { id: string; email: string };
   let invitationB: { id: string };
+  let tokenA: CreatedApiToken;
+  let tokenB: CreatedApiToken;
   let secretsOfA: string[];
   let snapshotBefore: unknown;
 
@@ -166,6 +170,7 @@ describe('cross-tenant isolation', () => {
     labelId: { b: labelB.id, foreign: [{ a: labelA.id, missing: randomUUID() }] },
     userId: { b: b.member.id, foreign: [{ a: a.member.id, missing: randomUUID() }] },
     invitationId: { b: invitationB.id, foreign: [{ a: invitationA.id, missing: randomUUID() }] },
+    tokenId: { b: tokenB.id, foreign: [{ a: tokenA.id, missing: randomUUID() }] },
   });
 
   /** Query filters that take an id (`…Id`) → A's value. */
@@ -174,6 +179,7 @@ describe('cross-tenant isolation', () => {
     assigneeId: { a: a.member.id, missing: randomUUID() },
     labelId: { a: labelA.id, missing: randomUUID() },
     parentId: { a: firstA.id, missing: randomUUID() },
+    userId: { a: a.member.id, missing: randomUUID() },
   });
 
   function foreignValues(name: string, route: string): Foreign[] {
@@ -243,6 +249,7 @@ describe('cross-tenant isolation', () => {
       '/labels',
       `/labels/${labelA.id}`,
       `/invitations/${invitationA.id}`,
+      '/api-tokens',
     ];
     return Object.fromEntries(await Promise.all(paths.map(async (path) => [path, await read(path)] as const)));
   }
@@ -261,6 +268,7 @@ describe('cross-tenant isolation', () => {
     });
     commentA = await comment(a, a.member, taskA.id, `Secret ${randomUUID()}`);
     invitationA = await invite(t.http, a.tenant.id, a.owner, uniqueEmail('secret'), 'member');
+    tokenA = await createApiToken(t.http, a.tenant.id, a.member, { name: `Secret ${randomUUID()}` });
 
     projectB = await createProject(t.http, b.tenant.id, b.owner, { key: sharedKey });
     workB = await createProject(t.http, b.tenant.id, b.owner);
@@ -269,6 +277,7 @@ describe('cross-tenant isolation', () => {
     commentB = await comment(b, b.owner, taskB.id, 'Hi');
     labelB = await createLabel(t.http, b.tenant.id, b.owner);
     invitationB = await invite(t.http, b.tenant.id, b.owner, uniqueEmail(), 'member');
+    tokenB = await createApiToken(t.http, b.tenant.id, b.owner);
 
     expect([firstA.key, taskA.key, taskB.key]).toEqual([`${sharedKey}-1`, `${sharedKey}-2`, `${sharedKey}-1`]);
     secretsOfA = [
@@ -286,6 +295,9 @@ describe('cross-tenant isolation', () => {
       labelA.name,
       invitationA.id,
       invitationA.email,
+      tokenA.id,
+      tokenA.name,
+      tokenA.prefix,
       ...[a.owner, a.admin, a.member, a.viewer].flatMap((user) => [user.id, user.email]),
     ];
     snapshotBefore = await snapshotOfA();
