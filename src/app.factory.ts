@@ -118,6 +118,9 @@ const TAGS: Record<string, string> = {
     '(`viewer+`); non-members get 404, as if the tenant did not exist.',
   members: "The people in a tenant and their roles; leaving is removing one's own membership.",
   invitations: 'Invite someone into a tenant by email (the response carries the token to hand over), and accept.',
+  'api-tokens':
+    'Tokens for scripts and integrations: each acts for its creator in one tenant, within its scopes and ' +
+    'the creator’s role (`x-token-scope`). Managed with a session; `GET /api-tokens/self` takes a token.',
   projects: "A tenant's projects. A project's key prefixes the keys of its tasks (`YEL-42`).",
   tasks:
     'Tasks of a project: filters, sorts, full-text search, ordering in status columns, history. ' +
