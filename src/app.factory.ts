@@ -1,11 +1,12 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type OperationObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
+import { API_TOKEN_SECURITY } from './common/auth/decorators.js';
 import { answerClientError } from './common/http/client-errors.js';
 import { acceptJsonBodiesOnly } from './common/http/json-body.js';
 import { API_PREFIX, UNPREFIXED_ROUTES } from './common/http/resource-headers.js';
@@ -14,6 +15,7 @@ import { problemResponse } from './common/openapi/api-problems.decorator.js';
 import { applyHttpConventions } from './common/openapi/http-conventions.js';
 import { summarizeOperations } from './common/openapi/operation-summaries.js';
 import { tidySchemas } from './common/openapi/schema-names.js';
+import { documentTokenScopes, tokenScopeBadge } from './modules/api-tokens/token-scope.openapi.js';
 import { minimumRoleBadge } from './modules/tenants/minimum-role.decorator.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import { IDEMPOTENT_REPLAYED_HEADER } from './common/idempotency/idempotent.decorator.js';
@@ -116,6 +118,9 @@ const TAGS: Record<string, string> = {
     '(`viewer+`); non-members get 404, as if the tenant did not exist.',
   members: "The people in a tenant and their roles; leaving is removing one's own membership.",
   invitations: 'Invite someone into a tenant by email (the response carries the token to hand over), and accept.',
+  'api-tokens':
+    'Tokens for scripts and integrations: each acts for its creator in one tenant, within its scopes and ' +
+    'the creator’s role (`x-token-scope`). Managed with a session; `GET /api-tokens/self` takes a token.',
   projects: "A tenant's projects. A project's key prefixes the keys of its tasks (`YEL-42`).",
   tasks:
     'Tasks of a project: filters, sorts, full-text search, ordering in status columns, history. ' +
@@ -140,6 +145,17 @@ function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
     // Paths carry `/api/v1`: the document describes the server that serves it, whatever its address.
     .addServer('/', 'The server serving this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'yel_…',
+        description:
+          'A tenant API token (`POST /tenants/{tenantId}/api-tokens`), on the operations with `x-token-scope`: ' +
+          'those of its tenant, within its scopes and its creator’s current role',
+      },
+      API_TOKEN_SECURITY,
+    )
     .addSecurityRequirements('bearer')
     // Any route answers 400 to an unknown query parameter or a malformed id.
     .addGlobalResponse(problemResponse(400, 'Bad Request: invalid body, path id or query parameter'))
@@ -162,5 +178,7 @@ function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   config.info.contact = { name: 'Yello API team', email: 'api@yello.example' };
   // Operation ids are the controller methods' names (`listTasks`): the typed client's method names.
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
-  return tidySchemas(summarizeOperations(applyHttpConventions(document), minimumRoleBadge));
+  const badges = (operation: OperationObject) =>
+    [minimumRoleBadge(operation), tokenScopeBadge(operation)].filter(Boolean).join(' · ') || undefined;
+  return tidySchemas(summarizeOperations(applyHttpConventions(documentTokenScopes(document, 'bearer')), badges));
 }

@@ -12,6 +12,7 @@ import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppConfigModule, type AppConfig } from './config/app-config.module.js';
 import { DatabaseStatusModule, type SupervisedDatabase } from './database/database-status.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ApiTokensModule } from './modules/api-tokens/api-tokens.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { JwtAuthGuard } from './modules/auth/guards/jwt-auth.guard.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         TenantsModule,
         ProjectsModule,
         TasksModule,
+        ApiTokensModule,
       ],
       providers: [
         // Guards run in this order: authenticate first, so rate limits can key on the user

@@ -9,7 +9,7 @@ export type Schema<Name extends keyof components['schemas']> = components['schem
 /** The body of every error answer (RFC 9457 problem details). */
 export type Problem = Schema<'ProblemDetails'>;
 
-/** The access token, or a function that returns the current one (asked before every request). */
+/** The access token or an API token (`yel_…`), or a function that returns the current one (asked before every request). */
 export type TokenSource = string | (() => string | undefined | Promise<string | undefined>);
 
 export interface YelloClientOptions extends Omit<ClientOptions, 'baseUrl'> {

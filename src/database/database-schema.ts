@@ -4,6 +4,7 @@ import type { RateLimitCounter } from '../common/rate-limit/rate-limit-counter.e
 import type { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity.js';
 import type { RefreshToken } from '../modules/auth/entities/refresh-token.entity.js';
 import type { Session } from '../modules/auth/entities/session.entity.js';
+import type { ApiToken } from '../modules/api-tokens/entities/api-token.entity.js';
 import type { Project } from '../modules/projects/entities/project.entity.js';
 import type { ActivityEvent } from '../modules/tasks/entities/activity-event.entity.js';
 import type { Comment } from '../modules/tasks/entities/comment.entity.js';
@@ -19,6 +20,7 @@ import type { User } from '../modules/users/entities/user.entity.js';
 /** Each table by its name in PostgreSQL, with the entity class that maps it. */
 export interface EntityTables {
   activity_events: typeof ActivityEvent;
+  api_tokens: typeof ApiToken;
   comments: typeof Comment;
   idempotency_keys: typeof IdempotencyRecord;
   invitations: typeof Invitation;

@@ -106,4 +106,25 @@ describe('typed client', () => {
     ]);
     expect(tasks.nextCursor).toBeNull();
   });
+
+  it('works with an API token', async () => {
+    const owner = await signUp('Linus');
+    const { id: tenantId } = await ok(owner.POST('/api/v1/tenants', { body: { name: 'Bots' } }));
+    const created = await ok(
+      owner.POST('/api/v1/tenants/{tenantId}/api-tokens', {
+        params: { path: { tenantId } },
+        body: { name: 'Sync script', scopes: ['write'] },
+      }),
+    );
+    const bot = createYelloClient(t.baseUrl, { token: created.token });
+    const self = await ok(bot.GET('/api/v1/api-tokens/self'));
+    expect(self).toMatchObject({ id: created.id, tenantId, scopes: ['write'] });
+    const label = await ok(
+      bot.POST('/api/v1/tenants/{tenantId}/labels', {
+        params: { path: { tenantId } },
+        body: { name: 'Synced', color: '#123456' },
+      }),
+    );
+    expect(label.name).toBe('Synced');
+  });
 });

@@ -72,6 +72,7 @@ describe('the schema, ready to distribute by tenant', () => {
       const tables = (await client.query<{ name: string }>(`${TENANT_TABLES} order by 2`)).rows.map((row) => row.name);
       expect(tables).toEqual([
         'activity_events',
+        'api_tokens',
         'comments',
         'invitations',
         'labels',

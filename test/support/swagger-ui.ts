@@ -60,13 +60,14 @@ export class SwaggerUi {
     return { status: Number(status), body: body.trim() === '' ? undefined : JSON.parse(body) };
   }
 
-  /** "Authorize" with a bearer token, as the dialog asks for it. */
-  async authorize(token: string): Promise<void> {
+  /** "Authorize" with a bearer token, as the dialog asks for it, in the form of `scheme` (`bearer`, `apiToken`). */
+  async authorize(token: string, scheme = 'bearer'): Promise<void> {
     await this.page.locator('.scheme-container button.authorize').click();
     const dialog = this.page.locator('.dialog-ux .modal-ux');
-    await dialog.locator('input').first().fill(token);
-    await dialog.locator('.auth-btn-wrapper button.authorize').click();
-    await dialog.locator('button.btn-done').click();
+    const form = dialog.locator('form').filter({ hasText: `${scheme} (http` });
+    await form.locator('input').first().fill(token);
+    await form.locator('.auth-btn-wrapper button.authorize').click();
+    await dialog.locator('button.btn-done').first().click();
     await dialog.waitFor({ state: 'detached' });
   }
 }

@@ -27,6 +27,8 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
   /** Short, human summary of the problem type (the same for every occurrence). */
   abstract readonly title: string;
+  /** For a 401: the RFC 6750 `error` of the `WWW-Authenticate` challenge, if any. */
+  readonly bearerError?: 'invalid_token';
 
   constructor(
     /** Explanation specific to this occurrence; safe to show to the client. */

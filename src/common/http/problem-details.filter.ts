@@ -205,7 +205,10 @@ export function sendProblem(
   } else if (problem.status >= 500 && !isDeliberate503(exception)) {
     logger.error({ err: exception, requestId }, 'request failed');
   }
-  if (problem.status === HttpStatus.UNAUTHORIZED) void reply.header('WWW-Authenticate', 'Bearer realm="yello"');
+  if (problem.status === HttpStatus.UNAUTHORIZED) {
+    const bearerError = exception instanceof DomainError ? exception.bearerError : undefined;
+    void reply.header('WWW-Authenticate', `Bearer realm="yello"${bearerError ? `, error="${bearerError}"` : ''}`);
+  }
   const retryAfter = retryAfterSeconds(exception, problem.status);
   if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
   void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);

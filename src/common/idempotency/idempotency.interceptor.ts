@@ -2,7 +2,7 @@ import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestI
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { catchError, concatMap, from, of, throwError, type Observable } from 'rxjs';
-import { AuthenticatedUser } from '../auth/authenticated-user.js';
+import { isPrincipal } from '../auth/authenticated-user.js';
 import { canonicalJson } from '../canonical-json.js';
 import { RequestValidationError } from '../http/domain-error.js';
 import type { ReplayedHeaders } from './idempotency-record.entity.js';
@@ -57,7 +57,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const key = idempotencyKeyOf(request);
     if (key === undefined) return next.handle();
-    if (!(request.user instanceof AuthenticatedUser)) {
+    if (!isPrincipal(request.user)) {
       throw new Error(
         `${context.getClass().name}.${context.getHandler().name}: @Idempotent() needs an authenticated route`,
       );

@@ -1,5 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, DECORATORS, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiResponse,
+  DECORATORS,
+  getSchemaPath,
+  type ApiResponseOptions,
+  type ResponseObject,
+} from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import type { ProblemDetails } from '../http/problem-details.filter.js';
 import { ProblemDetailsDto } from './problem-details.dto.js';
@@ -62,16 +69,20 @@ export const PROBLEM_EXAMPLES: Readonly<Record<number, ProblemDetails>> = {
   503: plain(503, 'The database is unavailable; try again shortly'),
 };
 
-/** An `application/problem+json` answer with `status`, for the OpenAPI document. */
-export function problemResponse(status: number, description = STATUS_CODES[status]): ApiResponseOptions {
+/** An `application/problem+json` answer with `status`, as a response of the OpenAPI document. */
+export function problemResponseObject(status: number, description = STATUS_CODES[status] ?? 'Error'): ResponseObject {
   const example = PROBLEM_EXAMPLES[status];
   return {
-    status,
     description,
     content: {
       'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) }, ...(example && { example }) },
     },
   };
+}
+
+/** An `application/problem+json` answer with `status`, for the OpenAPI document. */
+export function problemResponse(status: number, description = STATUS_CODES[status]): ApiResponseOptions {
+  return { status, ...problemResponseObject(status, description) };
 }
 
 /** The statuses already documented on a route (or controller). */

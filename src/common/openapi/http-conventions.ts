@@ -35,7 +35,10 @@ const HEADERS: Record<string, HeaderObject> = {
   ),
   ...RATE_LIMIT_HEADERS,
   Location: header('URL of the created (or joined) resource', true),
-  'WWW-Authenticate': header('The authentication scheme: `Bearer realm="yello"`', true),
+  'WWW-Authenticate': header(
+    'The authentication scheme: `Bearer realm="yello"`, with `error="invalid_token"` when a token was sent and refused',
+    true,
+  ),
   'Retry-After': header('Seconds to wait before retrying', true, { type: 'integer' }),
   [IDEMPOTENT_REPLAYED_HEADER]: header(
     '`true` when this replays an earlier request with the same `Idempotency-Key`',

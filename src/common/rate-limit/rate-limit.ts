@@ -1,7 +1,7 @@
 import { SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticatedUser } from '../auth/authenticated-user.js';
+import { ApiTokenPrincipal, AuthenticatedUser } from '../auth/authenticated-user.js';
 
 /** Named limits a route can opt into, on top of the per-user limit every route has. */
 export type RateLimitPolicy = 'credentials-ip' | 'credentials-email';
@@ -26,9 +26,13 @@ export function clientIp(request: FastifyRequest): string {
   return normalizeIp(request.ip);
 }
 
-/** The authenticated user when there is one (the auth guard runs first), else the client IP. */
+/**
+ * The authenticated user when there is one (the auth guard runs first), the API token for
+ * a token's requests (each script its own budget), else the client IP.
+ */
 export function userOrIp(context: ExecutionContext): string {
   const request = requestOf(context);
+  if (request.user instanceof ApiTokenPrincipal) return `token:${request.user.tokenId}`;
   return request.user instanceof AuthenticatedUser ? `user:${request.user.userId}` : `ip:${clientIp(request)}`;
 }
 

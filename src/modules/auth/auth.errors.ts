@@ -7,8 +7,12 @@ export class InvalidCredentials extends domainError('unauthenticated', 'invalid-
 }
 
 export class InvalidAccessToken extends domainError('unauthenticated', 'invalid-token', 'Authentication required') {
-  constructor() {
+  /** `invalid_token` when a credential was sent and refused (RFC 6750 §3.1). */
+  override readonly bearerError: 'invalid_token' | undefined;
+
+  constructor(sent = false) {
     super('A valid bearer access token is required');
+    this.bearerError = sent ? 'invalid_token' : undefined;
   }
 }
 

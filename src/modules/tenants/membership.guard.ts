@@ -3,7 +3,9 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { validate as isUuid } from 'uuid';
-import { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import { requiredScope, scopesGrant } from '../../common/auth/api-token-scopes.js';
+import { ApiTokenPrincipal, isPrincipal } from '../../common/auth/authenticated-user.js';
+import { InsufficientScope } from '../../common/auth/credential.errors.js';
 import { RequestValidationError } from '../../common/http/domain-error.js';
 import { API_PREFIX } from '../../common/http/resource-headers.js';
 import { TENANT_FILTER, type TenantFilterParams } from './entities/tenant-scoped.entity.js';
@@ -26,7 +28,9 @@ function pathParam(request: FastifyRequest, name: string): string | undefined {
 /**
  * Global guard (after authentication) for every route under `/tenants/{tenantId}`:
  * resolves the caller's membership once, enforces the route's `@MinimumRole`, and
- * scopes the request's EntityManager to the tenant (the `tenant` filter).
+ * scopes the request's EntityManager to the tenant (the `tenant` filter). An API token
+ * is its creator's membership narrowed: another tenant is a 404, as for a non-member, and
+ * the route's scope (`requiredScope`, from its method and minimum role) must be granted.
  */
 @Injectable()
 export class MembershipGuard implements CanActivate {
@@ -54,13 +58,20 @@ export class MembershipGuard implements CanActivate {
     if (tenantId === undefined || !isUuid(tenantId)) {
       throw new RequestValidationError([{ path: 'tenantId', message: 'must be a UUID' }]);
     }
-    if (!(request.user instanceof AuthenticatedUser)) throw new Error('MembershipGuard runs after authentication');
-    const { userId } = request.user;
+    const principal = request.user;
+    if (!isPrincipal(principal)) throw new Error('MembershipGuard runs after authentication');
+    const { userId } = principal;
+    const token = principal instanceof ApiTokenPrincipal ? principal : undefined;
+    if (token && token.tenantId !== tenantId) throw new TenantNotFound();
 
     const role = await this.memberships.findRole(tenantId, userId);
     if (role === null) throw new TenantNotFound();
     const self = requirement.orSelf !== undefined && pathParam(request, requirement.orSelf) === userId;
     if (!self && !hasAtLeast(role, requirement.role)) throw new InsufficientRole(requirement.role);
+    if (token) {
+      const scope = requiredScope(request.method, hasAtLeast(requirement.role, 'admin'));
+      if (!scopesGrant(token.scopes, scope)) throw new InsufficientScope(scope);
+    }
 
     this.em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
     request.membership = new TenantMembership(tenantId, userId, role);

@@ -7,7 +7,7 @@ import { TenantMembership } from './tenant-membership.js';
 
 export const MINIMUM_ROLE = 'yello:minimumRole';
 /** OpenAPI extension: the weakest role that may call the operation. */
-const ROLE_EXTENSION = 'x-minimum-role';
+export const ROLE_EXTENSION = 'x-minimum-role';
 /** OpenAPI extension: the path parameter naming a user who may act on themself below the role. */
 const OR_SELF_EXTENSION = 'x-minimum-role-or-self';
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { useTestApp } from '../../support/test-app.js';
 import { uniqueEmail, type RegisteredUser } from '../../factories/users.js';
 import { createTenantCrew, invite, type TenantCrew } from '../../factories/tenants.js';
+import { createApiToken, type CreatedApiToken } from '../../factories/api-tokens.js';
 import {
   createLabel,
   createProject,
@@ -49,6 +50,7 @@ const BODIES: Record<string, object> = {
   CreateLabel: { name: 'Planted', color: '#000000' },
   UpdateLabel: { color: '#000000' },
   CreateRelation: { type: 'relates_to', task: 'ZZ-1' },
+  CreateApiToken: { name: 'Planted', scopes: ['admin'] },
 };
 
 function operations(document: OpenAPIObject): { method: Method; path: string; operation: Operation }[] {
@@ -141,6 +143,8 @@ describe('cross-tenant isolation', () => {
   let relationB: { id: string };
   let invitationA: { id: string; email: string };
   let invitationB: { id: string };
+  let tokenA: CreatedApiToken;
+  let tokenB: CreatedApiToken;
   let secretsOfA: string[];
   let snapshotBefore: unknown;
 
@@ -179,6 +183,7 @@ describe('cross-tenant isolation', () => {
     relationId: { b: relationB.id, foreign: [{ a: relationA.id, missing: randomUUID() }] },
     userId: { b: b.member.id, foreign: [{ a: a.member.id, missing: randomUUID() }] },
     invitationId: { b: invitationB.id, foreign: [{ a: invitationA.id, missing: randomUUID() }] },
+    tokenId: { b: tokenB.id, foreign: [{ a: tokenA.id, missing: randomUUID() }] },
   });
 
   /** Query filters that take an id (`…Id`) → A's value. */
@@ -187,6 +192,7 @@ describe('cross-tenant isolation', () => {
     assigneeId: { a: a.member.id, missing: randomUUID() },
     labelId: { a: labelA.id, missing: randomUUID() },
     parentId: { a: firstA.id, missing: randomUUID() },
+    userId: { a: a.member.id, missing: randomUUID() },
   });
 
   function foreignValues(name: string, route: string): Foreign[] {
@@ -257,6 +263,7 @@ describe('cross-tenant isolation', () => {
       '/labels',
       `/labels/${labelA.id}`,
       `/invitations/${invitationA.id}`,
+      '/api-tokens',
     ];
     return Object.fromEntries(await Promise.all(paths.map(async (path) => [path, await read(path)] as const)));
   }
@@ -276,6 +283,7 @@ describe('cross-tenant isolation', () => {
     commentA = await comment(a, a.member, taskA.id, `Secret ${randomUUID()}`);
     invitationA = await invite(t.http, a.tenant.id, a.owner, uniqueEmail('secret'), 'member');
     relationA = await relate(a, taskA.id, firstA.id);
+    tokenA = await createApiToken(t.http, a.tenant.id, a.member, { name: `Secret ${randomUUID()}` });
 
     projectB = await createProject(t.http, b.tenant.id, b.owner, { key: sharedKey });
     workB = await createProject(t.http, b.tenant.id, b.owner);
@@ -285,6 +293,7 @@ describe('cross-tenant isolation', () => {
     labelB = await createLabel(t.http, b.tenant.id, b.owner);
     invitationB = await invite(t.http, b.tenant.id, b.owner, uniqueEmail(), 'member');
     relationB = await relate(b, taskB.id, workTaskB.id);
+    tokenB = await createApiToken(t.http, b.tenant.id, b.owner);
 
     expect([firstA.key, taskA.key, taskB.key]).toEqual([`${sharedKey}-1`, `${sharedKey}-2`, `${sharedKey}-1`]);
     secretsOfA = [
@@ -303,6 +312,9 @@ describe('cross-tenant isolation', () => {
       invitationA.id,
       invitationA.email,
       relationA.id,
+      tokenA.id,
+      tokenA.name,
+      tokenA.prefix,
       ...[a.owner, a.admin, a.member, a.viewer].flatMap((user) => [user.id, user.email]),
     ];
     snapshotBefore = await snapshotOfA();

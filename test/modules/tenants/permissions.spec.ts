@@ -10,10 +10,30 @@ import {
   type CreatedProject,
 } from '../../factories/projects.js';
 import { addMember, createTenantCrew, invite, type Role, type TenantCrew } from '../../factories/tenants.js';
+import { createApiToken, type Scope } from '../../factories/api-tokens.js';
+import type { AuthHeader } from '../../factories/users.js';
 
-type Caller = Role | 'outsider' | 'anonymous';
-const CALLERS: Caller[] = ['owner', 'admin', 'member', 'viewer', 'outsider', 'anonymous'];
+/** `token:<scope>`: an API token of the tenant's owner, so only its scope limits it. */
+type TokenCaller = `token:${Scope}`;
+type Caller = Role | 'outsider' | 'anonymous' | TokenCaller;
+const CALLERS: Caller[] = [
+  'owner',
+  'admin',
+  'member',
+  'viewer',
+  'outsider',
+  'anonymous',
+  'token:read',
+  'token:write',
+  'token:admin',
+];
 const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1, viewer: 0 };
+const SCOPE_RANK: Record<string, number> = { read: 0, write: 1, admin: 2 };
+const TOKEN_SCOPE: Record<TokenCaller, Scope> = {
+  'token:read': 'read',
+  'token:write': 'write',
+  'token:admin': 'admin',
+};
 
 interface RouteCase {
   minimum: Role;
@@ -267,16 +287,59 @@ const ROUTES: Record<string, RouteCase> = {
     success: 204,
     request: async (c, http) => ({ path: await labelPath(c, http) }),
   },
+  'POST /api/v1/tenants/{tenantId}/api-tokens': {
+    minimum: 'member',
+    success: 201,
+    request: (c) => ({ path: `${base(c)}/api-tokens`, body: { name: 'Bot', scopes: ['read'] } }),
+  },
+  'GET /api/v1/tenants/{tenantId}/api-tokens': {
+    minimum: 'member',
+    success: 200,
+    request: (c) => ({ path: `${base(c)}/api-tokens` }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}/api-tokens/{tokenId}': {
+    minimum: 'admin', // its creator, or an admin: the token is the owner's
+    success: 204,
+    request: async (c, http) => ({
+      path: `${base(c)}/api-tokens/${(await createApiToken(http, c.tenant.id, c.owner)).id}`,
+    }),
+  },
 };
 
-function expectedStatus(route: RouteCase, caller: Caller): number {
+/** The scope a token needs for each operation, as the OpenAPI document states it (`none`: tokens refused). */
+const tokenScopes = new Map<string, unknown>();
+
+function isTokenCaller(caller: Caller): caller is TokenCaller {
+  return caller.startsWith('token:');
+}
+
+/** One token per tenant and scope, of the tenant's owner. */
+const tokens = new Map<string, Promise<AuthHeader>>();
+function tokenOf(crew: TenantCrew, http: TestAgent, caller: TokenCaller): Promise<AuthHeader> {
+  const key = `${crew.tenant.id} ${caller}`;
+  let auth = tokens.get(key);
+  if (!auth) {
+    auth = createApiToken(http, crew.tenant.id, crew.owner, { scopes: [TOKEN_SCOPE[caller]] }).then(
+      (token) => token.auth,
+    );
+    tokens.set(key, auth);
+  }
+  return auth;
+}
+
+function expectedStatus(route: RouteCase, caller: Caller, operation: string): number {
+  if (isTokenCaller(caller)) {
+    const needed = tokenScopes.get(operation);
+    if (typeof needed !== 'string' || !(needed in SCOPE_RANK)) return 403;
+    return (SCOPE_RANK[TOKEN_SCOPE[caller]] ?? -1) >= (SCOPE_RANK[needed] ?? 3) ? route.success : 403;
+  }
   if (caller === 'anonymous') return 401;
   if (caller === 'outsider') return 404; // the same answer as for a tenant that does not exist
   return RANK[caller] >= RANK[route.minimum] ? route.success : 403;
 }
 
 const cells = Object.entries(ROUTES).flatMap(([route, routeCase]) =>
-  CALLERS.map((caller) => [route, caller, expectedStatus(routeCase, caller), routeCase] as const),
+  CALLERS.map((caller) => [route, caller, routeCase] as const),
 );
 
 describe('tenant route permissions', () => {
@@ -285,16 +348,22 @@ describe('tenant route permissions', () => {
   let shared: TenantCrew;
   beforeAll(async () => {
     shared = await createTenantCrew(t.http);
+    const document: OpenAPIObject = (await t.http.get('/docs-json').expect(200)).body;
+    for (const [path, item] of Object.entries(document.paths))
+      for (const [method, operation] of Object.entries(item))
+        tokenScopes.set(`${method.toUpperCase()} ${path}`, Reflect.get(operation, 'x-token-scope'));
   });
 
-  it.each(cells)('%s as %s → %i', async (route, caller, expected, routeCase) => {
+  it.each(cells)('%s as %s', async (route, caller, routeCase) => {
+    const expected = expectedStatus(routeCase, caller, route);
     const crew = routeCase.ownTenant ? await createTenantCrew(t.http) : shared;
     const { path, body } = await routeCase.request(crew, t.http);
     const method = route.split(' ')[0]?.toLowerCase();
     if (method !== 'get' && method !== 'post' && method !== 'patch' && method !== 'delete') throw new Error(route);
 
     let request = t.http[method](path);
-    if (caller !== 'anonymous') request = request.set(crew[caller].auth);
+    if (isTokenCaller(caller)) request = request.set(await tokenOf(crew, t.http, caller));
+    else if (caller !== 'anonymous') request = request.set(crew[caller].auth);
     const response = await request.send(body);
     expect(response.status).toBe(expected);
   });

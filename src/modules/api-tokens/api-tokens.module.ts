@@ -1,0 +1,15 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { ApiTokenStrategy } from './api-token.strategy.js';
+import { ApiTokenSelfController, ApiTokensController } from './api-tokens.controller.js';
+import { ApiTokensService } from './api-tokens.service.js';
+import { ApiToken } from './entities/api-token.entity.js';
+
+/** Tenant API tokens: their routes, and the Passport strategy the global guard runs for `yel_` tokens. */
+@Module({
+  imports: [MikroOrmModule.forFeature([ApiToken]), PassportModule],
+  controllers: [ApiTokensController, ApiTokenSelfController],
+  providers: [ApiTokensService, ApiTokenStrategy],
+})
+export class ApiTokensModule {}
