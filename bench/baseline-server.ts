@@ -1,7 +1,7 @@
 // The baseline of the framework-overhead benchmark: raw Fastify + `pg`, doing by hand what
 // a correct server must do for the same routes, and nothing more: verify the access token
-// (HS256 with a KeyObject built once), check its session and the tenant membership and
-// role, validate path, query and body, run the same SQL statements as the app (read from
+// (HS256 with a KeyObject built once) and its session, or an API token (checksum, hash
+// lookup, its tenant and scopes), then the tenant membership and role, validate path, query and body, run the same SQL statements as the app (read from
 // PostgreSQL's statement log, `BENCH_SHOW_SQL=1`), and answer with the same status,
 // headers (security headers, request id, rate-limit counters, ETag, Location) and
 // byte-identical body. It runs like the app in production: one pino-http access-log line per
@@ -10,7 +10,8 @@
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { generateKeyBetween } from 'fractional-indexing';
 import type { IncomingMessage } from 'node:http';
-import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import pg from 'pg';
 import { pinoHttp } from 'pino-http';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
@@ -55,6 +56,12 @@ const SESSION_SQL =
   'select last_used_at < $1 as stale from sessions where id = $2 and user_id = $3 and revoked_at is null and expires_at > $4';
 const TOUCH_SESSION_SQL = 'update "sessions" set "last_used_at" = $1 where "id" = $2';
 const MEMBERSHIP_SQL = 'select role from memberships where tenant_id = $1 and user_id = $2';
+const API_TOKEN_SQL =
+  'select "id", "tenant_id", "user_id", "scopes", "expires_at", ("last_used_at" is null or "last_used_at" < now() - interval \'1 minute\') as "use_stale" ' +
+  'from "api_tokens" where "token_hash" = $1 and "revoked_at" is null and "expires_at" > now()';
+const API_TOKEN_USE_SQL =
+  'update "api_tokens" set "last_used_at" = now(), "last_used_ip" = $1 where "tenant_id" = $2 and "id" = $3 ' +
+  'and ("last_used_at" is null or "last_used_at" < now() - interval \'1 minute\')';
 const TENANT_SQL = 'select id, name, slug, created_at, updated_at from tenants where id = $1';
 const MEMBERS_PAGE_SQL =
   'select m.id, m.user_id, u.name, u.email, m.role, m.created_at::text as created_at ' +
@@ -236,6 +243,38 @@ function verifyAccessToken(authorization: string | undefined): Claims | undefine
   return { sub, sid };
 }
 
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const API_TOKEN = /^Bearer (yel_[0-9A-Za-z]{40})_([0-9A-Za-z]{6})$/i;
+
+function base62(value: number, width: number): string {
+  let text = '';
+  for (let rest = value; rest > 0; rest = Math.floor(rest / 62)) text = BASE62.charAt(rest % 62) + text;
+  return text.padStart(width, '0');
+}
+
+/** An API token's creator, tenant and scopes when it is well formed, active and its checksum right (as `ApiTokenStrategy`). */
+async function apiTokenCaller(
+  authorization: string | undefined,
+  ip: string,
+): Promise<{ userId: string; tokenId: string; tenantId: string; scopes: string[] } | undefined> {
+  const match = API_TOKEN.exec(authorization ?? '');
+  if (!match?.[1] || match[2] !== base62(crc32(match[1]), 6)) return undefined;
+  const secret = `${match[1]}_${match[2]}`;
+  const hash = createHash('sha256').update(secret).digest('hex');
+  const { rows } = await pool.query<{
+    id: string;
+    tenant_id: string;
+    user_id: string;
+    scopes: string[];
+    use_stale: boolean;
+  }>(API_TOKEN_SQL, [hash]);
+  const token = rows[0];
+  if (!token) return undefined;
+  if (token.use_stale)
+    void pool.query(API_TOKEN_USE_SQL, [ip.slice(0, 45), token.tenant_id, token.id]).catch(() => undefined);
+  return { userId: token.user_id, tokenId: token.id, tenantId: token.tenant_id, scopes: token.scopes };
+}
+
 /** The caller's user id when the token is valid and its session live (as `JwtStrategy.validate`). */
 async function authenticate(authorization: string | undefined): Promise<string | undefined> {
   const claims = verifyAccessToken(authorization);
@@ -288,18 +327,28 @@ async function tenantCaller(
   acceptedQuery: readonly string[],
   minimumRole: string,
 ): Promise<Caller> {
-  const userId = await authenticate(request.headers.authorization);
+  const token = request.headers.authorization?.startsWith('Bearer yel_')
+    ? await apiTokenCaller(request.headers.authorization, request.ip)
+    : undefined;
+  const userId = token?.userId ?? (await authenticate(request.headers.authorization));
   if (!userId) throw new HttpProblem(401, 'Unauthorized');
-  countRequest(reply, userId);
+  countRequest(reply, token ? `token:${token.tokenId}` : userId);
   if (isRecord(request.query) && Object.keys(request.query).some((name) => !acceptedQuery.includes(name))) {
     throw new HttpProblem(400, 'Unknown query parameter');
   }
   const tenantId = stringEntry(request.params, 'tenantId');
   if (!tenantId || !isUuid(tenantId)) throw new HttpProblem(400, 'Bad Request');
+  if (token && token.tenantId !== tenantId) throw new HttpProblem(404, 'Tenant not found');
   const { rows } = await pool.query<{ role: string }>(MEMBERSHIP_SQL, [tenantId, userId]);
   const role = rows[0]?.role;
   if (role === undefined) throw new HttpProblem(404, 'Tenant not found');
   if ((ROLE_RANK[role] ?? -1) < (ROLE_RANK[minimumRole] ?? 99)) throw new HttpProblem(403, 'Forbidden');
+  if (token) {
+    const needed = (ROLE_RANK[minimumRole] ?? 0) >= 2 ? 'admin' : request.method === 'GET' ? 'read' : 'write';
+    const rank: Record<string, number> = { read: 0, write: 1, admin: 2 };
+    if (!token.scopes.some((scope) => (rank[scope] ?? -1) >= (rank[needed] ?? 99)))
+      throw new HttpProblem(403, 'Forbidden');
+  }
   return { userId, tenantId, role };
 }
 

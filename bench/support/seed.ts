@@ -26,6 +26,8 @@ export interface SeededData {
   /** The project that writes go to (WRT): creates, and one task per connection to PATCH. */
   writeProjectId: string;
   writeTasks: BenchTask[];
+  /** A `read` API token of each member who may create one (every role but viewer). */
+  apiTokens: string[];
 }
 
 const ROLES = ['member', 'viewer', 'admin'] as const;
@@ -134,6 +136,19 @@ export async function seed(appBase: string, extraMembers: number, writeTasks: nu
   });
 
   const t = `/tenants/${tenantId}`;
+  const apiTokens = await inParallel(
+    1 + members.filter((member) => member.role !== 'viewer').length,
+    4,
+    async (index) => {
+      const creator = [owner, ...members.filter((member) => member.role !== 'viewer')][index] ?? owner;
+      const created = await api.post(
+        `${t}/api-tokens`,
+        { name: 'Bench script', scopes: ['read'] },
+        creator.accessToken,
+      );
+      return stringField(created, 'token');
+    },
+  );
   const projectId = stringField(
     await api.post(`${t}/projects`, { name: 'Bench', key: 'BEN' }, owner.accessToken),
     'id',
@@ -196,5 +211,6 @@ export async function seed(appBase: string, extraMembers: number, writeTasks: nu
     listCursor,
     writeProjectId,
     writeTasks: writes,
+    apiTokens,
   };
 }

@@ -101,6 +101,11 @@ export const TARGETS: readonly Target[] = [
     client: (data, index) => get(taskPath(data), tokenFor(data.members, index)),
   },
   {
+    route: 'GET /tenants/{t}/tasks/{key} (API token)',
+    write: false,
+    client: (data, index) => get(taskPath(data), data.apiTokens[index % data.apiTokens.length] ?? ''),
+  },
+  {
     route: 'GET …/projects/{p}/tasks?status=todo,in_progress&limit=20',
     write: false,
     client: (data, index) => get(listPath(data), tokenFor(data.members, index)),
