@@ -1,0 +1,81 @@
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger as WorkerLogger, run, type LogFunctionFactory, type Runner, type TaskList } from 'graphile-worker';
+
+type WorkerLogLevel = Parameters<ReturnType<LogFunctionFactory>>[0];
+import pg from 'pg';
+import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
+import type { JobDefinition } from './job.js';
+
+/** Jobs scheduled for later (retries) are found by polling this often; new ones arrive by NOTIFY. */
+const POLL_INTERVAL_MS = 2_000;
+
+/**
+ * Runs the queued jobs of this instance in-process, on the app's own PostgreSQL
+ * (graphile-worker). Modules register their handlers with `handle` while they initialise;
+ * the runner starts when the application has bootstrapped (after the start-up migrations)
+ * and stops before it shuts down: running jobs finish (or, after graphile-worker's abort
+ * timeout, are released for another instance), waiting ones stay queued.
+ *
+ * Its pool is small and its own: one connection LISTENs for new jobs, the other takes and
+ * completes them. A handler reads and writes through MikroORM in a context of its own, as a
+ * request does (so `Transactions.run` works the same there).
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(JobRunner.name);
+  private readonly tasks: TaskList = {};
+  private pool: pg.Pool | undefined;
+  private runner: Runner | undefined;
+
+  constructor(
+    private readonly orm: MikroORM,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Runs `handler` for each job of `job`'s kind; a throw makes the job retried later. */
+  handle<Payload>(job: JobDefinition<Payload>, handler: (payload: Payload) => Promise<void>): void {
+    this.tasks[job.name] = async (payload: unknown) => {
+      const parsed = job.payload.parse(payload);
+      await RequestContext.create(this.orm.em, () => handler(parsed));
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const concurrency = this.config.jobs.concurrency;
+    if (concurrency === 0) return;
+    const { database } = this.config;
+    this.pool = new pg.Pool({
+      connectionString: database.url,
+      max: 2,
+      application_name: 'yello-jobs',
+      connectionTimeoutMillis: database.connectTimeoutMs,
+      statement_timeout: database.statementTimeoutMs,
+    });
+    // A connection lost while idle (PostgreSQL restarted): the pool drops it, graphile-worker reconnects.
+    this.pool.on('error', (error) => this.logger.warn(`job queue connection lost: ${error.message}`));
+    this.runner = await run({
+      pgPool: this.pool,
+      taskList: this.tasks,
+      concurrency,
+      noHandleSignals: true,
+      pollInterval: POLL_INTERVAL_MS,
+      logger: new WorkerLogger(() => (level, message) => this.log(level, message)),
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const { runner, pool } = this;
+    this.runner = undefined;
+    this.pool = undefined;
+    await runner?.stop();
+    await pool?.end();
+  }
+
+  /** graphile-worker's messages name the job and its error, never its payload (which may hold a token). */
+  private log(level: WorkerLogLevel, message: string): void {
+    if (level === 'error') this.logger.error(message);
+    else if (level === 'warning') this.logger.warn(message);
+    else this.logger.debug(message);
+  }
+}
