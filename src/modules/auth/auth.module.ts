@@ -10,6 +10,7 @@ import { UsersModule } from '../users/users.module.js';
 import { AccountMails } from './account-mails.js';
 import { AccountRecoveryController, EmailController } from './account-recovery.controller.js';
 import { AccountRecoveryService } from './account-recovery.service.js';
+import { AccountTokensPurger } from './account-tokens.purger.js';
 import { AccountToken } from './entities/account-token.entity.js';
 import { AuthController } from './auth.controller.js';
 import { AuthLimits } from './auth-limits.js';
@@ -53,6 +54,7 @@ import { TokenService } from './token.service.js';
     AuthLimits,
     AccountRecoveryService,
     AccountMails,
+    AccountTokensPurger,
     SessionsService,
     SessionsPurger,
     TokenService,
