@@ -52,15 +52,19 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       connectionTimeoutMillis: database.connectTimeoutMs,
       statement_timeout: database.statementTimeoutMs,
     });
-    // A connection lost while idle (PostgreSQL restarted): the pool drops it, graphile-worker reconnects.
-    this.pool.on('error', (error) => this.logger.warn(`job queue connection lost: ${error.message}`));
+    // A connection lost (PostgreSQL restarted), idle in the pool or checked out: never an
+    // uncaught 'error' event; the pool drops it and graphile-worker reconnects. The outage
+    // itself is logged once by the app (DatabaseOutages, the embedded database's supervisor).
+    const lost = (error: Error) => this.logger.debug(`job queue connection lost: ${error.message}`);
+    this.pool.on('error', lost);
+    this.pool.on('connect', (client) => client.on('error', lost));
     this.runner = await run({
       pgPool: this.pool,
       taskList: this.tasks,
       concurrency,
       noHandleSignals: true,
       pollInterval: POLL_INTERVAL_MS,
-      logger: new WorkerLogger(() => (level, message) => this.log(level, message)),
+      logger: new WorkerLogger(() => (level, message, meta) => this.log(level, message, meta.error)),
     });
   }
 
@@ -72,10 +76,23 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     await pool?.end();
   }
 
-  /** graphile-worker's messages name the job and its error, never its payload (which may hold a token). */
-  private log(level: WorkerLogLevel, message: string): void {
-    if (level === 'error') this.logger.error(message);
+  /**
+   * graphile-worker's messages name the job and its error, never its payload (which may hold
+   * a token). Its complaints about a lost connection are the database outage the app logs
+   * once already: debug lines here.
+   */
+  private log(level: WorkerLogLevel, message: string, cause: unknown): void {
+    if (level !== 'debug' && isConnectionFailure(cause)) this.logger.debug(message);
+    else if (level === 'error') this.logger.error(message);
     else if (level === 'warning') this.logger.warn(message);
     else this.logger.debug(message);
   }
+}
+
+/** Network errors, SQLSTATE classes 08 (connection) and 57P (shutdown, starting up), a dead client. */
+function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code: unknown = Reflect.get(error, 'code');
+  if (typeof code === 'string' && (/^(08|57P)/.test(code) || /^E(CONN|HOST|NET|PIPE|TIMEDOUT)/.test(code))) return true;
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(error.message);
 }
