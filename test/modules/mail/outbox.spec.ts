@@ -1,5 +1,5 @@
 import { simpleParser } from 'mailparser';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,6 +7,7 @@ import { registerUser } from '../../factories/users.js';
 import { useTestApp } from '../../support/test-app.js';
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'yello-outbox-'));
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 describe('mail without SMTP_URL (the local default)', () => {
   const t = useTestApp({ JOB_CONCURRENCY: '1', DATA_DIR: dataDir, APP_URL: 'https://app.yello.example/' });
