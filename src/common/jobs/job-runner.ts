@@ -15,7 +15,7 @@ const POLL_INTERVAL_MS = 2_000;
  * (graphile-worker). Modules register their handlers with `handle` while they initialise;
  * the runner starts when the application has bootstrapped (after the start-up migrations)
  * and stops before it shuts down: running jobs finish (or, after graphile-worker's abort
- * timeout, are released for another instance), waiting ones stay queued.
+ * timeout of 5 s, fail this attempt and are retried), waiting ones stay queued.
  *
  * Its pool is small and its own: one connection LISTENs for new jobs, the other takes and
  * completes them. A handler reads and writes through MikroORM in a context of its own, as a
@@ -35,9 +35,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** Runs `handler` for each job of `job`'s kind; a throw makes the job retried later. */
   handle<Payload>(job: JobDefinition<Payload>, handler: (payload: Payload) => Promise<void>): void {
-    this.tasks[job.name] = async (payload: unknown) => {
+    this.tasks[job.name] = async (payload, { abortPromise }) => {
       const parsed = job.payload.parse(payload);
-      await RequestContext.create(this.orm.em, () => handler(parsed));
+      // A shutdown that waited its 5 s gives up on the job: it fails this attempt, so its row
+      // is unlocked and retried (here after a restart, or by another instance) instead of
+      // staying locked for hours after the process exits.
+      await Promise.race([RequestContext.create(this.orm.em, () => handler(parsed)), abortPromise]);
     };
   }
 
