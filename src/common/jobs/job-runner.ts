@@ -9,6 +9,10 @@ import type { JobDefinition } from './job.js';
 
 /** Jobs scheduled for later (retries) are found by polling this often; new ones arrive by NOTIFY. */
 const POLL_INTERVAL_MS = 2_000;
+/** Waiting longer for a connection of the job pool fails the job's statement (the job is retried). */
+const JOB_CONNECT_TIMEOUT_MS = 10_000;
+/** After the runner stopped by itself (a database outage), it is started again this much later. */
+const RESTART_DELAY_MS = 5_000;
 
 /**
  * Runs the queued jobs of this instance in-process, on the app's own PostgreSQL
@@ -27,6 +31,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly tasks: TaskList = {};
   private pool: pg.Pool | undefined;
   private runner: Runner | undefined;
+  private restart: NodeJS.Timeout | undefined;
+  private stopping = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -48,35 +54,69 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const concurrency = this.config.jobs.concurrency;
     if (concurrency === 0) return;
     const { database } = this.config;
-    this.pool = new pg.Pool({
+    const pool = new pg.Pool({
       connectionString: database.url,
       max: 2,
       application_name: 'yello-jobs',
-      connectionTimeoutMillis: database.connectTimeoutMs,
+      // Jobs wait on nobody: a slow connection under load is better than a failed attempt.
+      connectionTimeoutMillis: Math.max(database.connectTimeoutMs, JOB_CONNECT_TIMEOUT_MS),
       statement_timeout: database.statementTimeoutMs,
     });
     // A connection lost (PostgreSQL restarted), idle in the pool or checked out: never an
     // uncaught 'error' event; the pool drops it and graphile-worker reconnects. The outage
     // itself is logged once by the app (DatabaseOutages, the embedded database's supervisor).
     const lost = (error: Error) => this.logger.debug(`job queue connection lost: ${error.message}`);
-    this.pool.on('error', lost);
-    this.pool.on('connect', (client) => client.on('error', lost));
-    this.runner = await run({
-      pgPool: this.pool,
-      taskList: this.tasks,
-      concurrency,
-      noHandleSignals: true,
-      pollInterval: POLL_INTERVAL_MS,
-      logger: new WorkerLogger(() => (level, message, meta) => this.log(level, message, meta.error)),
-    });
+    pool.on('error', lost);
+    pool.on('connect', (client) => client.on('error', lost));
+    this.pool = pool;
+    await this.start(pool);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     const { runner, pool } = this;
+    this.stopping = true;
+    clearTimeout(this.restart);
     this.runner = undefined;
     this.pool = undefined;
-    await runner?.stop();
+    await runner?.stop().catch((error: unknown) => this.logger.warn(`job runner stopped with ${String(error)}`));
     await pool?.end();
+  }
+
+  /**
+   * Starts graphile-worker, and starts it again whenever it stops by itself: it shuts its
+   * workers down when one cannot complete a job's row (the database went away), and a
+   * queue that stopped for good would keep every later mail waiting for a restart.
+   */
+  private async start(pool: pg.Pool): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const runner = await run({
+        pgPool: pool,
+        taskList: this.tasks,
+        concurrency: this.config.jobs.concurrency,
+        noHandleSignals: true,
+        pollInterval: POLL_INTERVAL_MS,
+        logger: new WorkerLogger(() => (level, message, meta) => this.log(level, message, meta.error)),
+      });
+      this.runner = runner;
+      runner.promise.then(
+        () => this.restartLater(pool, 'it stopped'),
+        (error: unknown) => this.restartLater(pool, String(error)),
+      );
+    } catch (error) {
+      // Still no database: the outage is logged by the app already.
+      this.restartLater(pool, String(error), isConnectionFailure(error));
+    }
+  }
+
+  private restartLater(pool: pg.Pool, cause: string, quietly = false): void {
+    if (this.stopping) return;
+    this.runner = undefined;
+    const message = `job runner stopped (${cause}); starting it again in ${RESTART_DELAY_MS / 1000} s`;
+    if (quietly) this.logger.debug(message);
+    else this.logger.warn(message);
+    this.restart = setTimeout(() => void this.start(pool), RESTART_DELAY_MS);
+    this.restart.unref();
   }
 
   /**
