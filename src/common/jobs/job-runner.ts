@@ -96,6 +96,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         concurrency: this.config.jobs.concurrency,
         noHandleSignals: true,
         pollInterval: POLL_INTERVAL_MS,
+        // Through graphile-worker's batcher (with no delay), not its direct path: a job's outcome
+        // is then written before `stop()` resolves (the direct path leaves it in flight, to fail
+        // on the pool we end next), and a write that fails stops the runner (restarted below)
+        // instead of rejecting a promise nobody holds.
+        preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
         logger: new WorkerLogger(() => (level, message, meta) => this.log(level, message, meta.error)),
       });
       this.runner = runner;
