@@ -13,6 +13,7 @@ import {
   type RunningPostgres,
 } from '../src/database/embedded-postgres.ts';
 import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
+import { migrateJobQueue } from '../src/database/startup-migrator.ts';
 import { buildIfStale } from './build-if-stale.ts';
 
 declare global {
@@ -71,6 +72,8 @@ async function prepareDatabase(): Promise<void> {
   } finally {
     await orm.close();
   }
+  // The job queue's schema too, once: every file's database is a clone of this one.
+  await migrateJobQueue(databaseUrl(serverUrl, template));
   process.env.YELLO_TEST_SERVER_URL = serverUrl;
   process.env.YELLO_TEST_TEMPLATE = template;
 }

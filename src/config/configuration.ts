@@ -61,6 +61,11 @@ const environmentSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(300_000).default(0),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).max(254).default('Yello <no-reply@yello.localhost>'),
+  APP_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  REQUIRE_VERIFIED_EMAIL: booleanFlag.default(false),
+  JOB_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(2),
 });
 
 function toAppConfig(env: z.output<typeof environmentSchema>) {
@@ -101,7 +106,16 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       passwordHashQueue: env.PASSWORD_HASH_QUEUE,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     },
-    tenants: { invitationTtlDays: env.INVITATION_TTL_DAYS },
+    tenants: { invitationTtlDays: env.INVITATION_TTL_DAYS, requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL },
+    mail: {
+      /** Unset: each mail is written to `<DATA_DIR>/outbox/` as an `.eml` file and its links logged. */
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      /** Where the links in mails point (a client app's origin); never the request's Host. */
+      appUrl: env.APP_URL.replace(/\/+$/, ''),
+    },
+    /** Background jobs (mails) this instance runs at once; 0: it only queues them, others run them. */
+    jobs: { concurrency: env.JOB_CONCURRENCY },
     rateLimit: {
       /** Registrations per client IP and per email; failed logins per (email, client IP). */
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,

@@ -2,6 +2,7 @@ import type { InferClassEntityDB } from '@mikro-orm/postgresql';
 import type { ColumnType } from 'kysely';
 import type { RateLimitCounter } from '../common/rate-limit/rate-limit-counter.entity.js';
 import type { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity.js';
+import type { AccountToken } from '../modules/auth/entities/account-token.entity.js';
 import type { RefreshToken } from '../modules/auth/entities/refresh-token.entity.js';
 import type { Session } from '../modules/auth/entities/session.entity.js';
 import type { ApiToken } from '../modules/api-tokens/entities/api-token.entity.js';
@@ -19,6 +20,7 @@ import type { User } from '../modules/users/entities/user.entity.js';
 
 /** Each table by its name in PostgreSQL, with the entity class that maps it. */
 export interface EntityTables {
+  account_tokens: typeof AccountToken;
   activity_events: typeof ActivityEvent;
   api_tokens: typeof ApiToken;
   comments: typeof Comment;

@@ -3,7 +3,7 @@ import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Global, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, InjectAppConfig, type AppConfig } from '../config/app-config.module.js';
 import { mikroOrmOptions } from './mikro-orm.options.js';
-import { assertSchemaKnown, migrateOnStart } from './startup-migrator.js';
+import { assertSchemaKnown, migrateJobQueue, migrateOnStart } from './startup-migrator.js';
 import { Transactions } from './transactions.js';
 
 /** Global: every feature writes through `Transactions`, the one transaction boundary. */
@@ -43,5 +43,6 @@ export class DatabaseModule implements OnApplicationBootstrap {
     );
     if (applied.length > 0) this.logger.log(`Applied ${applied.length} migration(s)`);
     else if (waited) this.logger.log('Schema is up to date (migrated by another instance)');
+    await migrateJobQueue(this.config.database.url);
   }
 }

@@ -102,6 +102,8 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
     // filter: redundant, since composite (tenant_id, …) foreign keys keep every reference
     // inside its row's tenant.
     autoJoinRefsForFilters: false,
+    // The job queue's schema is graphile-worker's own (it installs and upgrades it itself).
+    schemaGenerator: { ignoreSchema: ['graphile_worker'] },
     migrations: {
       path: 'dist/database/migrations',
       pathTs: 'src/database/migrations',

@@ -1,5 +1,6 @@
 import { Migrator } from '@mikro-orm/migrations';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { Logger as WorkerLogger, runMigrations as migrateGraphileWorker } from 'graphile-worker';
 import pg from 'pg';
 
 /**
@@ -104,3 +105,14 @@ export async function assertSchemaKnown(orm: MikroORM): Promise<void> {
   const { unknown } = await new KnownMigrations(orm.em).compare();
   if (unknown.length > 0) throw new SchemaNewerThanCode(unknown);
 }
+
+/**
+ * Installs or upgrades the job queue's schema (`graphile_worker`), which graphile-worker owns
+ * and versions itself: safe with several instances at once (each of its migrations is one
+ * transaction, and a concurrent one is detected and waited for). Cheap when up to date.
+ */
+export async function migrateJobQueue(url: string): Promise<void> {
+  await migrateGraphileWorker({ connectionString: url, logger: silentWorkerLogger });
+}
+
+const silentWorkerLogger = new WorkerLogger(() => () => undefined);

@@ -33,6 +33,7 @@ describe('housekeeping', () => {
     expect(report).toEqual({
       sessions: 2,
       refreshTokens: 0,
+      accountTokens: 0,
       invitations: 1,
       idempotencyKeys: 1,
       rateLimitCounters: expect.any(Number),

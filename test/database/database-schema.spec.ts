@@ -5,6 +5,7 @@ import { RateLimitCounter } from '../../src/common/rate-limit/rate-limit-counter
 import type { EntityTables } from '../../src/database/database-schema.js';
 import { sqlOf } from '../../src/database/typed-sql.js';
 import { ApiToken } from '../../src/modules/api-tokens/entities/api-token.entity.js';
+import { AccountToken } from '../../src/modules/auth/entities/account-token.entity.js';
 import { RefreshToken } from '../../src/modules/auth/entities/refresh-token.entity.js';
 import { Session } from '../../src/modules/auth/entities/session.entity.js';
 import { Project } from '../../src/modules/projects/entities/project.entity.js';
@@ -23,6 +24,7 @@ import { useTestApp } from '../support/test-app.js';
 
 /** The compiler holds each table name to its entity class; the test holds both to the mapping. */
 const ENTITY_TABLES: EntityTables = {
+  account_tokens: AccountToken,
   activity_events: ActivityEvent,
   api_tokens: ApiToken,
   comments: Comment,

@@ -68,6 +68,17 @@ describe('login and registration limits', () => {
     for (let i = 0; i < 3; i++) await register().expect(400);
     await register().expect(429);
   });
+
+  it('limits password-reset requests per email, from any clients, and per client', async () => {
+    const forgot = (ip: string, email: string) =>
+      t.http.post('/api/v1/auth/password/forgot').set('X-Forwarded-For', ip).send({ email });
+    const email = uniqueEmail();
+    for (let i = 1; i <= 3; i++) await forgot(`198.51.100.${40 + i}`, email).expect(202);
+    const limited = await forgot('198.51.100.50', email.toUpperCase()).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) await forgot('198.51.100.60', uniqueEmail()).expect(202);
+    await forgot('198.51.100.60', uniqueEmail()).expect(429);
+  });
 });
 
 describe('token limits', () => {

@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createApp } from '../../src/app.factory.js';
@@ -34,6 +36,10 @@ const TEST_ENVIRONMENT = {
   RATE_LIMIT_PER_MINUTE: '100000',
   // Tests register users in parallel; the hashing limits have their own spec.
   PASSWORD_HASH_QUEUE: '1000',
+  // Mails queued by registrations stay queued: the mail specs run a job runner (and an SMTP server).
+  JOB_CONCURRENCY: '0',
+  // The local outbox, should a runner write to it: never the repository's `.data/`.
+  DATA_DIR: path.join(tmpdir(), `yello-test-data-${process.pid}`),
 };
 
 export function testServerUrl(): string {

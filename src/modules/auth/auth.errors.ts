@@ -47,3 +47,17 @@ export class AmbiguousAuthorization extends domainError('invalid', 'ambiguous-au
     super('Send at most one Authorization header');
   }
 }
+
+export class InvalidMailToken extends domainError('invalid', 'invalid-mail-token', 'Invalid or expired link') {
+  constructor() {
+    super('This link is invalid, expired or already used', [
+      { path: 'token', message: 'is invalid, expired or already used' },
+    ]);
+  }
+}
+
+export class EmailUnchanged extends domainError('invalid', 'email-unchanged', 'Email unchanged') {
+  constructor() {
+    super('The account already uses this address', [{ path: 'newEmail', message: 'is the current address' }]);
+  }
+}

@@ -5,7 +5,13 @@ import { createSecretKey } from 'node:crypto';
 import { PassportModule } from '@nestjs/passport';
 import { RateLimitModule } from '../../common/rate-limit/rate-limit.module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.module.js';
+import { MailModule } from '../mail/mail.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountMails } from './account-mails.js';
+import { AccountRecoveryController, EmailController } from './account-recovery.controller.js';
+import { AccountRecoveryService } from './account-recovery.service.js';
+import { AccountTokensPurger } from './account-tokens.purger.js';
+import { AccountToken } from './entities/account-token.entity.js';
 import { AuthController } from './auth.controller.js';
 import { AuthLimits } from './auth-limits.js';
 import { AuthService } from './auth.service.js';
@@ -24,9 +30,10 @@ import { TokenService } from './token.service.js';
 @Module({
   imports: [
     UsersModule,
+    MailModule,
     PassportModule,
     RateLimitModule,
-    MikroOrmModule.forFeature([Session, RefreshToken]),
+    MikroOrmModule.forFeature([Session, RefreshToken, AccountToken]),
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: ({ auth }: AppConfig) => ({
@@ -41,10 +48,13 @@ import { TokenService } from './token.service.js';
       }),
     }),
   ],
-  controllers: [AuthController, PasswordController],
+  controllers: [AuthController, PasswordController, AccountRecoveryController, EmailController],
   providers: [
     AuthService,
     AuthLimits,
+    AccountRecoveryService,
+    AccountMails,
+    AccountTokensPurger,
     SessionsService,
     SessionsPurger,
     TokenService,

@@ -10,6 +10,8 @@ import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { SessionsService, type TokenPair } from './sessions.service.js';
 import { Transactions } from '../../database/transactions.js';
+import { JobQueue } from '../../common/jobs/job-queue.repository.js';
+import { VERIFICATION_MAIL } from './account-mails.js';
 
 export interface Registration {
   email: string;
@@ -33,13 +35,15 @@ export class AuthService {
     private readonly policy: PasswordPolicy,
     private readonly limiter: FailureLimiter,
     private readonly limits: AuthLimits,
+    private readonly jobs: JobQueue,
   ) {}
 
   async register(registration: Registration, userAgent: string | undefined): Promise<SignedIn> {
     await this.policy.assertAcceptable(registration.password, registration.email);
     const passwordHash = await this.hasher.hash(registration.password);
-    return this.transactions.run(async () => {
+    return this.transactions.run(async (em) => {
       const user = await this.users.create({ email: registration.email, name: registration.name, passwordHash });
+      await this.jobs.add(em, VERIFICATION_MAIL, { userId: user.id });
       return { user, tokens: await this.sessions.start(user, userAgent) };
     });
   }

@@ -21,8 +21,12 @@ import {
   InvitationNotFound,
   InvitationNotPending,
   OwnerRoleReserved,
+  UnverifiedEmail,
 } from './tenants.errors.js';
 import { Transactions } from '../../database/transactions.js';
+import { JobQueue } from '../../common/jobs/job-queue.repository.js';
+import { Mailer } from '../mail/mailer.js';
+import { INVITATION_MAIL } from './invitation-mails.js';
 
 const DAY_MS = 86_400_000;
 
@@ -36,12 +40,15 @@ export class InvitationsService {
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
+    private readonly jobs: JobQueue,
+    private readonly mailer: Mailer,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   /**
    * Invites an email with a role. The token is returned once and only its hash is
-   * kept; a new invitation for the same email replaces a pending one.
+   * kept; a new invitation for the same email replaces a pending one. With SMTP configured,
+   * the invitee is also mailed the link.
    */
   async create(caller: TenantMembership, input: CreateInvitationDto): Promise<CreatedInvitationDto> {
     if (!canChangeRole(caller.role, null, input.role)) throw new OwnerRoleReserved();
@@ -62,6 +69,10 @@ export class InvitationsService {
         expiresAt: new Date(now.getTime() + this.config.tenants.invitationTtlDays * DAY_MS),
       });
       await em.flush();
+      // Mailed only where mail leaves the machine; the token is in the answer either way.
+      if (this.mailer.delivers) {
+        await this.jobs.add(em, INVITATION_MAIL, { tenantId: caller.tenantId, invitationId: invitation.id, token });
+      }
       return { ...InvitationDto.from(invitation), token };
     });
   }
@@ -108,6 +119,7 @@ export class InvitationsService {
       if (invitation.expiresAt <= now) throw new InvitationNotPending('expired');
       const user = await em.findOneOrFail(User, { id: caller.userId });
       if (user.email !== invitation.email) throw new InvitationForAnotherEmail();
+      if (this.config.tenants.requireVerifiedEmail && !user.emailVerifiedAt) throw new UnverifiedEmail();
 
       const scope = { [TENANT_FILTER]: { tenantId: invitation.tenant.id } };
       if ((await em.count(Membership, { user }, { filters: scope })) > 0) throw new AlreadyMember();

@@ -71,3 +71,9 @@ export class InvitationForAnotherEmail extends domainError(
     super('This invitation was sent to another email address than the one of your account');
   }
 }
+
+export class UnverifiedEmail extends domainError('forbidden', 'email-not-verified', 'Email not verified') {
+  constructor() {
+    super('Verify your email address before accepting an invitation (POST /users/me/email/verification mails a link)');
+  }
+}

@@ -1,8 +1,8 @@
 import { domainError } from '../../common/http/domain-error.js';
 
 export class EmailTaken extends domainError('conflict', 'email-taken', 'Email already registered') {
-  constructor() {
-    super('An account with this email already exists', [{ path: 'email', message: 'is already registered' }]);
+  constructor(field = 'email') {
+    super('An account with this email already exists', [{ path: field, message: 'is already registered' }]);
   }
 }
 

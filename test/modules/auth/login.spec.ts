@@ -10,7 +10,7 @@ describe('POST /auth/login', () => {
     const user = await registerUser(t.http);
     const response = await login({ email: user.email, password: user.password }).expect(200);
     expect(response.body).toEqual({
-      user: { id: user.id, email: user.email, name: user.name, createdAt: expect.any(String) },
+      user: { id: user.id, email: user.email, name: user.name, emailVerifiedAt: null, createdAt: expect.any(String) },
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
       tokenType: 'Bearer',

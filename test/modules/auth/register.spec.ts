@@ -14,7 +14,13 @@ describe('POST /auth/register', () => {
 
     expect(response.headers.location).toBe('/api/v1/users/me');
     expect(response.body).toEqual({
-      user: { id: expect.any(String), email: body.email, name: 'Ada', createdAt: expect.any(String) },
+      user: {
+        id: expect.any(String),
+        email: body.email,
+        name: 'Ada',
+        emailVerifiedAt: null,
+        createdAt: expect.any(String),
+      },
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
       tokenType: 'Bearer',

@@ -13,6 +13,7 @@ describe('users', () => {
         id: user.id,
         email: user.email,
         name: 'Grace Hopper',
+        emailVerifiedAt: null,
         createdAt: expect.any(String),
         memberships: [],
       });

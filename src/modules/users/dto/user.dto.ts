@@ -8,10 +8,18 @@ export class UserDto {
   email!: string;
   /** @example "Ada Lovelace" */
   name!: string;
+  /** When the owner proved they read `email` (a verification or email-change link); null until then. */
+  emailVerifiedAt!: Date | null;
   createdAt!: Date;
 
   static from(user: User): UserDto {
-    return { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt };
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      emailVerifiedAt: user.emailVerifiedAt,
+      createdAt: user.createdAt,
+    };
   }
 }
 

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 
 @Entity({ tableName: 'users' })
 export class User {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'emailVerifiedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -12,6 +12,10 @@ export class User {
   /** Trimmed and lower-cased on the way in, so uniqueness is case-insensitive. */
   @Property({ length: 254, unique: true })
   email!: string;
+
+  /** When the owner last proved they read `email` (a verification or email-change link); null until then. */
+  @Property({ type: 'datetime', nullable: true })
+  emailVerifiedAt: Date | null = null;
 
   @Property({ length: 100 })
   name!: string;
