@@ -3,6 +3,7 @@ import { HousekeepingService } from '../../src/common/housekeeping/housekeeping.
 import { useTestApp } from '../support/test-app.js';
 import { login, registerUser } from '../factories/users.js';
 import { createTenant, invite } from '../factories/tenants.js';
+import { createApiToken } from '../factories/api-tokens.js';
 
 describe('housekeeping', () => {
   const t = useTestApp();
@@ -20,6 +21,8 @@ describe('housekeeping', () => {
     await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
     const tenant = await createTenant(t.http, user);
     await invite(t.http, tenant.id, user, 'someone@example.com', 'member');
+    // Expires in 30 days: 61 days on, it has been expired for longer than the 30 kept.
+    await createApiToken(t.http, tenant.id, user, { expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() });
     await t.http
       .post('/api/v1/tenants')
       .set(user.auth)
@@ -35,10 +38,12 @@ describe('housekeeping', () => {
       refreshTokens: 0,
       accountTokens: 0,
       invitations: 1,
+      apiTokens: 1,
       idempotencyKeys: 1,
       rateLimitCounters: expect.any(Number),
     });
     expect(await count('sessions', 'user_id', user.id)).toBe(0);
+    expect(await count('api_tokens', 'tenant_id', tenant.id)).toBe(0);
     expect(await count('invitations', 'tenant_id', tenant.id)).toBe(0);
   });
 
@@ -46,6 +51,7 @@ describe('housekeeping', () => {
     const user = await registerUser(t.http);
     const tenant = await createTenant(t.http, user);
     await invite(t.http, tenant.id, user, 'pending@example.com', 'member');
+    await createApiToken(t.http, tenant.id, user);
     await t.http
       .post('/api/v1/tenants')
       .set(user.auth)
@@ -56,6 +62,7 @@ describe('housekeeping', () => {
     await t.app.get(HousekeepingService).purge();
     expect(await count('sessions', 'user_id', user.id)).toBe(1);
     expect(await count('invitations', 'tenant_id', tenant.id)).toBe(1);
+    expect(await count('api_tokens', 'tenant_id', tenant.id)).toBe(1);
     expect(await count('idempotency_keys', 'user_id', user.id)).toBe(1);
     await t.http.get('/api/v1/users/me').set(user.auth).expect(200);
   });

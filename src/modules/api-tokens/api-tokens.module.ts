@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { ApiTokenStrategy } from './api-token.strategy.js';
 import { ApiTokenSelfController, ApiTokensController } from './api-tokens.controller.js';
+import { ApiTokensPurger } from './api-tokens.purger.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { ApiToken } from './entities/api-token.entity.js';
 
@@ -10,6 +11,6 @@ import { ApiToken } from './entities/api-token.entity.js';
 @Module({
   imports: [MikroOrmModule.forFeature([ApiToken]), PassportModule],
   controllers: [ApiTokensController, ApiTokenSelfController],
-  providers: [ApiTokensService, ApiTokenStrategy],
+  providers: [ApiTokensService, ApiTokenStrategy, ApiTokensPurger],
 })
 export class ApiTokensModule {}
