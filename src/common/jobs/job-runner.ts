@@ -1,11 +1,11 @@
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Logger as WorkerLogger, run, type LogFunctionFactory, type Runner, type TaskList } from 'graphile-worker';
-
-type WorkerLogLevel = Parameters<ReturnType<LogFunctionFactory>>[0];
 import pg from 'pg';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 import type { JobDefinition } from './job.js';
+
+type WorkerLogLevel = Parameters<ReturnType<LogFunctionFactory>>[0];
 
 /** Jobs scheduled for later (retries) are found by polling this often; new ones arrive by NOTIFY. */
 const POLL_INTERVAL_MS = 2_000;
