@@ -136,19 +136,12 @@ export async function seed(appBase: string, extraMembers: number, writeTasks: nu
   });
 
   const t = `/tenants/${tenantId}`;
-  const apiTokens = await inParallel(
-    1 + members.filter((member) => member.role !== 'viewer').length,
-    4,
-    async (index) => {
-      const creator = [owner, ...members.filter((member) => member.role !== 'viewer')][index] ?? owner;
-      const created = await api.post(
-        `${t}/api-tokens`,
-        { name: 'Bench script', scopes: ['read'] },
-        creator.accessToken,
-      );
-      return stringField(created, 'token');
-    },
-  );
+  const tokenCreators = [owner, ...members.filter((member) => member.role !== 'viewer')];
+  const apiTokens = await inParallel(tokenCreators.length, 4, async (index) => {
+    const creator = tokenCreators[index] ?? owner;
+    const created = await api.post(`${t}/api-tokens`, { name: 'Bench script', scopes: ['read'] }, creator.accessToken);
+    return stringField(created, 'token');
+  });
   const projectId = stringField(
     await api.post(`${t}/projects`, { name: 'Bench', key: 'BEN' }, owner.accessToken),
     'id',

@@ -3,13 +3,19 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
 import { appendActivities, type ActivityEntry } from './activity.js';
-import { RelationDto, storedForm, TaskRelationsDto, type CreateRelationDto } from './dto/relation.dto.js';
+import {
+  RelationDto,
+  relationTypeSeenFrom,
+  storedForm,
+  TaskRelationsDto,
+  type CreateRelationDto,
+} from './dto/relation.dto.js';
 import { TaskRelation } from './entities/task-relation.entity.js';
 import { Task } from './entities/task.entity.js';
+import type { TaskLocation } from './task.repository.js';
 import type { RelationRow } from './task-relation.repository.js';
 import { requireTaskRef } from './task-ref.js';
 import { AlreadyDuplicate, BlocksCycle, InvalidTaskReference, RelationNotFound, TaskNotFound } from './tasks.errors.js';
-import { TasksService } from './tasks.service.js';
 
 const NOT_IN_TENANT = 'is not a task of this tenant';
 
@@ -18,7 +24,6 @@ export class RelationsService {
   constructor(
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
-    private readonly tasks: TasksService,
   ) {}
 
   /**
@@ -32,7 +37,7 @@ export class RelationsService {
     taskRef: string,
     input: CreateRelationDto,
   ): Promise<{ relation: RelationDto; created: boolean }> {
-    const task = await this.tasks.get(caller, taskRef);
+    const task = await this.locate(caller, taskRef);
     const other = await this.em.getRepository(Task).locate(caller.tenantId, requireTaskRef(input.task, 'task'));
     if (!other) throw new InvalidTaskReference('task', NOT_IN_TENANT);
     if (other.id === task.id) throw new InvalidTaskReference('task', 'must be another task than the one in the path');
@@ -46,7 +51,8 @@ export class RelationsService {
       await relations.lockRelations(caller.tenantId);
       const held = await relations.holdTasks(caller.tenantId, [task.id, other.id]);
       if (!held.some(({ id }) => id === task.id)) throw new TaskNotFound();
-      if (!held.some(({ id }) => id === other.id)) throw new InvalidTaskReference('task', NOT_IN_TENANT);
+      const otherTask = held.find(({ id }) => id === other.id);
+      if (!otherTask) throw new InvalidTaskReference('task', NOT_IN_TENANT);
 
       const existing = await relations.findId(caller.tenantId, type, sourceId, targetId);
       if (existing === null) {
@@ -57,33 +63,40 @@ export class RelationsService {
       }
       const id =
         existing ?? (await relations.add(caller.tenantId, { type, sourceId, targetId, createdBy: caller.userId }));
-      const [row] = await relations.listFor(caller.tenantId, task.id, id);
-      if (!row) throw new Error(`relation ${id} vanished inside its own transaction`);
+      // Both ends are held: the relation is what was found or written, the other task as held.
+      const row: RelationRow = { id, type, sourceId, targetId, other: otherTask };
       if (existing === null) await appendActivities(em, bothSides(caller, task, row, 'relation_added'));
       return { relation: RelationDto.from(row, task.id), created: existing === null };
     });
   }
 
   async list(caller: TenantMembership, taskRef: string): Promise<TaskRelationsDto> {
-    const task = await this.tasks.get(caller, taskRef);
+    const task = await this.locate(caller, taskRef);
     const rows = await this.em.getRepository(TaskRelation).listFor(caller.tenantId, task.id);
     return TaskRelationsDto.from(rows, task.id);
   }
 
   async get(caller: TenantMembership, taskRef: string, relationId: string): Promise<RelationDto> {
-    const task = await this.tasks.get(caller, taskRef);
+    const task = await this.locate(caller, taskRef);
     const [row] = await this.em.getRepository(TaskRelation).listFor(caller.tenantId, task.id, relationId);
     if (!row) throw new RelationNotFound();
     return RelationDto.from(row, task.id);
   }
 
   async delete(caller: TenantMembership, taskRef: string, relationId: string): Promise<void> {
-    const task = await this.tasks.get(caller, taskRef);
+    const task = await this.locate(caller, taskRef);
     await this.transactions.run(async (em) => {
       const row = await em.getRepository(TaskRelation).deleteOf(caller.tenantId, task.id, relationId);
       if (!row) throw new RelationNotFound();
       await appendActivities(em, bothSides(caller, task, row, 'relation_removed'));
     });
+  }
+
+  /** The task of the path (its id and project), or a 404. */
+  private async locate(caller: TenantMembership, taskRef: string): Promise<TaskLocation> {
+    const task = await this.em.getRepository(Task).locate(caller.tenantId, requireTaskRef(taskRef));
+    if (!task) throw new TaskNotFound();
+    return task;
   }
 }
 
@@ -102,7 +115,7 @@ function bothSides(
     subject: { tenantId: caller.tenantId, projectId, taskId, actorId: caller.userId },
     change: {
       action,
-      field: RelationDto.from(row, taskId).type,
+      field: relationTypeSeenFrom(row, taskId),
       ...(action === 'relation_added' ? { to: otherId } : { from: otherId }),
     },
   }));

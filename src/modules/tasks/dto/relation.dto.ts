@@ -17,7 +17,7 @@ export function storedForm(type: RelationType): { type: StoredRelationType; inve
 }
 
 /** The name of a stored relation seen from `taskId`, one of its two ends. */
-function seenFrom(row: Pick<RelationRow, 'type' | 'targetId'>, taskId: string): RelationType {
+export function relationTypeSeenFrom(row: Pick<RelationRow, 'type' | 'targetId'>, taskId: string): RelationType {
   if (row.type === 'relates_to' || row.targetId !== taskId) return row.type;
   return row.type === 'blocks' ? 'blocked_by' : 'duplicated_by';
 }
@@ -47,7 +47,7 @@ export class RelationDto {
 
   static from(row: RelationRow, taskId: string): RelationDto {
     const { id, key, title, status } = row.other;
-    return { id: row.id, type: seenFrom(row, taskId), task: { id, key, title, status } };
+    return { id: row.id, type: relationTypeSeenFrom(row, taskId), task: { id, key, title, status } };
   }
 }
 
