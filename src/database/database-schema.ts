@@ -7,6 +7,7 @@ import type { RefreshToken } from '../modules/auth/entities/refresh-token.entity
 import type { Session } from '../modules/auth/entities/session.entity.js';
 import type { ApiToken } from '../modules/api-tokens/entities/api-token.entity.js';
 import type { Project } from '../modules/projects/entities/project.entity.js';
+import type { ProjectState } from '../modules/projects/states/entities/project-state.entity.js';
 import type { ActivityEvent } from '../modules/tasks/entities/activity-event.entity.js';
 import type { Comment } from '../modules/tasks/entities/comment.entity.js';
 import type { Label } from '../modules/tasks/entities/label.entity.js';
@@ -28,6 +29,7 @@ export interface EntityTables {
   invitations: typeof Invitation;
   labels: typeof Label;
   memberships: typeof Membership;
+  project_states: typeof ProjectState;
   projects: typeof Project;
   rate_limit_counters: typeof RateLimitCounter;
   refresh_tokens: typeof RefreshToken;

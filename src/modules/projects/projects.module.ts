@@ -1,12 +1,17 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { TasksModule } from '../tasks/tasks.module.js';
 import { Project } from './entities/project.entity.js';
 import { ProjectsController } from './projects.controller.js';
 import { ProjectsService } from './projects.service.js';
+import { ProjectState } from './states/entities/project-state.entity.js';
+import { StatesController } from './states/states.controller.js';
+import { StatesService } from './states/states.service.js';
 
+/** Projects and their workflow states; deleting a state moves its tasks (through the tasks module). */
 @Module({
-  imports: [MikroOrmModule.forFeature([Project])],
-  controllers: [ProjectsController],
-  providers: [ProjectsService],
+  imports: [MikroOrmModule.forFeature([Project, ProjectState]), TasksModule],
+  controllers: [ProjectsController, StatesController],
+  providers: [ProjectsService, StatesService],
 })
 export class ProjectsModule {}

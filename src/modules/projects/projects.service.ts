@@ -1,5 +1,6 @@
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { generateNKeysBetween } from 'fractional-indexing';
 import { assertVersion } from '../../common/http/resource-headers.js';
 import { flushUnique } from '../../database/flush-unique.js';
 import type { Page } from '../../common/pagination/page.dto.js';
@@ -10,13 +11,14 @@ import type { TenantMembership } from '../tenants/tenant-membership.js';
 import {
   ProjectDetailDto,
   ProjectDto,
-  TaskCountsDto,
   type CreateProjectDto,
   type ProjectListQueryDto,
   type UpdateProjectDto,
 } from './dto/project.dto.js';
 import { Project } from './entities/project.entity.js';
 import { ProjectKeyTaken, ProjectNotFound } from './projects.errors.js';
+import { ProjectState } from './states/entities/project-state.entity.js';
+import { DEFAULT_STATES } from './states/workflow.js';
 
 @Injectable()
 export class ProjectsService {
@@ -26,15 +28,24 @@ export class ProjectsService {
     private readonly pagination: PaginationService,
   ) {}
 
+  /** Creates a project with the default workflow states, in one transaction. */
   async create(caller: TenantMembership, input: CreateProjectDto): Promise<ProjectDto> {
-    const project = this.em.create(Project, {
-      tenant: this.em.getReference(Tenant, caller.tenantId),
-      key: input.key,
-      name: input.name,
-      description: input.description ?? null,
+    return this.transactions.run(async (em) => {
+      const project = em.create(Project, {
+        tenant: em.getReference(Tenant, caller.tenantId),
+        key: input.key,
+        name: input.name,
+        description: input.description ?? null,
+      });
+      await flushUnique(em, () => new ProjectKeyTaken());
+      const positions = generateNKeysBetween(null, null, DEFAULT_STATES.length);
+      await em.getRepository(ProjectState).insertStates(
+        caller.tenantId,
+        project.id,
+        DEFAULT_STATES.map((state, index) => ({ ...state, color: null, position: positions[index] ?? '' })),
+      );
+      return ProjectDto.from(project);
     });
-    await flushUnique(this.em, () => new ProjectKeyTaken());
-    return ProjectDto.from(project);
   }
 
   /** Active projects (or, with `archived`, the archived ones) by name. */
@@ -51,8 +62,8 @@ export class ProjectsService {
 
   async get(caller: TenantMembership, projectId: string): Promise<ProjectDetailDto> {
     const project = await this.load(this.em, projectId);
-    const counts = await this.em.getRepository(Project).countTasksByStatus(caller.tenantId, project.id);
-    return { ...ProjectDto.from(project), taskCounts: TaskCountsDto.from(counts) };
+    const counts = await this.em.getRepository(Project).countTasksByState(caller.tenantId, project.id);
+    return { ...ProjectDto.from(project), taskCounts: Object.fromEntries(counts.map((row) => [row.key, row.count])) };
   }
 
   async update(
