@@ -43,7 +43,7 @@ export class StatesService {
   async list(caller: TenantMembership, projectId: string): Promise<StateListDto> {
     if (!(await this.em.getRepository(Project).exists(caller.tenantId, projectId))) throw new ProjectNotFound();
     const states = await this.em.getRepository(ProjectState).listOf(caller.tenantId, projectId);
-    return { items: states.map((state) => StateDto.from(state)) };
+    return { data: states.map((state) => StateDto.from(state)) };
   }
 
   async create(caller: TenantMembership, projectId: string, input: CreateStateDto): Promise<StateDto> {

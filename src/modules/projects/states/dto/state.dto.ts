@@ -96,5 +96,5 @@ export class StateDto {
 
 export class StateListDto {
   /** The project's states in board order. */
-  items!: StateDto[];
+  data!: StateDto[];
 }
