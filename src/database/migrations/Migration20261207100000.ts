@@ -76,7 +76,9 @@ export class Migration20261207100000 extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`alter table "tasks" drop constraint "tasks_tenant_state_foreign";`);
     this.addSql(`alter table "tasks" drop column "status_category";`);
-    this.addSql(`create type "task_status" as enum ('backlog', 'todo', 'in_progress', 'in_review', 'done', 'canceled');`);
+    this.addSql(
+      `create type "task_status" as enum ('backlog', 'todo', 'in_progress', 'in_review', 'done', 'canceled');`,
+    );
     this.addSql(`alter table "tasks" alter column "status" type "task_status" using "status"::"task_status";`);
     this.addSql(`alter table "tasks" alter column "status" set default 'todo';`);
     this.addSql(`drop table "project_states";`);

@@ -384,7 +384,13 @@ export class TaskRepository extends SqlRepository<Task> {
     await inColumn.orderBy('t.id').forNoKeyUpdate().execute();
     const ordered = await inColumn.orderBy('t.position').orderBy('t.id').execute();
     if (ordered.length === 0) return [];
-    const last = await this.neighbourPosition(tenantId, { projectId: from.projectId, status: to.key }, 'before', null, null);
+    const last = await this.neighbourPosition(
+      tenantId,
+      { projectId: from.projectId, status: to.key },
+      'before',
+      null,
+      null,
+    );
     const keys = generateNKeysBetween(last, null, ordered.length);
     const assigned = JSON.stringify(ordered.map((row, index) => ({ id: row.id, position: keys[index] })));
     await this.writeAtPosition(

@@ -30,8 +30,11 @@ describe('workflow states', () => {
   const task = (ref: string) =>
     t.http.get(`/api/v1/tenants/${crew.tenant.id}/tasks/${ref}`).set(crew.viewer.auth).expect(200);
 
+  beforeAll(async () => {
+    crew = await createTenantCrew(t.http);
+  });
+
   beforeEach(async () => {
-    crew ??= await createTenantCrew(t.http);
     project = await createProject(t.http, crew.tenant.id, crew.admin);
   });
 

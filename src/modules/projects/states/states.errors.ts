@@ -8,7 +8,9 @@ export class StateNotFound extends domainError('not-found', 'state-not-found', '
 
 export class InvalidStateReference extends domainError('invalid', 'invalid-state-reference', 'Invalid state') {
   constructor(path: string) {
-    super(`${path} must be another state of this project`, [{ path, message: 'must be another state of this project' }]);
+    super(`${path} must be another state of this project`, [
+      { path, message: 'must be another state of this project' },
+    ]);
   }
 }
 

@@ -78,7 +78,12 @@ export class StatesService {
       const changes = {
         ...(input.name !== undefined && { name: input.name }),
         ...(input.color !== undefined && { color: input.color }),
-        ...(moved && { position: placeOnBoard(board.filter((other) => other.id !== state.id), input) }),
+        ...(moved && {
+          position: placeOnBoard(
+            board.filter((other) => other.id !== state.id),
+            input,
+          ),
+        }),
       };
       await states.update(caller.tenantId, state.id, changes);
       if (input.isDefault === true && !state.isDefault) await states.makeDefault(caller.tenantId, projectId, state.id);
