@@ -15,6 +15,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { ApiTokensModule } from './modules/api-tokens/api-tokens.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { JwtAuthGuard } from './modules/auth/guards/jwt-auth.guard.js';
+import { EventsModule } from './modules/events/events.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
 import { TasksModule } from './modules/tasks/tasks.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         IdempotencyModule,
         HousekeepingModule,
         HealthModule,
+        EventsModule,
         AuthModule,
         UsersModule,
         TenantsModule,

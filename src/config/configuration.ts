@@ -66,6 +66,7 @@ const environmentSchema = z.object({
   APP_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   REQUIRE_VERIFIED_EMAIL: booleanFlag.default(false),
   JOB_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(2),
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 function toAppConfig(env: z.output<typeof environmentSchema>) {
@@ -116,6 +117,8 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
     },
     /** Background jobs (mails) this instance runs at once; 0: it only queues them, others run them. */
     jobs: { concurrency: env.JOB_CONCURRENCY },
+    /** The tenant event log: events older than this are deleted, and a cursor before them is `410`. */
+    events: { retentionDays: env.EVENT_RETENTION_DAYS },
     rateLimit: {
       /** Registrations per client IP and per email; failed logins per (email, client IP). */
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,

@@ -6,6 +6,9 @@ import type { AccountToken } from '../modules/auth/entities/account-token.entity
 import type { RefreshToken } from '../modules/auth/entities/refresh-token.entity.js';
 import type { Session } from '../modules/auth/entities/session.entity.js';
 import type { ApiToken } from '../modules/api-tokens/entities/api-token.entity.js';
+import type { EventCounter } from '../modules/events/entities/event-counter.entity.js';
+import type { TenantEvent } from '../modules/events/entities/tenant-event.entity.js';
+import type { EventData } from '../modules/events/event-types.js';
 import type { Project } from '../modules/projects/entities/project.entity.js';
 import type { ProjectState } from '../modules/projects/states/entities/project-state.entity.js';
 import type { ActivityEvent } from '../modules/tasks/entities/activity-event.entity.js';
@@ -25,6 +28,8 @@ export interface EntityTables {
   activity_events: typeof ActivityEvent;
   api_tokens: typeof ApiToken;
   comments: typeof Comment;
+  event_counters: typeof EventCounter;
+  events: typeof TenantEvent;
   idempotency_keys: typeof IdempotencyRecord;
   invitations: typeof Invitation;
   labels: typeof Label;
@@ -71,12 +76,30 @@ type RateLimitCounterRow = Omit<TableRow<typeof RateLimitCounter>, 'hits'> & {
 };
 
 /**
+ * A `bigint` column held as a number by its entity: read as text (pg's default parser keeps
+ * its precision), written as a number; `Insert` is `number | undefined` for one with a default.
+ */
+type BigIntColumn<Insert = number> = ColumnType<string | number, Insert, number>;
+
+/**
  * Yello's schema for Kysely, inferred from the entities: a renamed property or a wrong
  * column name in a hand-written statement fails to compile. Get an instance bound to an
  * EntityManager's transaction with `sqlOf(em)` or, in a repository, `this.sql()`
  * (`typed-sql.ts`). Columns only created by migrations (the tasks' `search` tsvector) are
  * not here: reach them with Kysely's `sql` tag.
  */
-export type Database = { [T in Exclude<keyof EntityTables, 'rate_limit_counters'>]: TableRow<EntityTables[T]> } & {
+export type Database = {
+  [T in Exclude<keyof EntityTables, BigIntTables>]: TableRow<EntityTables[T]>;
+} & {
   rate_limit_counters: RateLimitCounterRow;
+  events: Omit<TableRow<typeof TenantEvent>, 'seq' | 'data'> & {
+    seq: BigIntColumn;
+    data: ColumnType<EventData, EventData, EventData>;
+  };
+  event_counters: Omit<TableRow<typeof EventCounter>, 'last_seq' | 'purged_through'> & {
+    last_seq: BigIntColumn<number | undefined>;
+    purged_through: BigIntColumn<number | undefined>;
+  };
 };
+
+type BigIntTables = 'rate_limit_counters' | 'events' | 'event_counters';

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceBusy } from '../common/http/domain-error.js';
 import { InjectAppConfig, type AppConfig } from '../config/app-config.module.js';
@@ -57,6 +58,26 @@ export const isForeignKeyViolation = (error: unknown, constraint: string): boole
 export const isLockTimeout = (error: unknown): boolean => sqlStateOf(error) === LOCK_TIMEOUT_SQLSTATE;
 
 /**
+ * One attempt of a transaction, as its code sees it: work it queues with `beforeCommit`
+ * runs after the rest, in the transaction, in the order queued (the event log appends
+ * there: its counter is the last lock any transaction takes). Gone with a rolled-back
+ * attempt; a rerun starts with a fresh one.
+ */
+export class TransactionScope {
+  private readonly finals: ((em: EntityManager) => Promise<void>)[] = [];
+
+  beforeCommit(work: (em: EntityManager) => Promise<void>): void {
+    this.finals.push(work);
+  }
+
+  /** @internal Run by `Transactions` when the transaction's own work is done. */
+  async finish(em: EntityManager): Promise<void> {
+    // An array's iterator reads its length at every step: work queued by final work runs too.
+    for (const work of this.finals) await work(em);
+  }
+}
+
+/**
  * The app's transaction boundary. Every write of a change runs in `run`'s callback on the
  * `em` it is given. A transaction that loses a race (deadlock victim, serialization
  * failure, `TransientConflict`) is rolled back and run again from the start a few times
@@ -71,6 +92,7 @@ export const isLockTimeout = (error: unknown): boolean => sqlStateOf(error) === 
 export class Transactions {
   private readonly logger = new Logger(Transactions.name);
   private readonly retries: number;
+  private readonly scopes = new AsyncLocalStorage<TransactionScope>();
 
   constructor(
     private readonly em: EntityManager,
@@ -84,7 +106,14 @@ export class Transactions {
     if (this.em.isInTransaction()) return work(this.em);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.em.transactional(work);
+        return await this.em.transactional((em) => {
+          const scope = new TransactionScope();
+          return this.scopes.run(scope, async () => {
+            const result = await work(em);
+            await scope.finish(em);
+            return result;
+          });
+        });
       } catch (error) {
         if (isLockTimeout(error)) throw new WriteContention('Waited too long for other changes to the same items');
         if (!(error instanceof TransientConflict) && !TRANSIENT_SQLSTATES.has(sqlStateOf(error) ?? '')) throw error;
@@ -95,5 +124,12 @@ export class Transactions {
         await sleep(backoffMs(attempt));
       }
     }
+  }
+
+  /** The transaction `run` is running the caller in (throws outside one: a write outside `run` is a bug). */
+  current(): TransactionScope {
+    const scope = this.scopes.getStore();
+    if (!scope) throw new Error('Not inside Transactions.run');
+    return scope;
   }
 }

@@ -8,6 +8,8 @@ import { ApiToken } from '../../src/modules/api-tokens/entities/api-token.entity
 import { AccountToken } from '../../src/modules/auth/entities/account-token.entity.js';
 import { RefreshToken } from '../../src/modules/auth/entities/refresh-token.entity.js';
 import { Session } from '../../src/modules/auth/entities/session.entity.js';
+import { EventCounter } from '../../src/modules/events/entities/event-counter.entity.js';
+import { TenantEvent } from '../../src/modules/events/entities/tenant-event.entity.js';
 import { Project } from '../../src/modules/projects/entities/project.entity.js';
 import { ActivityEvent } from '../../src/modules/tasks/entities/activity-event.entity.js';
 import { Comment } from '../../src/modules/tasks/entities/comment.entity.js';
@@ -29,6 +31,8 @@ const ENTITY_TABLES: EntityTables = {
   activity_events: ActivityEvent,
   api_tokens: ApiToken,
   comments: Comment,
+  event_counters: EventCounter,
+  events: TenantEvent,
   idempotency_keys: IdempotencyRecord,
   invitations: Invitation,
   labels: Label,

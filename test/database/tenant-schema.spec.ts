@@ -74,6 +74,8 @@ describe('the schema, ready to distribute by tenant', () => {
         'activity_events',
         'api_tokens',
         'comments',
+        'event_counters',
+        'events',
         'invitations',
         'labels',
         'memberships',

@@ -158,6 +158,19 @@ export class TaskRepository extends SqlRepository<Task> {
     return rows[0] ? toDto(rows[0]) : null;
   }
 
+  /** Tasks as DTOs by id, in id order (those of `ids` that exist). */
+  async findDtos(tenantId: string, ids: readonly string[]): Promise<TaskDto[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql()
+      .selectFrom('tasks as t')
+      .where('t.tenant_id', '=', tenantId)
+      .where('t.id', 'in', ids)
+      .orderBy('t.id')
+      .select(taskColumns)
+      .execute();
+    return rows.map(toDto);
+  }
+
   /** One keyset page of a filtered, sorted task list (`window.after` as issued in `endCursor`). */
   async findPage(
     tenantId: string,

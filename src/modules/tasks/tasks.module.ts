@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module.js';
 import { CommentsController } from './comments.controller.js';
 import { CommentsService } from './comments.service.js';
 import { ActivityEvent } from './entities/activity-event.entity.js';
@@ -17,7 +18,7 @@ import { RelationsService } from './relations.service.js';
 
 /** Tasks with their labels, comments, relations and activity log. */
 @Module({
-  imports: [MikroOrmModule.forFeature([Task, Label, TaskLabel, TaskRelation, Comment, ActivityEvent])],
+  imports: [MikroOrmModule.forFeature([Task, Label, TaskLabel, TaskRelation, Comment, ActivityEvent]), EventsModule],
   controllers: [ProjectTasksController, TasksController, CommentsController, LabelsController, RelationsController],
   providers: [TasksService, LabelsService, CommentsService, RelationsService],
   exports: [TasksService],

@@ -8,6 +8,8 @@ import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
 import { Transactions, TransientConflict } from '../../database/transactions.js';
+import { EventLog } from '../events/event-log.js';
+import type { FieldChanges } from '../events/event-types.js';
 import { Project } from '../projects/entities/project.entity.js';
 import { ProjectArchived, ProjectNotFound } from '../projects/projects.errors.js';
 import { ProjectState } from '../projects/states/entities/project-state.entity.js';
@@ -52,6 +54,25 @@ const LOGGED_FIELDS = [
   'position',
 ] as const satisfies readonly (keyof EditableTaskFields)[];
 
+/**
+ * The activity entries of one task update as an event's `changes`: each field from and to;
+ * labels as the lists of ids before and after (`labelIds`, the task's labels now).
+ */
+function eventChanges(changes: readonly ActivityChange[], labelIds: readonly string[]): FieldChanges {
+  const result: Record<string, { from: unknown; to: unknown }> = {};
+  const added = new Set<string>();
+  const removed: string[] = [];
+  for (const change of changes) {
+    if (change.action === 'label_added' && change.to) added.add(change.to);
+    else if (change.action === 'label_removed' && change.from) removed.push(change.from);
+    else if (change.field) result[change.field] = { from: change.from ?? null, to: change.to ?? null };
+  }
+  if (added.size > 0 || removed.length > 0) {
+    result.labelIds = { from: [...labelIds.filter((id) => !added.has(id)), ...removed].sort(), to: [...labelIds] };
+  }
+  return result;
+}
+
 /** The list order a query asks for: its `sort`, else relevance with `q`, else newest first. */
 function orderOf(query: TaskListQueryDto): TaskOrder {
   if (query.sort === undefined) {
@@ -69,6 +90,7 @@ export class TasksService {
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
+    private readonly events: EventLog,
   ) {}
 
   async create(caller: TenantMembership, projectId: string, input: CreateTaskDto): Promise<TaskDto> {
@@ -76,7 +98,7 @@ export class TasksService {
     // and read back as its DTO, so building, registering and flushing an entity graph buys nothing.
     // Locks in the app's order (see `Transactions`): the assignee's membership, the labels,
     // the project (numbers and bottom positions are handed out in order), then the parent.
-    const taskId = await this.transactions.run(async (em) => {
+    return this.transactions.run(async (em) => {
       const projects = em.getRepository(Project);
       if (!(await projects.exists(caller.tenantId, projectId))) throw new ProjectNotFound();
       const tasks = em.getRepository(Task);
@@ -115,9 +137,10 @@ export class TasksService {
       });
       if (input.labelIds?.length) await linkLabels(em, caller.tenantId, id, input.labelIds);
       await appendActivity(em, this.subject(caller, projectId, id), [{ action: 'created' }]);
-      return id;
+      const task = await this.read(em, caller, id);
+      this.events.record(caller, { type: 'task.created', projectId, data: { task } });
+      return task;
     });
-    return this.get(caller, { id: taskId });
   }
 
   /** A project's tasks (404 for a project that is not there, rather than an empty list). */
@@ -175,7 +198,7 @@ export class TasksService {
     // Locks in the app's order (see `Transactions`): the new assignee's membership, the
     // labels, the project (only to re-parent: tree changes of a project run one at a time),
     // the board column (for a move or a status change), the task, then the new parent.
-    const taskId = await this.transactions.run(async (em) => {
+    return this.transactions.run(async (em) => {
       const tasks = em.getRepository(Task);
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
       if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
@@ -225,7 +248,7 @@ export class TasksService {
         changes.push(...(await replaceLabels(em, caller.tenantId, task.id, input.labelIds)));
       // Nothing changed, nothing written: the version (and ETag) stays. A label change alone
       // still moves the version on, as the labels are part of the task.
-      if (changes.length === 0) return task.id;
+      if (changes.length === 0) return this.read(em, caller, task.id);
 
       const now = new Date();
       const has = (field: keyof EditableTaskFields) => changed.includes(field);
@@ -245,9 +268,14 @@ export class TasksService {
       };
       await tasks.applyChanges(caller.tenantId, task.id, written, now);
       await appendActivity(em, this.subject(caller, task.projectId, task.id), changes);
-      return task.id;
+      const updated = await this.read(em, caller, task.id);
+      this.events.record(caller, {
+        type: 'task.updated',
+        projectId: task.projectId,
+        data: { task: updated, changes: eventChanges(changes, updated.labelIds) },
+      });
+      return updated;
     });
-    return this.get(caller, { id: taskId });
   }
 
   /** Deletes a task (members: only those they reported); its sub-tasks lose their parent. */
@@ -260,6 +288,7 @@ export class TasksService {
       if (!task) throw new TaskNotFound();
       assertVersion(ifMatch, task.version);
       if (!hasAtLeast(caller.role, 'admin') && task.reporterId !== caller.userId) throw new NotTaskReporter();
+      const last = await this.read(em, caller, task.id);
       const children = await tasks.detachChildren(caller.tenantId, task.id, new Date());
       await appendActivities(em, [
         ...children.map((child) => ({
@@ -273,6 +302,8 @@ export class TasksService {
       ]);
       // Comments and label links go with it (ON DELETE CASCADE); its history stays.
       await em.nativeDelete(Task, { id: task.id });
+      await this.recordUpdates(em, caller, children, { parentId: { from: task.id, to: null } });
+      this.events.record(caller, { type: 'task.deleted', projectId: task.projectId, data: { task: last } });
     });
   }
 
@@ -305,6 +336,32 @@ export class TasksService {
         change: { action: 'updated', field: 'assigneeId', from: userId, to: null },
       })),
     );
+    await this.recordUpdates(em, caller, unassigned, { assigneeId: { from: userId, to: null } });
+  }
+
+  /** A `task.updated` event for each of `changed`, all changed alike, with the tasks as they are now. */
+  private async recordUpdates(
+    em: EntityManager,
+    caller: TenantMembership,
+    changed: readonly { id: string }[],
+    changes: FieldChanges,
+  ): Promise<void> {
+    if (changed.length === 0) return;
+    const tasks = await em.getRepository(Task).findDtos(
+      caller.tenantId,
+      changed.map((task) => task.id),
+    );
+    this.events.record(
+      caller,
+      ...tasks.map((task) => ({ type: 'task.updated' as const, projectId: task.projectId, data: { task, changes } })),
+    );
+  }
+
+  /** A task as its DTO, read in the transaction `em` (it exists: the caller holds it). */
+  private async read(em: EntityManager, caller: TenantMembership, id: string): Promise<TaskDto> {
+    const task = await em.getRepository(Task).findDto(caller.tenantId, { id });
+    if (!task) throw new TaskNotFound();
+    return task;
   }
 
   /**

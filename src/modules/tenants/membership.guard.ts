@@ -74,7 +74,7 @@ export class MembershipGuard implements CanActivate {
     }
 
     this.em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
-    request.membership = new TenantMembership(tenantId, userId, role);
+    request.membership = new TenantMembership(tenantId, userId, role, token?.tokenId);
     return true;
   }
 }

@@ -6,5 +6,7 @@ export class TenantMembership {
     readonly tenantId: string,
     readonly userId: string,
     readonly role: Role,
+    /** The API token the caller acts with, when it is one (events name it as their actor's). */
+    readonly tokenId?: string,
   ) {}
 }

@@ -1,0 +1,124 @@
+import { sql } from 'kysely';
+import { SqlRepository } from '../../database/typed-sql.js';
+import type { TenantEvent } from './entities/tenant-event.entity.js';
+import type { EventData, EventType } from './event-types.js';
+
+/** The channel a commit that appended events notifies, with `<tenantId>:<last seq>`. */
+export const EVENTS_CHANNEL = 'yello_events';
+
+/** An event as written, before its number. */
+export interface EventRow {
+  id: string;
+  type: EventType;
+  occurredAt: Date;
+  actorUserId: string | null;
+  actorTokenId: string | null;
+  projectId: string | null;
+  data: EventData;
+}
+
+/** An event as read back, numbered. */
+export interface StoredEvent extends EventRow {
+  seq: number;
+}
+
+/** Which events of a tenant a reader wants. */
+export interface EventFilter {
+  after: number;
+  /** Exact types, and the entities of `entity.*` patterns; none: every type. */
+  types?: { exact: EventType[]; entities: string[] };
+  projectId?: string;
+}
+
+/** The event log's statements: every one names the tenant. */
+export class EventRepository extends SqlRepository<TenantEvent> {
+  /**
+   * Numbers `events` after the tenant's last ones and appends them. The counter row stays
+   * locked until the transaction ends, so numbers follow commit order; the notification
+   * (delivered at commit, dropped at rollback) wakes the streams of every instance.
+   */
+  async append(tenantId: string, events: readonly EventRow[]): Promise<StoredEvent[]> {
+    const count = events.length;
+    const counter = await this.sql()
+      .with('counter', (db) =>
+        db
+          .insertInto('event_counters')
+          .values({ tenant_id: tenantId, last_seq: count })
+          .onConflict((conflict) =>
+            conflict.column('tenant_id').doUpdateSet((eb) => ({ last_seq: eb('event_counters.last_seq', '+', count) })),
+          )
+          .returning('last_seq'),
+      )
+      .selectFrom('counter')
+      .select((eb) => [
+        'last_seq',
+        eb
+          .fn('pg_notify', [sql.lit(EVENTS_CHANNEL), sql<string>`${tenantId} || ':' || ${eb.ref('last_seq')}`])
+          .as('notified'),
+      ])
+      .executeTakeFirstOrThrow();
+    const first = Number(counter.last_seq) - count + 1;
+    const stored = events.map((event, index) => ({ ...event, seq: first + index }));
+    await this.sql()
+      .insertInto('events')
+      .values(
+        stored.map((event) => ({
+          id: event.id,
+          tenant_id: tenantId,
+          seq: event.seq,
+          type: event.type,
+          occurred_at: event.occurredAt,
+          actor_user_id: event.actorUserId,
+          actor_token_id: event.actorTokenId,
+          project_id: event.projectId,
+          data: event.data,
+        })),
+      )
+      .execute();
+    return stored;
+  }
+
+  /** The tenant's last seq and the last seq retention deleted (0 and 0 before its first event). */
+  async counter(tenantId: string): Promise<{ lastSeq: number; purgedThrough: number }> {
+    const row = await this.sql()
+      .selectFrom('event_counters')
+      .where('tenant_id', '=', tenantId)
+      .select(['last_seq', 'purged_through'])
+      .executeTakeFirst();
+    return { lastSeq: Number(row?.last_seq ?? 0), purgedThrough: Number(row?.purged_through ?? 0) };
+  }
+
+  /** Up to `limit` events after `filter.after` and at most `through`, oldest first. */
+  async read(tenantId: string, filter: EventFilter, through: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.sql()
+      .selectFrom('events')
+      .where('tenant_id', '=', tenantId)
+      .where('seq', '>', filter.after)
+      .where('seq', '<=', through)
+      .$if(filter.projectId !== undefined, (query) => query.where('project_id', '=', filter.projectId ?? null))
+      .$if(filter.types !== undefined, (query) =>
+        query.where((eb) =>
+          eb.or([
+            ...(filter.types?.exact.length ? [eb('type', 'in', filter.types.exact)] : []),
+            ...(filter.types?.entities.length
+              ? [eb(eb.fn<string>('split_part', [eb.ref('type'), eb.val('.'), eb.val(1)]), 'in', filter.types.entities)]
+              : []),
+          ]),
+        ),
+      )
+      .orderBy('seq')
+      .limit(limit)
+      .select(['id', 'seq', 'type', 'occurred_at', 'actor_user_id', 'actor_token_id', 'project_id', 'data'])
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      seq: Number(row.seq),
+      type: row.type,
+      occurredAt: new Date(row.occurred_at),
+      actorUserId: row.actor_user_id,
+      actorTokenId: row.actor_token_id,
+      projectId: row.project_id,
+      data: row.data,
+    }));
+  }
+}
