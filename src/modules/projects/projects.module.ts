@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { Project } from './entities/project.entity.js';
 import { ProjectsController } from './projects.controller.js';
@@ -10,7 +11,7 @@ import { StatesService } from './states/states.service.js';
 
 /** Projects and their workflow states; deleting a state moves its tasks (through the tasks module). */
 @Module({
-  imports: [MikroOrmModule.forFeature([Project, ProjectState]), TasksModule],
+  imports: [MikroOrmModule.forFeature([Project, ProjectState]), TasksModule, EventsModule],
   controllers: [ProjectsController, StatesController],
   providers: [ProjectsService, StatesService],
 })

@@ -367,7 +367,7 @@ export class TasksService {
   /**
    * Moves the tasks of a project's state `fromKey` into state `to`, inside the caller's
    * transaction `em` (a state being deleted): at the bottom of its column in their order,
-   * each with its activity and a new version. The caller holds the project and the target
+   * each with its activity, its event and a new version. The caller holds the project and the target
    * column's lock.
    */
   async moveStateTasks(
@@ -387,6 +387,7 @@ export class TasksService {
         change: { action: 'updated', field: 'status', from: fromKey, to: to.key },
       })),
     );
+    await this.recordUpdates(em, caller, moved, { status: { from: fromKey, to: to.key } });
   }
 
   /**

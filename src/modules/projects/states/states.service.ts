@@ -4,6 +4,8 @@ import { generateKeyBetween } from 'fractional-indexing';
 import { RequestValidationError } from '../../../common/http/domain-error.js';
 import { boardColumnLockOf } from '../../../database/advisory-locks.js';
 import { isUniqueViolation, Transactions } from '../../../database/transactions.js';
+import { EventLog } from '../../events/event-log.js';
+import { changesBetween } from '../../events/event-types.js';
 import { TasksService } from '../../tasks/tasks.service.js';
 import type { TenantMembership } from '../../tenants/tenant-membership.js';
 import { Project } from '../entities/project.entity.js';
@@ -38,6 +40,7 @@ export class StatesService {
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
     private readonly tasks: TasksService,
+    private readonly events: EventLog,
   ) {}
 
   async list(caller: TenantMembership, projectId: string): Promise<StateListDto> {
@@ -59,13 +62,16 @@ export class StatesService {
         position: placeOnBoard(board, input),
         isDefault: false,
       };
+      let id: string;
       try {
-        const [id = ''] = await states.insertStates(caller.tenantId, projectId, [state]);
-        return StateDto.from({ ...state, id, createdAt: new Date() });
+        [id = ''] = await states.insertStates(caller.tenantId, projectId, [state]);
       } catch (error) {
         if (isUniqueViolation(error, KEY_CONSTRAINT)) throw new StateKeyTaken();
         throw error;
       }
+      const created = StateDto.from({ ...state, id, createdAt: new Date() });
+      this.events.record(caller, { type: 'state.created', projectId, data: { state: created } });
+      return created;
     });
   }
 
@@ -86,14 +92,32 @@ export class StatesService {
         }),
       };
       await states.update(caller.tenantId, state.id, changes);
-      if (input.isDefault === true && !state.isDefault) await states.makeDefault(caller.tenantId, projectId, state.id);
-      return StateDto.from({ ...state, ...changes, isDefault: state.isDefault || input.isDefault === true });
+      const updated = StateDto.from({ ...state, ...changes, isDefault: state.isDefault || input.isDefault === true });
+      const before = StateDto.from(state);
+      this.events.record(caller, {
+        type: 'state.updated',
+        projectId,
+        data: { state: updated, changes: changesBetween(before, updated, ['name', 'color', 'position', 'isDefault']) },
+      });
+      const formerDefault = board.find((other) => other.isDefault);
+      if (updated.isDefault && formerDefault && formerDefault.id !== state.id) {
+        await states.makeDefault(caller.tenantId, projectId, state.id);
+        this.events.record(caller, {
+          type: 'state.updated',
+          projectId,
+          data: {
+            state: StateDto.from({ ...formerDefault, isDefault: false }),
+            changes: { isDefault: { from: true, to: false } },
+          },
+        });
+      }
+      return updated;
     });
   }
 
   /**
    * Deletes a state. Its tasks, if any, move to `moveTo` in the same transaction (each with
-   * its activity and a new version); without `moveTo` a state with tasks stays. The default
+   * its activity, its event and a new version); without `moveTo` a state with tasks stays. The default
    * state and the last state of a required category stay too.
    */
   async delete(caller: TenantMembership, projectId: string, stateId: string, moveTo?: string): Promise<void> {
@@ -117,6 +141,11 @@ export class StatesService {
         if (taskCount > 0) throw new StateNotEmpty(taskCount);
       }
       await states.delete(caller.tenantId, state.id);
+      this.events.record(caller, {
+        type: 'state.deleted',
+        projectId,
+        data: { state: StateDto.from(state), ...(target && { movedTo: target.key }) },
+      });
     });
   }
 
