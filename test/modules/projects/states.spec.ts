@@ -131,6 +131,19 @@ describe('workflow states', () => {
       .set(crew.viewer.auth)
       .expect(200);
     expect(activity.body.data[0]).toMatchObject({ action: 'updated', field: 'status', from: 'qa', to: 'done' });
+    const events = await t.http
+      .get(`/api/v1/tenants/${crew.tenant.id}/events?projectId=${project.id}&types=task.updated,state.deleted`)
+      .set(crew.viewer.auth)
+      .expect(200);
+    const recorded: {
+      type: string;
+      data: { task?: { key: string }; changes?: { status?: { from: string; to: string } }; movedTo?: string };
+    }[] = events.body.data;
+    const moves = recorded.filter(
+      (event) => event.data.changes?.status?.from === 'qa' && event.data.changes.status.to === 'done',
+    );
+    expect(moves.map((event) => event.data.task?.key).sort()).toEqual([first.key, second.key].sort());
+    expect(recorded.at(-1)).toMatchObject({ type: 'state.deleted', data: { movedTo: 'done' } });
   });
 
   it('keeps the default state and the last unstarted and completed ones', async () => {
