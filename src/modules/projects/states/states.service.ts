@@ -93,12 +93,11 @@ export class StatesService {
       };
       await states.update(caller.tenantId, state.id, changes);
       const updated = StateDto.from({ ...state, ...changes, isDefault: state.isDefault || input.isDefault === true });
-      const before = StateDto.from(state);
-      this.events.record(caller, {
-        type: 'state.updated',
-        projectId,
-        data: { state: updated, changes: changesBetween(before, updated, ['name', 'color', 'position', 'isDefault']) },
-      });
+      const changed = changesBetween(StateDto.from(state), updated, ['name', 'color', 'position', 'isDefault']);
+      // Nothing changed, nothing to tell.
+      if (Object.keys(changed).length > 0) {
+        this.events.record(caller, { type: 'state.updated', projectId, data: { state: updated, changes: changed } });
+      }
       const formerDefault = board.find((other) => other.isDefault);
       if (updated.isDefault && formerDefault && formerDefault.id !== state.id) {
         await states.makeDefault(caller.tenantId, projectId, state.id);
