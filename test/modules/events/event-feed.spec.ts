@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { EventSource } from 'eventsource';
 import { createApiToken } from '../../factories/api-tokens.js';
 import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
@@ -190,6 +191,21 @@ describe('the event feed', () => {
     const ids = [(await replay.next()).value, (await replay.next()).value].map((event) => event?.data?.data.task?.id);
     expect(ids).toEqual([b.id, c.id]);
     resumed.abort();
+  });
+
+  it('serves a standard EventSource client, as the API guide shows it', async () => {
+    const token = (await createApiToken(t.http, crew.tenant.id, crew.member, { scopes: ['read'] })).token;
+    const events = new EventSource(`${t.baseUrl}${eventsPath()}/stream?types=task.*`, {
+      fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, Authorization: `Bearer ${token}` } }),
+    });
+    const received = new Promise<FeedEvent>((resolve, reject) => {
+      events.addEventListener('task.created', (message) => resolve(JSON.parse(message.data)));
+      events.addEventListener('error', (error) => reject(new Error(error.message)));
+    });
+    await new Promise((resolve) => events.addEventListener('open', resolve));
+    const task = await newTask();
+    expect(await received).toMatchObject({ type: 'task.created', data: { task: { id: task.id } } });
+    events.close();
   });
 
   it('answers 410 for a cursor past the retention, and 400 for a bad one', async () => {
