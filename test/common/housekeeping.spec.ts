@@ -41,8 +41,15 @@ describe('housekeeping', () => {
       apiTokens: 1,
       idempotencyKeys: 1,
       rateLimitCounters: expect.any(Number),
+      // Every tenant's events of the last 31 days: the other tests' too.
+      events: expect.any(Number),
     });
+    expect(await count('events', 'tenant_id', tenant.id)).toBe(0);
     expect(await count('sessions', 'user_id', user.id)).toBe(0);
+    // The token's creation was event 1: reading after 0 now would skip it.
+    const { auth } = await login(t.http, user);
+    await t.http.get(`/api/v1/tenants/${tenant.id}/events`).query({ after: 0 }).set(auth).expect(410);
+    await t.http.get(`/api/v1/tenants/${tenant.id}/events`).query({ after: 1 }).set(auth).expect(200);
     expect(await count('api_tokens', 'tenant_id', tenant.id)).toBe(0);
     expect(await count('invitations', 'tenant_id', tenant.id)).toBe(0);
   });
@@ -63,6 +70,7 @@ describe('housekeeping', () => {
     expect(await count('sessions', 'user_id', user.id)).toBe(1);
     expect(await count('invitations', 'tenant_id', tenant.id)).toBe(1);
     expect(await count('api_tokens', 'tenant_id', tenant.id)).toBe(1);
+    expect(await count('events', 'tenant_id', tenant.id)).toBe(1);
     expect(await count('idempotency_keys', 'user_id', user.id)).toBe(1);
     await t.http.get('/api/v1/users/me').set(user.auth).expect(200);
   });

@@ -6,6 +6,7 @@ import { EventFeed } from './event-feed.js';
 import { EventLog } from './event-log.js';
 import { EventNotifications } from './event-notifications.js';
 import { EventsController } from './events.controller.js';
+import { EventsPurger } from './events.purger.js';
 
 /**
  * The tenant event log: modules that change tenant data import it to record their events;
@@ -15,7 +16,7 @@ import { EventsController } from './events.controller.js';
 @Module({
   imports: [MikroOrmModule.forFeature([TenantEvent, EventCounter])],
   controllers: [EventsController],
-  providers: [EventLog, EventFeed, EventNotifications],
+  providers: [EventLog, EventFeed, EventNotifications, EventsPurger],
   exports: [EventLog],
 })
 export class EventsModule {}

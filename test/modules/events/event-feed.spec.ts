@@ -1,5 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { createProject, createTask, type CreatedProject } from '../../factories/projects.js';
+import { EventSource } from 'eventsource';
+import { createApiToken } from '../../factories/api-tokens.js';
+import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { useTestApp } from '../../support/test-app.js';
 
@@ -9,7 +11,10 @@ interface FeedEvent {
   type: string;
   projectId: string | null;
   actor: { userId: string | null };
-  data: { task?: { id: string; title: string }; changes?: Record<string, { from: unknown; to: unknown }> };
+  data: Record<string, unknown> & {
+    task?: { id: string; title: string };
+    changes?: Record<string, { from: unknown; to: unknown }>;
+  };
 }
 
 /** Reads Server-Sent Events from a response body as they arrive. */
@@ -83,8 +88,60 @@ describe('the event feed', () => {
     const other = await createProject(t.http, crew.tenant.id, crew.owner);
     await createTask(t.http, crew.tenant.id, other.id, crew.member);
     expect((await read({ after: start, projectId: other.id })).data).toEqual([
+      expect.objectContaining({ type: 'project.created', projectId: other.id }),
       expect.objectContaining({ type: 'task.created', projectId: other.id }),
     ]);
+  });
+
+  it('records the changes of every module, members leaving included', async () => {
+    const { nextAfter: start } = await read({});
+    const tenantPath = `/api/v1/tenants/${crew.tenant.id}`;
+    const [a, b] = [await newTask('A'), await newTask('B')];
+    await t.http.patch(taskPath(a.key)).set(crew.member.auth).send({ assigneeId: crew.member.id }).expect(200);
+    const label = await createLabel(t.http, crew.tenant.id, crew.member);
+    await t.http.patch(`${tenantPath}/labels/${label.id}`).set(crew.member.auth).send({ name: 'Renamed' }).expect(200);
+    const comment = await t.http
+      .post(`${taskPath(a.key)}/comments`)
+      .set(crew.member.auth)
+      .send({ body: 'Hi' })
+      .expect(201);
+    await t.http
+      .post(`${taskPath(a.key)}/relations`)
+      .set(crew.member.auth)
+      .send({ type: 'blocks', task: b.key })
+      .expect(201);
+    await t.http
+      .patch(`${tenantPath}/projects/${project.id}`)
+      .set(crew.admin.auth)
+      .send({ name: 'Renamed' })
+      .expect(200);
+    await createApiToken(t.http, crew.tenant.id, crew.admin);
+    await t.http
+      .patch(`${tenantPath}/members/${crew.viewer.id}`)
+      .set(crew.owner.auth)
+      .send({ role: 'member' })
+      .expect(200);
+    await t.http.delete(`${tenantPath}/members/${crew.member.id}`).set(crew.owner.auth).expect(204);
+
+    const { data } = await read({ after: start + 2 });
+    expect(data.map((event) => event.type)).toEqual([
+      'task.updated',
+      'label.created',
+      'label.updated',
+      'comment.created',
+      'relation.created',
+      'project.updated',
+      'api_token.created',
+      'member.role_changed',
+      // The removal unassigns the member's task in the same transaction (the tasks module's doing).
+      'task.updated',
+      'member.removed',
+    ]);
+    expect(data[3]?.data).toMatchObject({ comment: { id: comment.body.id }, task: { id: a.id } });
+    expect(data[8]?.data).toMatchObject({
+      task: { id: a.id, assigneeId: null },
+      changes: { assigneeId: { to: null } },
+    });
   });
 
   it('numbers the events of concurrent writers without a gap or a repeat', async () => {
@@ -134,6 +191,21 @@ describe('the event feed', () => {
     const ids = [(await replay.next()).value, (await replay.next()).value].map((event) => event?.data?.data.task?.id);
     expect(ids).toEqual([b.id, c.id]);
     resumed.abort();
+  });
+
+  it('serves a standard EventSource client, as the API guide shows it', async () => {
+    const token = (await createApiToken(t.http, crew.tenant.id, crew.member, { scopes: ['read'] })).token;
+    const events = new EventSource(`${t.baseUrl}${eventsPath()}/stream?types=task.*`, {
+      fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${token}` } }),
+    });
+    const received = new Promise<FeedEvent>((resolve, reject) => {
+      events.addEventListener('task.created', (message) => resolve(JSON.parse(message.data)));
+      events.addEventListener('error', (error) => reject(new Error(error.message)));
+    });
+    await new Promise((resolve) => events.addEventListener('open', resolve));
+    const task = await newTask();
+    expect(await received).toMatchObject({ type: 'task.created', data: { task: { id: task.id } } });
+    events.close();
   });
 
   it('answers 410 for a cursor past the retention, and 400 for a bad one', async () => {

@@ -1,18 +1,19 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { generateKeyBetween } from 'fractional-indexing';
 import { RequestValidationError } from '../../../common/http/domain-error.js';
 import { boardColumnLockOf } from '../../../database/advisory-locks.js';
 import { isUniqueViolation, Transactions } from '../../../database/transactions.js';
 import { EventLog } from '../../events/event-log.js';
 import { changesBetween } from '../../events/event-types.js';
-import { TasksService } from '../../tasks/tasks.service.js';
 import type { TenantMembership } from '../../tenants/tenant-membership.js';
 import { Project } from '../entities/project.entity.js';
 import { ProjectNotFound } from '../projects.errors.js';
 import { StateDto, StateListDto, type CreateStateDto, type UpdateStateDto } from './dto/state.dto.js';
 import { ProjectState } from './entities/project-state.entity.js';
 import type { ProjectStateRepository, StateRow } from './project-state.repository.js';
+import { StateTasksMustMove } from './state-events.js';
 import {
   DefaultStateKept,
   InvalidStateReference,
@@ -39,7 +40,7 @@ export class StatesService {
   constructor(
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
-    private readonly tasks: TasksService,
+    private readonly domainEvents: EventEmitter2,
     private readonly events: EventLog,
   ) {}
 
@@ -134,7 +135,10 @@ export class StatesService {
       if (target) {
         // The column lock of the target, as every write that gives a task a position there.
         await boardColumnLockOf(em, projectId, target.key);
-        await this.tasks.moveStateTasks(em, caller, projectId, state.key, target);
+        await this.domainEvents.emitAsync(
+          StateTasksMustMove.event,
+          new StateTasksMustMove(em, caller, projectId, state.key, { key: target.key, category: target.category }),
+        );
       } else {
         const taskCount = await states.countTasks(caller.tenantId, projectId, state.key);
         if (taskCount > 0) throw new StateNotEmpty(taskCount);
