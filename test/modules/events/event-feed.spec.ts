@@ -3,6 +3,7 @@ import { EventSource } from 'eventsource';
 import { createApiToken } from '../../factories/api-tokens.js';
 import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
+import { serverSentEvents } from '../../support/event-stream.js';
 import { useTestApp } from '../../support/test-app.js';
 
 interface FeedEvent {
@@ -15,29 +16,6 @@ interface FeedEvent {
     task?: { id: string; title: string };
     changes?: Record<string, { from: unknown; to: unknown }>;
   };
-}
-
-/** Reads Server-Sent Events from a response body as they arrive. */
-async function* serverSentEvents(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<{ id?: string; event?: string; data?: FeedEvent }> {
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const chunk of body) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const block = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      const fields = Object.fromEntries(
-        block
-          .split('\n')
-          .filter((line) => line !== '' && !line.startsWith(':'))
-          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-      );
-      if (fields.data !== undefined) yield { id: fields.id, event: fields.event, data: JSON.parse(fields.data) };
-    }
-  }
 }
 
 describe('the event feed', () => {
@@ -173,10 +151,10 @@ describe('the event feed', () => {
     const first = new AbortController();
     const response = await fetch(url, { headers: crew.viewer.auth, signal: first.signal });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const received = serverSentEvents(response.body ?? new ReadableStream());
+    const received = serverSentEvents<FeedEvent>(response.body ?? new ReadableStream());
     // A second stream of the tenant, filtered: the two share one reader of the log.
     const filtered = new AbortController();
-    const onlyOther = serverSentEvents(
+    const onlyOther = serverSentEvents<FeedEvent>(
       (await fetch(`${url}?types=task.*&projectId=${other.id}`, { headers: crew.viewer.auth, signal: filtered.signal }))
         .body ?? new ReadableStream(),
     );
@@ -197,7 +175,7 @@ describe('the event feed', () => {
       headers: { ...crew.viewer.auth, 'Last-Event-ID': seen[0]?.id ?? '' },
       signal: resumed.signal,
     });
-    const replay = serverSentEvents(again.body ?? new ReadableStream());
+    const replay = serverSentEvents<FeedEvent>(again.body ?? new ReadableStream());
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await replay.next()).value?.data?.data.task?.id);
     expect(ids).toEqual([b.id, elsewhere.id, c.id]);
