@@ -105,7 +105,7 @@ describe('two instances on one database', () => {
       headers: owner.auth,
       signal: hangUp.signal,
     });
-    const received = serverSentEvents<{ seq: number; type: string }>(stream.body ?? new ReadableStream());
+    const received = serverSentEvents(stream.body ?? new ReadableStream());
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         (i % 2 === 0 ? a : b)

@@ -16,10 +16,23 @@ export function hangUpOnEventStream(request: Test, path: string): Test {
   });
 }
 
+/** An event of the feed, as the tests look at it. */
+export interface FeedEvent {
+  id: string;
+  seq: number;
+  type: string;
+  projectId: string | null;
+  actor: { userId: string | null };
+  data: Record<string, unknown> & {
+    task?: { id: string; title: string };
+    changes?: Record<string, { from: unknown; to: unknown }>;
+  };
+}
+
 /** Reads Server-Sent Events from a response body as they arrive. */
-export async function* serverSentEvents<Data>(
+export async function* serverSentEvents(
   body: ReadableStream<Uint8Array>,
-): AsyncGenerator<{ id?: string; event?: string; data?: Data }> {
+): AsyncGenerator<{ id?: string; event?: string; data?: FeedEvent }> {
   const decoder = new TextDecoder();
   let buffered = '';
   for await (const chunk of body) {

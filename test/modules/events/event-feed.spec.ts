@@ -3,20 +3,8 @@ import { EventSource } from 'eventsource';
 import { createApiToken } from '../../factories/api-tokens.js';
 import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
-import { serverSentEvents } from '../../support/event-stream.js';
+import { serverSentEvents, type FeedEvent } from '../../support/event-stream.js';
 import { useTestApp } from '../../support/test-app.js';
-
-interface FeedEvent {
-  id: string;
-  seq: number;
-  type: string;
-  projectId: string | null;
-  actor: { userId: string | null };
-  data: Record<string, unknown> & {
-    task?: { id: string; title: string };
-    changes?: Record<string, { from: unknown; to: unknown }>;
-  };
-}
 
 describe('the event feed', () => {
   const t = useTestApp();
@@ -151,10 +139,10 @@ describe('the event feed', () => {
     const first = new AbortController();
     const response = await fetch(url, { headers: crew.viewer.auth, signal: first.signal });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const received = serverSentEvents<FeedEvent>(response.body ?? new ReadableStream());
+    const received = serverSentEvents(response.body ?? new ReadableStream());
     // A second stream of the tenant, filtered: the two share one reader of the log.
     const filtered = new AbortController();
-    const onlyOther = serverSentEvents<FeedEvent>(
+    const onlyOther = serverSentEvents(
       (await fetch(`${url}?types=task.*&projectId=${other.id}`, { headers: crew.viewer.auth, signal: filtered.signal }))
         .body ?? new ReadableStream(),
     );
@@ -175,7 +163,7 @@ describe('the event feed', () => {
       headers: { ...crew.viewer.auth, 'Last-Event-ID': seen[0]?.id ?? '' },
       signal: resumed.signal,
     });
-    const replay = serverSentEvents<FeedEvent>(again.body ?? new ReadableStream());
+    const replay = serverSentEvents(again.body ?? new ReadableStream());
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await replay.next()).value?.data?.data.task?.id);
     expect(ids).toEqual([b.id, elsewhere.id, c.id]);
