@@ -3,42 +3,8 @@ import { EventSource } from 'eventsource';
 import { createApiToken } from '../../factories/api-tokens.js';
 import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
+import { serverSentEvents, type FeedEvent } from '../../support/event-stream.js';
 import { useTestApp } from '../../support/test-app.js';
-
-interface FeedEvent {
-  id: string;
-  seq: number;
-  type: string;
-  projectId: string | null;
-  actor: { userId: string | null };
-  data: Record<string, unknown> & {
-    task?: { id: string; title: string };
-    changes?: Record<string, { from: unknown; to: unknown }>;
-  };
-}
-
-/** Reads Server-Sent Events from a response body as they arrive. */
-async function* serverSentEvents(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<{ id?: string; event?: string; data?: FeedEvent }> {
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const chunk of body) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const block = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      const fields = Object.fromEntries(
-        block
-          .split('\n')
-          .filter((line) => line !== '' && !line.startsWith(':'))
-          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-      );
-      if (fields.data !== undefined) yield { id: fields.id, event: fields.event, data: JSON.parse(fields.data) };
-    }
-  }
-}
 
 describe('the event feed', () => {
   const t = useTestApp();
