@@ -53,6 +53,7 @@ const BODIES: Record<string, object> = {
   CreateLabel: { name: 'Planted', color: '#000000' },
   UpdateLabel: { color: '#000000' },
   CreateRelation: { type: 'relates_to', task: 'ZZ-1' },
+  BulkTaskChange: { tasks: ['ZZ-1'], set: { priority: 'high' } },
   CreateApiToken: { name: 'Planted', scopes: ['admin'] },
 };
 
