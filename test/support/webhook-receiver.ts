@@ -2,6 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ReceivedWebhook {
+  /** The request's path: give each webhook of a test a path of its own to tell them apart. */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
   receivedAt: number;
@@ -14,6 +16,7 @@ export interface Answer {
 
 /** A real HTTP endpoint on 127.0.0.1 that records every request and answers as told. */
 export interface WebhookReceiver {
+  /** `http://127.0.0.1:<port>`: append a path. */
   url: string;
   received: ReceivedWebhook[];
   /** How to answer the next requests (default: 204). */
@@ -45,6 +48,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const webhook = {
+        path: request.url ?? '',
         headers: request.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         receivedAt: Date.now(),
@@ -57,6 +61,6 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('The receiver has no port');
-  receiver.url = `http://127.0.0.1:${address.port}/hooks`;
+  receiver.url = `http://127.0.0.1:${address.port}`;
   return receiver;
 }
