@@ -1,7 +1,10 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { Webhook as Verifier } from 'standardwebhooks';
+import { withServer } from '../../../src/database/embedded-postgres.js';
 import { sqlOf } from '../../../src/database/typed-sql.js';
+import { deliveryJobKey } from '../../../src/modules/webhooks/webhook-dispatcher.js';
+import { WebhookSweep } from '../../../src/modules/webhooks/webhook-sweep.js';
 import { createProject, createTask } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createWebhook, type CreatedWebhook } from '../../factories/webhooks.js';
@@ -186,5 +189,77 @@ describe('webhook deliveries', () => {
     expect(String(ping.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(typeOf(verified(webhook.secret, ping))).toBe('webhook.ping');
     expect(typeOf(verified(rotated.body.secret, ping))).toBe('webhook.ping');
+  });
+
+  it('sends again a delivery whose attempt died with its process (kill -9), its job locked for hours', async () => {
+    const { webhook, received } = await subscribe(['task.created']);
+    await createTask(t.http, crew.tenant.id, projectId, crew.member);
+    const [sent] = await received(1);
+    await eventually(async () =>
+      expect(await deliveries(webhook)).toEqual([expect.objectContaining({ status: 'succeeded' })]),
+    );
+    const [delivery] = await deliveries(webhook);
+    const id = String(delivery?.id);
+    // What a kill -9 mid-attempt leaves: the row claimed (its lease since run out), not recorded,
+    // and graphile-worker's job locked by a worker that is gone (it unlocks after 4 hours).
+    await withServer(t.config.database.url, async (client) => {
+      await client.query(
+        `update webhook_deliveries set status = 'pending', attempt = 0, next_attempt_at = now() - interval '2 minutes',
+           lease_until = now() - interval '1 second' where id = $1`,
+        [id],
+      );
+      // One transaction: no worker of the app sees the job before it is locked.
+      await client.query('begin');
+      await client.query(`select graphile_worker.add_job('webhook.delivery', $1::json, job_key => $2)`, [
+        JSON.stringify({ tenantId: crew.tenant.id, deliveryId: id }),
+        deliveryJobKey(id),
+      ]);
+      await client.query(
+        `update graphile_worker._private_jobs set locked_at = now(), locked_by = 'killed' where key = $1`,
+        [deliveryJobKey(id)],
+      );
+      await client.query('commit');
+    });
+    expect(await t.app.get(WebhookSweep).sweep()).toBe(1);
+    const requests = await received(2);
+    expect(requests[1]?.headers['webhook-id']).toBe(sent?.headers['webhook-id']);
+    await eventually(async () =>
+      expect(await deliveries(webhook)).toEqual([expect.objectContaining({ status: 'succeeded', attempt: 1 })]),
+    );
+    expect(await t.app.get(WebhookSweep).sweep()).toBe(0);
+  });
+});
+
+describe('webhook deliveries failing for three days', () => {
+  // Three days of retries in under 3 s.
+  const t = useTestApp({ JOB_CONCURRENCY: '2', JOB_POLL_INTERVAL_MS: '100', WEBHOOK_RETRY_SCALE: '0.00001' });
+  const endpoint = useReceiver();
+
+  it('gives up, disables the webhook and records webhook.disabled', async () => {
+    const crew = await createTenantCrew(t.http);
+    const project = await createProject(t.http, crew.tenant.id, crew.owner);
+    const { url, received } = endpoint(() => ({ status: 500 }));
+    const webhook = await createWebhook(t.http, crew.tenant.id, crew.owner, { url, events: ['task.created'] });
+    const watcher = await createWebhook(t.http, crew.tenant.id, crew.owner, {
+      url: endpoint().url,
+      events: ['webhook.disabled'],
+    });
+    await createTask(t.http, crew.tenant.id, project.id, crew.member);
+    const base = `/api/v1/tenants/${crew.tenant.id}/webhooks`;
+    const deadline = Date.now() + 20_000;
+    let read = await t.http.get(`${base}/${webhook.id}`).set(crew.owner.auth).expect(200);
+    while (read.body.active && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      read = await t.http.get(`${base}/${webhook.id}`).set(crew.owner.auth).expect(200);
+    }
+    expect(read.body.disabledReason).toBe('Every attempt failed for 3 days (last: HTTP 500)');
+    const attempts = (await received(10)).length;
+    const [delivery] = (await t.http.get(`${base}/${webhook.id}/deliveries`).set(crew.owner.auth).expect(200)).body
+      .data;
+    expect(delivery).toMatchObject({ status: 'failed', attempt: attempts, responseStatus: 500, nextAttemptAt: null });
+    expect(attempts).toBeGreaterThan(12);
+    // The other webhook of the tenant is told.
+    const watched = await t.http.get(`${base}/${watcher.id}/deliveries`).set(crew.owner.auth).expect(200);
+    expect(watched.body.data).toEqual([expect.objectContaining({ eventType: 'webhook.disabled' })]);
   });
 });
