@@ -29,7 +29,6 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
@@ -43,6 +42,8 @@ for (const [network, prefix] of [
 ] as const) {
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
 }
+// Not `::ffff:0:0/96` here: a BlockList applies such a rule to every IPv4 address. Mapped
+// addresses are checked as the IPv4 address they carry (`isPublicAddress`).
 
 /** IPv6 global unicast (2000::/3): every other IPv6 address is special. */
 const GLOBAL_UNICAST = new BlockList();
