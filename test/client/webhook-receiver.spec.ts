@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { findFreePort } from '../../src/database/embedded-postgres.js';
 import { createProject, createTask } from '../factories/projects.js';
 import { createTenantCrew } from '../factories/tenants.js';
@@ -12,6 +13,11 @@ import { useTestApp } from '../support/test-app.js';
  */
 describe('the webhook receiver example', () => {
   const t = useTestApp({ JOB_CONCURRENCY: '1', JOB_POLL_INTERVAL_MS: '100' });
+
+  it('is the one docs/webhooks.md shows', async () => {
+    const code = (await readFile('client/webhook-receiver.ts', 'utf8')).replace(/^\/\/.*\n/gm, '');
+    expect(await readFile('docs/webhooks.md', 'utf8')).toContain(`\`\`\`ts\n${code}\`\`\``);
+  });
 
   it('verifies the deliveries of a webhook', async () => {
     const crew = await createTenantCrew(t.http);
