@@ -76,7 +76,8 @@ describe('webhook deliveries', () => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        return await check();
+        await check();
+        return;
       } catch (error) {
         if (Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 50));
