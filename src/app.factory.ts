@@ -126,6 +126,9 @@ const TAGS: Record<string, string> = {
     'Tasks of a project: filters, sorts, full-text search, ordering in status columns, history. ' +
     'A task is addressed by its UUID or by its key (`YEL-42`, any case).',
   comments: 'Comments on a task.',
+  events:
+    'Every change in a tenant, in commit order (`seq`, without gaps): read after a cursor, long-polled, or ' +
+    'streamed as Server-Sent Events that resume after `Last-Event-ID`.',
   relations:
     'How tasks of a tenant relate: `blocks` / `blocked_by`, `relates_to`, `duplicate_of` / `duplicated_by`. ' +
     'No `blocks` cycle; a task duplicates at most one task.',

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { HousekeepingModule } from './common/housekeeping/housekeeping.module.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { QueryParametersGuard } from './common/http/query-parameters.guard.js';
@@ -33,6 +34,8 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule,
+        // In-process domain events between modules, raised and handled inside one transaction.
+        EventEmitterModule.forRoot(),
         DatabaseModule,
         DatabaseStatusModule.forRoot(database),
         PaginationModule,

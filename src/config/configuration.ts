@@ -77,6 +77,7 @@ const environmentSchema = z.object({
     .optional(),
   // Multiplies every webhook retry delay: tests run three days of retries in seconds.
   WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1).default(1),
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 function toAppConfig(env: z.output<typeof environmentSchema>) {
@@ -136,6 +137,8 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       secretKey: env.WEBHOOK_SECRET_KEY,
       retryScale: env.WEBHOOK_RETRY_SCALE,
     },
+    /** The tenant event log: events older than this are deleted, and a cursor before them is `410`. */
+    events: { retentionDays: env.EVENT_RETENTION_DAYS },
     rateLimit: {
       /** Registrations per client IP and per email; failed logins per (email, client IP). */
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,

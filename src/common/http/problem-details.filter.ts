@@ -24,6 +24,7 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   forbidden: HttpStatus.FORBIDDEN,
   'not-found': HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
+  gone: HttpStatus.GONE,
   'precondition-failed': HttpStatus.PRECONDITION_FAILED,
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
   'rate-limited': HttpStatus.TOO_MANY_REQUESTS,

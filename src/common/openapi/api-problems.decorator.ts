@@ -49,6 +49,12 @@ export const PROBLEM_EXAMPLES: Readonly<Record<number, ProblemDetails>> = {
   ),
   404: typed(404, 'tenant-not-found', 'Tenant not found', 'No such tenant'),
   409: typed(409, 'already-member', 'Already a member', 'This person is already a member of the tenant'),
+  410: typed(
+    410,
+    'event-cursor-expired',
+    'Events expired',
+    'Events after 1041 are past the 30-day retention; read from 2310',
+  ),
   412: typed(
     412,
     'version-mismatch',

@@ -77,6 +77,15 @@ export const TextLength = (min: number, max: number): PropertyDecorator =>
     }),
   );
 
+/** Comma lists in a query (`status=todo,done`), also given as repeated parameters. */
+export const CommaList = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => {
+    const parts = (Array.isArray(value) ? value : [value]).flatMap((part: unknown) =>
+      typeof part === 'string' ? part.split(',') : [part],
+    );
+    return parts.map((part) => (typeof part === 'string' ? part.trim() : part));
+  });
+
 /** Query strings carry text: `true`/`false` become booleans, anything else is left for `@IsBoolean()` to refuse. */
 export const QueryBoolean = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value));

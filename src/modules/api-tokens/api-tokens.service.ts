@@ -6,6 +6,7 @@ import { RequestValidationError } from '../../common/http/domain-error.js';
 import type { Page } from '../../common/pagination/page.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
 import { Transactions } from '../../database/transactions.js';
+import { EventLog } from '../events/event-log.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import { hasAtLeast } from '../tenants/roles.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
@@ -33,6 +34,7 @@ export class ApiTokensService {
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
+    private readonly events: EventLog,
   ) {}
 
   async create(caller: TenantMembership, input: CreateApiTokenDto): Promise<CreatedApiTokenDto> {
@@ -56,6 +58,8 @@ export class ApiTokensService {
         expiresAt,
       });
       await em.flush();
+      // The token as any list shows it: never the secret.
+      this.events.record(caller, { type: 'api_token.created', data: { apiToken: ApiTokenDto.from(token) } });
       return CreatedApiTokenDto.withSecret(token, secret);
     });
   }
@@ -82,6 +86,7 @@ export class ApiTokensService {
       if (token.user.id !== caller.userId && !hasAtLeast(caller.role, 'admin')) throw new InsufficientRole('admin');
       token.revokedAt = new Date();
       await em.flush();
+      this.events.record(caller, { type: 'api_token.revoked', data: { apiToken: ApiTokenDto.from(token) } });
     });
   }
 

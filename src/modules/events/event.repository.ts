@@ -88,6 +88,42 @@ export class EventRepository extends SqlRepository<TenantEvent> {
     return { lastSeq: Number(row?.last_seq ?? 0), purgedThrough: Number(row?.purged_through ?? 0) };
   }
 
+  /**
+   * Deletes up to `limit` events older than `before` (across tenants: housekeeping), by
+   * their UUIDv7 ids, which start with their time; moves each tenant's `purgedThrough` to
+   * the last seq deleted. Returns how many went.
+   */
+  async purgeOlderThan(before: Date, limit: number): Promise<number> {
+    const hex = before.getTime().toString(16).padStart(12, '0');
+    const firstIdAfter = `${hex.slice(0, 8)}-${hex.slice(8)}-0000-0000-000000000000`;
+    const deleted = await this.sql()
+      .deleteFrom('events')
+      .where('id', 'in', (db) =>
+        db
+          .selectFrom('events')
+          .where('id', '<', firstIdAfter)
+          .orderBy('id')
+          .limit(limit)
+          .select('id')
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning(['tenant_id', 'seq'])
+      .execute();
+    const lastByTenant = new Map<string, number>();
+    for (const { tenant_id: tenantId, seq } of deleted) {
+      lastByTenant.set(tenantId, Math.max(lastByTenant.get(tenantId) ?? 0, Number(seq)));
+    }
+    for (const [tenantId, seq] of [...lastByTenant].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      await this.sql()
+        .updateTable('event_counters')
+        .where('tenant_id', '=', tenantId)
+        .set((eb) => ({ purged_through: eb.fn<number>('greatest', [eb.ref('purged_through'), eb.val(seq)]) }))
+        .execute();
+    }
+    return deleted.length;
+  }
+
   /** Up to `limit` events after `filter.after` and at most `through`, oldest first. */
   async read(tenantId: string, filter: EventFilter, through: number, limit: number): Promise<StoredEvent[]> {
     const rows = await this.sql()

@@ -5,6 +5,8 @@ import { flushUnique } from '../../database/flush-unique.js';
 import type { Page } from '../../common/pagination/page.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
 import { Transactions } from '../../database/transactions.js';
+import { EventLog } from '../events/event-log.js';
+import { changesBetween } from '../events/event-types.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
 import {
@@ -24,17 +26,22 @@ export class ProjectsService {
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
+    private readonly events: EventLog,
   ) {}
 
   async create(caller: TenantMembership, input: CreateProjectDto): Promise<ProjectDto> {
-    const project = this.em.create(Project, {
-      tenant: this.em.getReference(Tenant, caller.tenantId),
-      key: input.key,
-      name: input.name,
-      description: input.description ?? null,
+    return this.transactions.run(async (em) => {
+      const project = em.create(Project, {
+        tenant: em.getReference(Tenant, caller.tenantId),
+        key: input.key,
+        name: input.name,
+        description: input.description ?? null,
+      });
+      await flushUnique(em, () => new ProjectKeyTaken());
+      const created = ProjectDto.from(project);
+      this.events.record(caller, { type: 'project.created', projectId: project.id, data: { project: created } });
+      return created;
     });
-    await flushUnique(this.em, () => new ProjectKeyTaken());
-    return ProjectDto.from(project);
   }
 
   /** Active projects (or, with `archived`, the archived ones) by name. */
@@ -66,18 +73,29 @@ export class ProjectsService {
       if (!(await em.getRepository(Project).lock(caller.tenantId, projectId))) throw new ProjectNotFound();
       const project = await this.load(em, projectId);
       assertVersion(ifMatch, project.version);
+      const before = ProjectDto.from(project);
       em.assign(project, changes);
       await em.flush();
-      return ProjectDto.from(project);
+      const after = ProjectDto.from(project);
+      const changed = changesBetween(before, after, ['name', 'description', 'archived']);
+      if (Object.keys(changed).length > 0) {
+        this.events.record(caller, {
+          type: 'project.updated',
+          projectId,
+          data: { project: after, changes: changed },
+        });
+      }
+      return after;
     });
   }
 
   /** One statement: its tasks, comments, label links and history go with it (ON DELETE CASCADE). */
-  async delete(_caller: TenantMembership, projectId: string, ifMatch?: number): Promise<void> {
+  async delete(caller: TenantMembership, projectId: string, ifMatch?: number): Promise<void> {
     await this.transactions.run(async (em) => {
       const project = await this.load(em, projectId, LockMode.PESSIMISTIC_WRITE);
       assertVersion(ifMatch, project.version);
       await em.nativeDelete(Project, { id: project.id });
+      this.events.record(caller, { type: 'project.deleted', projectId, data: { project: ProjectDto.from(project) } });
     });
   }
 

@@ -4,6 +4,8 @@ import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
 import { Transactions } from '../../database/transactions.js';
+import { EventLog } from '../events/event-log.js';
+import type { EventType } from '../events/event-types.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import { hasAtLeast } from '../tenants/roles.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
@@ -22,6 +24,7 @@ export class CommentsService {
     private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
     private readonly tasks: TasksService,
+    private readonly events: EventLog,
   ) {}
 
   async create(caller: TenantMembership, taskRef: string, body: string): Promise<CommentDto> {
@@ -37,7 +40,7 @@ export class CommentsService {
       });
       recordActivity(em, subjectOf(caller, task), 'comment_added', { field: 'comment', to: comment.id });
       await em.flush();
-      return CommentDto.from(comment);
+      return this.recorded(caller, 'comment.created', task, CommentDto.from(comment));
     });
   }
 
@@ -68,12 +71,11 @@ export class CommentsService {
     return this.transactions.run(async (em) => {
       const comment = await this.load(em, task.id, commentId);
       if (comment.author?.id !== caller.userId) throw new NotCommentAuthor('edit');
-      if (comment.body !== body) {
-        comment.body = body;
-        recordActivity(em, subjectOf(caller, task), 'comment_edited', { field: 'comment', to: comment.id });
-      }
+      if (comment.body === body) return CommentDto.from(comment);
+      comment.body = body;
+      recordActivity(em, subjectOf(caller, task), 'comment_edited', { field: 'comment', to: comment.id });
       await em.flush();
-      return CommentDto.from(comment);
+      return this.recorded(caller, 'comment.updated', task, CommentDto.from(comment));
     });
   }
 
@@ -88,7 +90,23 @@ export class CommentsService {
       if ((await em.nativeDelete(Comment, { id: comment.id })) === 0) throw new CommentNotFound();
       recordActivity(em, subjectOf(caller, task), 'comment_deleted', { field: 'comment', from: comment.id });
       await em.flush();
+      this.recorded(caller, 'comment.deleted', task, CommentDto.from(comment));
     });
+  }
+
+  /** Records the event of a comment's change, naming its task; returns the comment. */
+  private recorded(
+    caller: TenantMembership,
+    type: EventType,
+    task: { id: string; key: string; projectId: string },
+    comment: CommentDto,
+  ): CommentDto {
+    this.events.record(caller, {
+      type,
+      projectId: task.projectId,
+      data: { comment, task: { id: task.id, key: task.key } },
+    });
+    return comment;
   }
 
   private async load(em: EntityManager, taskId: string, commentId: string): Promise<Comment> {

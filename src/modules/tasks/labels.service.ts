@@ -7,11 +7,14 @@ import { PaginationService } from '../../common/pagination/pagination.service.js
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
 import { Transactions } from '../../database/transactions.js';
+import { EventLog } from '../events/event-log.js';
+import { changesBetween } from '../events/event-types.js';
 import { appendActivities } from './activity.js';
 import { LabelDto, type CreateLabelDto, type UpdateLabelDto } from './dto/label.dto.js';
 import { Label } from './entities/label.entity.js';
 import { Task } from './entities/task.entity.js';
 import { LabelNameTaken, LabelNotFound } from './tasks.errors.js';
+import { TasksService } from './tasks.service.js';
 
 @Injectable()
 export class LabelsService {
@@ -19,16 +22,22 @@ export class LabelsService {
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
+    private readonly tasks: TasksService,
+    private readonly events: EventLog,
   ) {}
 
   async create(caller: TenantMembership, input: CreateLabelDto): Promise<LabelDto> {
-    const label = this.em.create(Label, {
-      tenant: this.em.getReference(Tenant, caller.tenantId),
-      name: input.name,
-      color: input.color,
+    return this.transactions.run(async (em) => {
+      const label = em.create(Label, {
+        tenant: em.getReference(Tenant, caller.tenantId),
+        name: input.name,
+        color: input.color,
+      });
+      await flushUnique(em, () => new LabelNameTaken());
+      const created = LabelDto.from(label);
+      this.events.record(caller, { type: 'label.created', data: { label: created } });
+      return created;
     });
-    await flushUnique(this.em, () => new LabelNameTaken());
-    return LabelDto.from(label);
   }
 
   /** The tenant's labels by name. */
@@ -45,11 +54,19 @@ export class LabelsService {
     return LabelDto.from(await this.load(this.em, labelId));
   }
 
-  async update(_caller: TenantMembership, labelId: string, changes: UpdateLabelDto): Promise<LabelDto> {
-    const label = await this.load(this.em, labelId);
-    this.em.assign(label, changes);
-    await flushUnique(this.em, () => new LabelNameTaken());
-    return LabelDto.from(label);
+  async update(caller: TenantMembership, labelId: string, changes: UpdateLabelDto): Promise<LabelDto> {
+    return this.transactions.run(async (em) => {
+      const label = await this.load(em, labelId);
+      const before = LabelDto.from(label);
+      em.assign(label, changes);
+      await flushUnique(em, () => new LabelNameTaken());
+      const after = LabelDto.from(label);
+      const changed = changesBetween(before, after, ['name', 'color']);
+      if (Object.keys(changed).length > 0) {
+        this.events.record(caller, { type: 'label.updated', data: { label: after, changes: changed } });
+      }
+      return after;
+    });
   }
 
   /**
@@ -70,6 +87,10 @@ export class LabelsService {
         })),
       );
       await em.nativeDelete(Label, { id: label.id });
+      await this.tasks.recordUpdates(em, caller, touched, (task) => ({
+        labelIds: { from: [...task.labelIds, label.id].sort(), to: task.labelIds },
+      }));
+      this.events.record(caller, { type: 'label.deleted', data: { label: LabelDto.from(label) } });
     });
   }
 

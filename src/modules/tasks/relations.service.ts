@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions.js';
+import { EventLog } from '../events/event-log.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
 import { appendActivities, type ActivityEntry } from './activity.js';
 import {
@@ -24,6 +25,7 @@ export class RelationsService {
   constructor(
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
+    private readonly events: EventLog,
   ) {}
 
   /**
@@ -65,7 +67,10 @@ export class RelationsService {
         existing ?? (await relations.add(caller.tenantId, { type, sourceId, targetId, createdBy: caller.userId }));
       // Both ends are held: the relation is what was found or written, the other task as held.
       const row: RelationRow = { id, type, sourceId, targetId, other: otherTask };
-      if (existing === null) await appendActivities(em, bothSides(caller, task, row, 'relation_added'));
+      if (existing === null) {
+        await appendActivities(em, bothSides(caller, task, row, 'relation_added'));
+        this.recordEvent(caller, 'relation.created', task, row);
+      }
       return { relation: RelationDto.from(row, task.id), created: existing === null };
     });
   }
@@ -89,7 +94,20 @@ export class RelationsService {
       const row = await em.getRepository(TaskRelation).deleteOf(caller.tenantId, task.id, relationId);
       if (!row) throw new RelationNotFound();
       await appendActivities(em, bothSides(caller, task, row, 'relation_removed'));
+      this.recordEvent(caller, 'relation.deleted', task, row);
     });
+  }
+
+  /** A relation's event, as stored (`sourceId` `type` `targetId`), in the project of its source. */
+  private recordEvent(
+    caller: TenantMembership,
+    type: 'relation.created' | 'relation.deleted',
+    task: TaskLocation,
+    row: RelationRow,
+  ): void {
+    const projectId = row.sourceId === task.id ? task.projectId : row.other.projectId;
+    const relation = { id: row.id, type: row.type, sourceId: row.sourceId, targetId: row.targetId };
+    this.events.record(caller, { type, projectId, data: { relation } });
   }
 
   /** The task of the path (its id and project), or a 404. */

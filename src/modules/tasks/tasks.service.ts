@@ -329,12 +329,15 @@ export class TasksService {
     await this.recordUpdates(em, caller, unassigned, { assigneeId: { from: userId, to: null } });
   }
 
-  /** A `task.updated` event for each of `changed`, all changed alike, with the tasks as they are now. */
-  private async recordUpdates(
+  /**
+   * Records a `task.updated` event for each of `changed` (tasks changed by one statement in
+   * `em`'s transaction), with the task as it is now and `changes` (alike, or of each task).
+   */
+  async recordUpdates(
     em: EntityManager,
     caller: TenantMembership,
     changed: readonly { id: string }[],
-    changes: FieldChanges,
+    changes: FieldChanges | ((task: TaskDto) => FieldChanges),
   ): Promise<void> {
     if (changed.length === 0) return;
     const tasks = await em.getRepository(Task).findDtos(
@@ -343,7 +346,11 @@ export class TasksService {
     );
     this.events.record(
       caller,
-      ...tasks.map((task) => ({ type: 'task.updated' as const, projectId: task.projectId, data: { task, changes } })),
+      ...tasks.map((task) => ({
+        type: 'task.updated' as const,
+        projectId: task.projectId,
+        data: { task, changes: typeof changes === 'function' ? changes(task) : changes },
+      })),
     );
   }
 

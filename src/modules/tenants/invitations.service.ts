@@ -8,7 +8,7 @@ import { PaginationService } from '../../common/pagination/pagination.service.js
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 import { User } from '../users/entities/user.entity.js';
 import { CreatedInvitationDto, InvitationDto, type CreateInvitationDto } from './dto/invitation.dto.js';
-import { MembershipDto } from './dto/member.dto.js';
+import { MemberDto, MembershipDto } from './dto/member.dto.js';
 import { Invitation } from './entities/invitation.entity.js';
 import { Membership } from './entities/membership.entity.js';
 import { Tenant } from './entities/tenant.entity.js';
@@ -24,6 +24,7 @@ import {
   UnverifiedEmail,
 } from './tenants.errors.js';
 import { Transactions } from '../../database/transactions.js';
+import { EventLog } from '../events/event-log.js';
 import { JobQueue } from '../../common/jobs/job-queue.repository.js';
 import { Mailer } from '../mail/mailer.js';
 import { INVITATION_MAIL } from './invitation-mails.js';
@@ -43,6 +44,7 @@ export class InvitationsService {
     private readonly jobs: JobQueue,
     private readonly mailer: Mailer,
     @InjectAppConfig() private readonly config: AppConfig,
+    private readonly events: EventLog,
   ) {}
 
   /**
@@ -140,6 +142,10 @@ export class InvitationsService {
       );
       const membership = em.create(Membership, { tenant: invitation.tenant, user, role: invitation.role });
       await em.flush();
+      this.events.record(
+        { tenantId: invitation.tenant.id, userId: user.id },
+        { type: 'member.added', data: { member: MemberDto.from(membership), invitationId: invitation.id } },
+      );
       return MembershipDto.from(membership);
     });
   }

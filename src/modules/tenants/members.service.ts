@@ -1,12 +1,14 @@
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Page } from '../../common/pagination/page.dto.js';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { PaginationService } from '../../common/pagination/pagination.service.js';
 import { Transactions } from '../../database/transactions.js';
-import { TasksService } from '../tasks/tasks.service.js';
+import { EventLog } from '../events/event-log.js';
 import { MemberDto, MembershipDto } from './dto/member.dto.js';
 import { Membership } from './entities/membership.entity.js';
+import { MemberCannotHoldTasks } from './member-events.js';
 import { TENANT_FILTER } from './entities/tenant-scoped.entity.js';
 import { canChangeRole, hasAtLeast, type Role } from './roles.js';
 import type { TenantMembership } from './tenant-membership.js';
@@ -18,7 +20,8 @@ export class MembersService {
     private readonly em: EntityManager,
     private readonly transactions: Transactions,
     private readonly pagination: PaginationService,
-    private readonly tasks: TasksService,
+    private readonly domainEvents: EventEmitter2,
+    private readonly events: EventLog,
   ) {}
 
   list(caller: TenantMembership, query: PageQueryDto): Promise<Page<MemberDto>> {
@@ -37,8 +40,16 @@ export class MembersService {
       if (target.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(em);
       // Viewers cannot hold tasks: the demotion unassigns theirs in the same transaction.
       if (role === 'viewer' && target.role !== 'viewer') await this.unassignTasks(em, caller, target);
+      const from = target.role;
       target.role = role;
-      return MemberDto.from(target);
+      const member = MemberDto.from(target);
+      if (from !== role) {
+        this.events.record(caller, {
+          type: 'member.role_changed',
+          data: { member, changes: { role: { from, to: role } } },
+        });
+      }
+      return member;
     });
   }
 
@@ -51,6 +62,7 @@ export class MembersService {
       if (target.role === 'owner') await this.assertAnotherOwner(em);
       await this.unassignTasks(em, caller, target);
       em.remove(target);
+      this.events.record(caller, { type: 'member.removed', data: { member: MemberDto.from(target) } });
     });
   }
 
@@ -91,13 +103,17 @@ export class MembersService {
   }
 
   /**
-   * Unassigns the member's tasks. The membership row is locked first: an assignment
-   * running at the same time (it reads the row `FOR SHARE`) either finishes before and is
-   * undone here, or waits and then finds no assignable member.
+   * Unassigns the member's tasks (through `MemberCannotHoldTasks`, handled by the tasks
+   * module). The membership row is locked first: an assignment running at the same time
+   * (it reads the row `FOR SHARE`) either finishes before and is undone here, or waits and
+   * then finds no assignable member.
    */
   private async unassignTasks(em: EntityManager, caller: TenantMembership, target: Membership): Promise<void> {
     await em.lock(target, LockMode.PESSIMISTIC_WRITE);
-    await this.tasks.unassignMember(em, caller, target.user.id);
+    await this.domainEvents.emitAsync(
+      MemberCannotHoldTasks.event,
+      new MemberCannotHoldTasks(em, caller, target.user.id),
+    );
   }
 
   private async assertAnotherOwner(em: EntityManager): Promise<void> {

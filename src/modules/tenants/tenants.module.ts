@@ -2,7 +2,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MikroORM } from '@mikro-orm/core';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { MailModule } from '../mail/mail.module.js';
-import { TasksModule } from '../tasks/tasks.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { InvitationMails } from './invitation-mails.js';
 import { Invitation } from './entities/invitation.entity.js';
 import { Membership } from './entities/membership.entity.js';
@@ -18,7 +18,7 @@ import { TenantsService } from './tenants.service.js';
 import { TenantWriteCheck } from './tenant-write.check.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Tenant, Membership, Invitation]), TasksModule, MailModule],
+  imports: [MikroOrmModule.forFeature([Tenant, Membership, Invitation]), EventsModule, MailModule],
   controllers: [TenantsController, MembersController, InvitationsController, InvitationAcceptanceController],
   providers: [TenantsService, MembersService, InvitationsService, InvitationsPurger, InvitationMails, MembershipGuard],
   exports: [MembersService, MembershipGuard],

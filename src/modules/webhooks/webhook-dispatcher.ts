@@ -6,6 +6,7 @@ import { JobQueue } from '../../common/jobs/job-queue.repository.js';
 import { JobRunner } from '../../common/jobs/job-runner.js';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 import { Transactions } from '../../database/transactions.js';
+import { EventDto } from '../events/dto/event.dto.js';
 import { EventLog } from '../events/event-log.js';
 import type { StoredEvent } from '../events/event.repository.js';
 import type { DeliveryPayload } from './entities/webhook-delivery.entity.js';
@@ -34,19 +35,6 @@ export const PING_TYPE = 'webhook.ping';
 
 /** One job key per delivery: re-queuing a delivery replaces its waiting job instead of adding one. */
 export const deliveryJobKey = (deliveryId: string): string => `webhook-delivery:${deliveryId}`;
-
-/** An event as the feed shows it, the `data` of a delivery's body. */
-export function feedEvent(event: StoredEvent): Record<string, unknown> {
-  return {
-    id: event.id,
-    seq: event.seq,
-    type: event.type,
-    occurredAt: event.occurredAt.toISOString(),
-    actor: { userId: event.actorUserId, ...(event.actorTokenId === null ? {} : { tokenId: event.actorTokenId }) },
-    projectId: event.projectId,
-    data: event.data,
-  };
-}
 
 /**
  * Sends the tenant event log to webhooks. Each append (in the writer's transaction) turns
@@ -97,7 +85,7 @@ export class WebhookDispatcher implements OnModuleInit {
       const payload: DeliveryPayload = {
         type: event.type,
         timestamp: event.occurredAt.toISOString(),
-        data: feedEvent(event),
+        data: EventDto.from(event), // the event as the feed shows it
       };
       for (const webhook of subscriptions) {
         if (webhook.projectId !== null && webhook.projectId !== event.projectId) continue;

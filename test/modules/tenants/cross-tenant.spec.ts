@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import { hangUpOnEventStream } from '../../support/event-stream.js';
 import { useTestApp } from '../../support/test-app.js';
 import { uniqueEmail, type RegisteredUser } from '../../factories/users.js';
 import { createTenantCrew, invite, type TenantCrew } from '../../factories/tenants.js';
@@ -213,7 +214,7 @@ describe('cross-tenant isolation', () => {
   };
 
   async function call(caller: RegisteredUser, method: Method, path: string, body?: object) {
-    const response = await t.http[method](path).set(caller.auth).send(body);
+    const response = await hangUpOnEventStream(t.http[method](path), path).set(caller.auth).send(body);
     return {
       status: response.status,
       body: withoutRequestId(response.body),

@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type TestAgent from 'supertest/lib/agent.js';
+import { hangUpOnEventStream } from '../../support/event-stream.js';
 import { useTestApp } from '../../support/test-app.js';
 import { uniqueEmail } from '../../factories/users.js';
 import {
@@ -109,6 +110,16 @@ const ROUTES: Record<string, RouteCase> = {
     success: 204,
     ownTenant: true,
     request: (c) => ({ path: base(c) }),
+  },
+  'GET /api/v1/tenants/{tenantId}/events': {
+    minimum: 'viewer',
+    success: 200,
+    request: (c) => ({ path: `${base(c)}/events` }),
+  },
+  'GET /api/v1/tenants/{tenantId}/events/stream': {
+    minimum: 'viewer',
+    success: 200,
+    request: (c) => ({ path: `${base(c)}/events/stream` }),
   },
   'GET /api/v1/tenants/{tenantId}/members': {
     minimum: 'viewer',
@@ -419,7 +430,7 @@ describe('tenant route permissions', () => {
     const method = route.split(' ')[0]?.toLowerCase();
     if (method !== 'get' && method !== 'post' && method !== 'patch' && method !== 'delete') throw new Error(route);
 
-    let request = t.http[method](path);
+    let request = hangUpOnEventStream(t.http[method](path), path);
     if (isTokenCaller(caller)) request = request.set(await tokenOf(crew, t.http, caller));
     else if (caller !== 'anonymous') request = request.set(crew[caller].auth);
     const response = await request.send(body);

@@ -1,6 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -16,7 +15,7 @@ import {
 } from 'class-validator';
 import { PageOf } from '../../../common/pagination/page.dto.js';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
-import { Optional, QueryBoolean, TextLength, Trim } from '../../../common/validation/decorators.js';
+import { CommaList, Optional, QueryBoolean, TextLength, Trim } from '../../../common/validation/decorators.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-fields.js';
 
 export const MAX_LABELS_PER_TASK = 20;
@@ -139,15 +138,6 @@ export class TaskDto {
 }
 
 export class TaskPageDto extends PageOf(TaskDto) {}
-
-/** Comma lists in a query (`status=todo,done`), also given as repeated parameters. */
-const CommaList = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => {
-    const parts = (Array.isArray(value) ? value : [value]).flatMap((part: unknown) =>
-      typeof part === 'string' ? part.split(',') : [part],
-    );
-    return parts.map((part) => (typeof part === 'string' ? part.trim() : part));
-  });
 
 export const TASK_SORTS = ['position', 'createdAt', 'updatedAt', 'dueDate', 'priority'] as const;
 export type TaskSortField = (typeof TASK_SORTS)[number];

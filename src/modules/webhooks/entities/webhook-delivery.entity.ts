@@ -13,7 +13,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export interface DeliveryPayload {
   type: string;
   timestamp: string;
-  data: Readonly<Record<string, unknown>>;
+  /** The event as the feed shows it (`EventDto`), or a ping's details. */
+  data: object;
 }
 
 /**
