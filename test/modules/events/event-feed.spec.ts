@@ -196,7 +196,7 @@ describe('the event feed', () => {
   it('serves a standard EventSource client, as the API guide shows it', async () => {
     const token = (await createApiToken(t.http, crew.tenant.id, crew.member, { scopes: ['read'] })).token;
     const events = new EventSource(`${t.baseUrl}${eventsPath()}/stream?types=task.*`, {
-      fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, Authorization: `Bearer ${token}` } }),
+      fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${token}` } }),
     });
     const received = new Promise<FeedEvent>((resolve, reject) => {
       events.addEventListener('task.created', (message) => resolve(JSON.parse(message.data)));
