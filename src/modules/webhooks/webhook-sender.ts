@@ -43,6 +43,8 @@ export async function sendWebhook(message: OutgoingWebhook, policy: AddressPolic
         method: 'POST',
         headers: { ...message.headers, 'content-length': Buffer.byteLength(message.body) },
         lookup,
+        // A connection of its own: a pooled one would skip the check of this attempt.
+        agent: false,
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
       });
       request.on('response', (incoming) => {
