@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
+import { serverSentEvents } from '../support/event-stream.js';
 import { testServerUrl } from '../support/test-app.js';
 import { clusterSecret, startServer, type ServerProcess } from '../support/server-process.js';
 import { addMember, createTenant } from '../factories/tenants.js';
@@ -16,6 +17,7 @@ describe('two instances on one database', () => {
   const servers: ServerProcess[] = [];
   let a: ReturnType<typeof request>;
   let b: ReturnType<typeof request>;
+  let urlOfB: string;
 
   beforeAll(async () => {
     await ensureDatabase(testServerUrl(), database, process.env.YELLO_TEST_TEMPLATE);
@@ -35,6 +37,7 @@ describe('two instances on one database', () => {
     const [urlA, urlB] = await Promise.all([serverA.listening, serverB.listening]);
     a = request(urlA);
     b = request(urlB);
+    urlOfB = urlB;
   }, START_TIMEOUT_MS);
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.kill()));
@@ -92,6 +95,36 @@ describe('two instances on one database', () => {
     const numbers = responses.map((response) => Number(/^SCALE-(\d+)$/.exec(response.body.key)?.[1]));
     expect(numbers.sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   }, 180_000);
+
+  it('streams on one instance what commits through either, numbered without a gap', async () => {
+    const owner = await registerUser(a);
+    const tenant = await createTenant(a, owner);
+    const project = await createProject(a, tenant.id, owner);
+    const hangUp = new AbortController();
+    const stream = await fetch(`${urlOfB}/api/v1/tenants/${tenant.id}/events/stream`, {
+      headers: owner.auth,
+      signal: hangUp.signal,
+    });
+    const received = serverSentEvents(stream.body ?? new ReadableStream());
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 0 ? a : b)
+          .post(`/api/v1/tenants/${tenant.id}/projects/${project.id}/tasks`)
+          .set(owner.auth)
+          .send({ title: `Task ${i}` })
+          .expect(201),
+      ),
+    );
+    const seqs: number[] = [];
+    for (let i = 0; i < 20; i++) seqs.push((await received.next()).value?.data?.seq ?? 0);
+    hangUp.abort();
+    // The project's creation was event 1.
+    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    const read = await a.get(`/api/v1/tenants/${tenant.id}/events`).set(owner.auth).expect(200);
+    expect(read.body.data.map((event: { seq: number }) => event.seq)).toEqual(
+      Array.from({ length: 21 }, (_, i) => i + 1),
+    );
+  }, 60_000);
 
   it('enforces on one a membership change made through the other, on the next request', async () => {
     const owner = await registerUser(a);

@@ -5,13 +5,12 @@ import { EventDto, type EventListQueryDto, type EventPageDto, type EventStreamQu
 import { TenantEvent } from './entities/tenant-event.entity.js';
 import { EventNotifications } from './event-notifications.js';
 import type { EventFilter, EventRepository, StoredEvent } from './event.repository.js';
+import { TAIL_BATCH, TenantTail, type TailReader } from './event-tail.js';
 import type { EventType } from './event-types.js';
 import { EventCursorExpired } from './events.errors.js';
 
 /** A stream sends a comment this often when nothing happens, and looks at the table again. */
 export const HEARTBEAT_MS = 15_000;
-/** Events a stream reads at once while catching up. */
-const STREAM_BATCH = 200;
 
 /** A latch a reader waits on: set by a notification, cleared by the read that follows it. */
 class Wakeup {
@@ -55,6 +54,14 @@ function filterOf(query: EventStreamQueryDto, after: number): EventFilter {
   };
 }
 
+/** Whether `event` passes `filter`'s types and project (as `EventRepository.read` selects). */
+function matches(filter: EventFilter, event: StoredEvent): boolean {
+  if (filter.projectId !== undefined && event.projectId !== filter.projectId) return false;
+  if (!filter.types) return true;
+  const entity = event.type.slice(0, event.type.indexOf('.'));
+  return filter.types.exact.includes(event.type) || filter.types.entities.includes(entity);
+}
+
 /**
  * Reads a tenant's event log as a feed: pages after a cursor (waiting for the next event
  * if asked) and Server-Sent Event streams. Every read is bounded by the counter read
@@ -64,6 +71,8 @@ function filterOf(query: EventStreamQueryDto, after: number): EventFilter {
 @Injectable()
 export class EventFeed implements BeforeApplicationShutdown {
   private readonly readers = new Set<Wakeup>();
+  private readonly tails = new Map<string, { tail: TenantTail; unsubscribe: () => void }>();
+  private readonly streamEnds = new Set<() => void>();
   private closing = false;
 
   constructor(
@@ -98,8 +107,8 @@ export class EventFeed implements BeforeApplicationShutdown {
 
   /**
    * The tenant's events after `after` (or from now), then each event as it commits, as
-   * Server-Sent Events with their `seq` as id; a comment every `HEARTBEAT_MS`. A cursor past
-   * the retention fails before the stream starts.
+   * Server-Sent Events with their `seq` as id; a comment every `HEARTBEAT_MS`, which also
+   * looks at the table again. A cursor past the retention fails before the stream starts.
    */
   async stream(
     tenantId: string,
@@ -108,31 +117,28 @@ export class EventFeed implements BeforeApplicationShutdown {
   ): Promise<Observable<MessageEvent>> {
     const { lastSeq, purgedThrough } = await this.repository().counter(tenantId);
     if (after !== undefined && after < purgedThrough) throw new EventCursorExpired(after, purgedThrough);
-    let cursor = after ?? lastSeq;
+    const wanted = filterOf(query, 0);
     return new Observable<MessageEvent>((subscriber) => {
-      const wakeup = new Wakeup();
-      const unsubscribe = this.notifications.subscribe(tenantId, wakeup.wake);
-      this.readers.add(wakeup);
-      const ended = new AbortController();
-      const open = () => !ended.signal.aborted && !this.closing;
-      const send = (event: StoredEvent) =>
-        subscriber.next({ id: String(event.seq), type: event.type, data: EventDto.from(event) });
-      void (async () => {
-        while (open()) {
-          const { lastSeq: through } = await this.repository().counter(tenantId);
-          const events = await this.repository().read(tenantId, filterOf(query, cursor), through, STREAM_BATCH);
-          for (const event of events) if (open()) send(event);
-          cursor = events.length === STREAM_BATCH ? (events.at(-1)?.seq ?? cursor) : Math.max(cursor, through);
-          if (events.length === STREAM_BATCH) continue;
-          if (!(await wakeup.wait(HEARTBEAT_MS)) && open()) subscriber.next({ comment: 'heartbeat' });
-        }
-        subscriber.complete();
-      })().catch((error: unknown) => subscriber.error(error));
+      const reader: TailReader = {
+        cursor: after ?? lastSeq,
+        wants: (event) => matches(wanted, event),
+        deliver: (event) => subscriber.next({ id: String(event.seq), type: event.type, data: EventDto.from(event) }),
+        fail: (error) => subscriber.error(error),
+      };
+      const tail = this.tailOf(tenantId);
+      tail.readers.add(reader);
+      tail.wake();
+      const heartbeat = setInterval(() => {
+        subscriber.next({ comment: 'heartbeat' });
+        tail.wake();
+      }, HEARTBEAT_MS);
+      const end = () => subscriber.complete();
+      this.streamEnds.add(end);
       return () => {
-        ended.abort();
-        unsubscribe();
-        this.readers.delete(wakeup);
-        wakeup.wake();
+        clearInterval(heartbeat);
+        this.streamEnds.delete(end);
+        tail.readers.delete(reader);
+        if (tail.readers.size === 0) this.closeTail(tenantId, tail);
       };
     });
   }
@@ -141,6 +147,26 @@ export class EventFeed implements BeforeApplicationShutdown {
   beforeApplicationShutdown(): void {
     this.closing = true;
     for (const reader of this.readers) reader.wake();
+    for (const end of [...this.streamEnds]) end();
+  }
+
+  /** The tenant's tail, started (and woken by its commits) with its first stream. */
+  private tailOf(tenantId: string): TenantTail {
+    const open = this.tails.get(tenantId);
+    if (open) return open.tail;
+    const tail = new TenantTail(async (after) => {
+      const { lastSeq: through } = await this.repository().counter(tenantId);
+      return { events: await this.repository().read(tenantId, { after }, through, TAIL_BATCH), through };
+    });
+    this.tails.set(tenantId, { tail, unsubscribe: this.notifications.subscribe(tenantId, () => tail.wake()) });
+    return tail;
+  }
+
+  private closeTail(tenantId: string, tail: TenantTail): void {
+    const open = this.tails.get(tenantId);
+    if (open?.tail !== tail) return;
+    open.unsubscribe();
+    this.tails.delete(tenantId);
   }
 
   private repository(): EventRepository {

@@ -268,8 +268,11 @@ export class TaskRepository extends SqlRepository<Task> {
     return row !== undefined;
   }
 
-  /** Inserts a new task (at version 1). */
-  async insertNew(tenantId: string, task: NewTask): Promise<void> {
+  /**
+   * Inserts a new task (at version 1); returns it as its DTO, as a read would give it, with
+   * the labels it is about to be given (`labelIds`: their links need the row first).
+   */
+  async insertNew(tenantId: string, task: NewTask, labelIds: readonly string[] = []): Promise<TaskDto> {
     await this.writeAtPosition(
       this.sql()
         .insertInto('tasks')
@@ -295,18 +298,31 @@ export class TaskRepository extends SqlRepository<Task> {
         })
         .execute(),
     );
+    const { number: _number, ...fields } = task;
+    return {
+      ...fields,
+      // In the order a read lists them: UUIDs compare as their lower-case text.
+      labelIds: labelIds.map((id) => id.toLowerCase()).sort(),
+      updatedAt: task.createdAt,
+      version: 1,
+    };
   }
 
-  /** Writes a locked task's changed fields and moves its version (the ETag) on. */
-  async applyChanges(tenantId: string, taskId: string, changes: TaskChanges, now: Date): Promise<void> {
-    await this.writeAtPosition(
+  /**
+   * Writes a locked task's changed fields and moves its version (the ETag) on; returns the
+   * task as it is now (one statement: no read after the write).
+   */
+  async applyChanges(tenantId: string, taskId: string, changes: TaskChanges, now: Date): Promise<TaskDto> {
+    const row = await this.writeAtPosition(
       this.sql()
-        .updateTable('tasks')
-        .set((eb) => ({ ...changedColumns(changes), updated_at: now, version: eb('version', '+', 1) }))
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', taskId)
-        .execute(),
+        .updateTable('tasks as t')
+        .set((eb) => ({ ...changedColumns(changes), updated_at: now, version: eb('t.version', '+', 1) }))
+        .where('t.tenant_id', '=', tenantId)
+        .where('t.id', '=', taskId)
+        .returning(taskColumns)
+        .executeTakeFirstOrThrow(),
     );
+    return toDto(row);
   }
 
   /**
@@ -498,9 +514,9 @@ export class TaskRepository extends SqlRepository<Task> {
    * A write that may give a task a board position: when another transaction took that
    * position first, the change reruns (it will see the other task and pick another key).
    */
-  private async writeAtPosition(write: Promise<unknown>): Promise<void> {
+  private async writeAtPosition<T>(write: Promise<T>): Promise<T> {
     try {
-      await write;
+      return await write;
     } catch (error) {
       if (isUniqueViolation(error, POSITION_CONSTRAINT)) throw new TransientConflict('A board position was taken');
       throw error;

@@ -112,26 +112,29 @@ export class TasksService {
       const last = await tasks.neighbourPosition(caller.tenantId, { projectId, status }, 'before', null, null);
       const id = uuidv7();
       const now = new Date();
-      await tasks.insertNew(caller.tenantId, {
-        id,
-        projectId,
-        key: `${taken.key}-${taken.number}`,
-        number: taken.number,
-        title: input.title,
-        description: input.description ?? null,
-        status,
-        priority: input.priority ?? 'none',
-        assigneeId: input.assigneeId ?? null,
-        reporterId: caller.userId,
-        dueDate: input.dueDate ?? null,
-        parentId: input.parentId ?? null,
-        position: generateKeyBetween(last, null),
-        completedAt: status === 'done' ? now : null,
-        createdAt: now,
-      });
+      const task = await tasks.insertNew(
+        caller.tenantId,
+        {
+          id,
+          projectId,
+          key: `${taken.key}-${taken.number}`,
+          number: taken.number,
+          title: input.title,
+          description: input.description ?? null,
+          status,
+          priority: input.priority ?? 'none',
+          assigneeId: input.assigneeId ?? null,
+          reporterId: caller.userId,
+          dueDate: input.dueDate ?? null,
+          parentId: input.parentId ?? null,
+          position: generateKeyBetween(last, null),
+          completedAt: status === 'done' ? now : null,
+          createdAt: now,
+        },
+        input.labelIds,
+      );
       if (input.labelIds?.length) await linkLabels(em, caller.tenantId, id, input.labelIds);
       await appendActivity(em, this.subject(caller, projectId, id), [{ action: 'created' }]);
-      const task = await this.read(em, caller, id);
       this.events.record(caller, { type: 'task.created', projectId, data: { task } });
       return task;
     });
@@ -256,9 +259,8 @@ export class TasksService {
             completedAt: after.status === 'done' ? now : null,
           }),
       };
-      await tasks.applyChanges(caller.tenantId, task.id, written, now);
+      const updated = await tasks.applyChanges(caller.tenantId, task.id, written, now);
       await appendActivity(em, this.subject(caller, task.projectId, task.id), changes);
-      const updated = await this.read(em, caller, task.id);
       this.events.record(caller, {
         type: 'task.updated',
         projectId: task.projectId,

@@ -3,42 +3,8 @@ import { EventSource } from 'eventsource';
 import { createApiToken } from '../../factories/api-tokens.js';
 import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
+import { serverSentEvents, type FeedEvent } from '../../support/event-stream.js';
 import { useTestApp } from '../../support/test-app.js';
-
-interface FeedEvent {
-  id: string;
-  seq: number;
-  type: string;
-  projectId: string | null;
-  actor: { userId: string | null };
-  data: Record<string, unknown> & {
-    task?: { id: string; title: string };
-    changes?: Record<string, { from: unknown; to: unknown }>;
-  };
-}
-
-/** Reads Server-Sent Events from a response body as they arrive. */
-async function* serverSentEvents(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<{ id?: string; event?: string; data?: FeedEvent }> {
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const chunk of body) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const block = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      const fields = Object.fromEntries(
-        block
-          .split('\n')
-          .filter((line) => line !== '' && !line.startsWith(':'))
-          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-      );
-      if (fields.data !== undefined) yield { id: fields.id, event: fields.event, data: JSON.parse(fields.data) };
-    }
-  }
-}
 
 describe('the event feed', () => {
   const t = useTestApp();
@@ -169,17 +135,27 @@ describe('the event feed', () => {
 
   it('streams events as they commit, and resumes after Last-Event-ID with each event once', async () => {
     const url = `${t.baseUrl}${eventsPath()}/stream`;
+    const other = await createProject(t.http, crew.tenant.id, crew.owner);
     const first = new AbortController();
     const response = await fetch(url, { headers: crew.viewer.auth, signal: first.signal });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const received = serverSentEvents(response.body ?? new ReadableStream());
+    // A second stream of the tenant, filtered: the two share one reader of the log.
+    const filtered = new AbortController();
+    const onlyOther = serverSentEvents(
+      (await fetch(`${url}?types=task.*&projectId=${other.id}`, { headers: crew.viewer.auth, signal: filtered.signal }))
+        .body ?? new ReadableStream(),
+    );
     const [a, b] = [await newTask('A'), await newTask('B')];
+    const elsewhere = await createTask(t.http, crew.tenant.id, other.id, crew.member);
     const seen = [(await received.next()).value, (await received.next()).value];
     expect(seen.map((event) => [event?.event, event?.data?.data.task?.id])).toEqual([
       ['task.created', a.id],
       ['task.created', b.id],
     ]);
+    expect((await onlyOther.next()).value?.data?.data.task?.id).toBe(elsewhere.id);
     first.abort();
+    filtered.abort();
 
     const c = await newTask('C');
     const resumed = new AbortController();
@@ -188,8 +164,9 @@ describe('the event feed', () => {
       signal: resumed.signal,
     });
     const replay = serverSentEvents(again.body ?? new ReadableStream());
-    const ids = [(await replay.next()).value, (await replay.next()).value].map((event) => event?.data?.data.task?.id);
-    expect(ids).toEqual([b.id, c.id]);
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await replay.next()).value?.data?.data.task?.id);
+    expect(ids).toEqual([b.id, elsewhere.id, c.id]);
     resumed.abort();
   });
 
