@@ -83,8 +83,12 @@ const LAST_OTHER_POSITION_SQL =
   'select t.position from tasks t where t.tenant_id = $1 and t.project_id = $2 and t.status = $3 and t.id <> $4 order by t.position desc limit 1';
 const INSERT_TASK_SQL =
   'insert into "tasks" ("id", "tenant_id", "project_id", "key", "number", "title", "description", "status", "priority", ' +
-  '"assignee_id", "reporter_id", "due_date", "parent_id", "position", "completed_at", "created_at", "updated_at") ' +
-  'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) returning "version"';
+  '"assignee_id", "reporter_id", "due_date", "parent_id", "position", "completed_at", "created_at", "updated_at", "status_category") ' +
+  'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) returning "version"';
+/** A state of the project by key (the default for a null key), as the app reads it. */
+const STATE_SQL = (hold: boolean) =>
+  'select key, category from project_states where tenant_id = $1 and project_id = $2 and ' +
+  `(key = $3 or ($3::text is null and is_default))${hold ? ' for key share' : ''}`;
 const INSERT_ACTIVITY_SQL =
   'insert into "activity_events" ("tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "id", "created_at") ' +
   'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
@@ -98,7 +102,7 @@ const LOCK_TASK_BY_KEY_SQL =
   "pg_advisory_xact_lock(hashtextextended(t.project_id::text || ':' || $3::text, 0)) as locked " +
   'from tasks t where t.tenant_id = $1 and t.key = $2 for no key update';
 const UPDATE_TASK_SQL =
-  'update "tasks" set "status" = $1, "position" = $2, "updated_at" = $3, "version" = version + 1 ' +
+  'update "tasks" set "status" = $1, "position" = $2, "updated_at" = $3, "version" = version + 1, "status_category" = $6 ' +
   'where "tenant_id" = $4 and "id" = $5 returning "version"';
 /** The project list, status filter, newest first: first page, and after a keyset position. */
 const LIST_SQL = (after: boolean) =>
@@ -597,6 +601,10 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
   const taskId = await transaction(async (client) => {
     const { rows: found } = await client.query(PROJECT_EXISTS_SQL, [caller.tenantId, projectId]);
     if (found.length === 0) throw new HttpProblem(404, 'Project not found');
+    const state = (
+      await client.query<{ key: string; category: string }>(STATE_SQL(false), [caller.tenantId, projectId, null])
+    ).rows[0];
+    if (!state) throw new HttpProblem(404, 'Project not found');
     const taken = (
       await client.query<{ number: number; key: string; archived: boolean }>(TAKE_NUMBER_SQL, [
         caller.tenantId,
@@ -628,6 +636,7 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
       null,
       now,
       now,
+      state.category,
     ]);
     await client.query(INSERT_ACTIVITY_SQL, [
       caller.tenantId,
@@ -673,6 +682,10 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
     if (!task) throw new HttpProblem(404, 'Task not found');
     if (expected !== undefined && Number(expected) !== task.version) throw new HttpProblem(412, 'Resource changed');
     if (status === task.status) return task.id;
+    const state = (
+      await client.query<{ key: string; category: string }>(STATE_SQL(true), [caller.tenantId, task.projectId, status])
+    ).rows[0];
+    if (!state) throw new HttpProblem(400, 'Unknown status');
     const last = (
       await client.query<{ position: string }>(LAST_OTHER_POSITION_SQL, [
         caller.tenantId,
@@ -695,7 +708,7 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
       uuidv7(),
       now,
     ];
-    await client.query(UPDATE_TASK_SQL, [status, position, now, caller.tenantId, task.id]);
+    await client.query(UPDATE_TASK_SQL, [status, position, now, caller.tenantId, task.id, state.category]);
     await client.query(INSERT_TWO_ACTIVITIES_SQL, [
       ...event('status', task.status, status),
       ...event('position', task.position, position),

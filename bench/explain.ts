@@ -144,6 +144,12 @@ async function seedTenants(db: pg.Client): Promise<void> {
     from generate_series(1, ${OTHER_TENANTS}) i`,
     [PROJECTS.map((project) => project.key), PROJECTS.map((project) => project.name)],
   );
+  // Every project's six workflow states, as a project created through the API gets them.
+  await db.query(`insert into project_states (id, tenant_id, project_id, key, name, category, position, is_default, created_at)
+    select uuidv7(), p.tenant_id, p.id, s.key, s.key, s.category::state_category, s.position, s.key = 'todo', now()
+    from projects p cross join (values ('backlog', 'backlog', 'a0'), ('todo', 'unstarted', 'a1'),
+      ('in_progress', 'started', 'a2'), ('in_review', 'started', 'a3'), ('done', 'completed', 'a4'),
+      ('canceled', 'canceled', 'a5')) as s(key, category, position)`);
   await db.query(`insert into labels (id, tenant_id, name, color, created_at, updated_at)
     select md5('bench-label-' || i)::uuid, ${BIG_TENANT}, 'label ' || i, '#' || substr(md5(i::text), 1, 6), now(), now()
     from generate_series(1, 20) i`);
@@ -151,11 +157,11 @@ async function seedTenants(db: pg.Client): Promise<void> {
 
 async function seedOtherTenantTasks(db: pg.Client): Promise<void> {
   await db.query(
-    `insert into tasks (id, tenant_id, project_id, key, number, title, description, status, priority, assignee_id,
-      reporter_id, position, version, created_at, updated_at)
+    `insert into tasks (id, tenant_id, project_id, key, number, title, description, status, status_category, priority,
+      assignee_id, reporter_id, position, version, created_at, updated_at)
     select md5('bench-other-task-' || tn || '-' || n)::uuid, md5('bench-tenant-' || tn)::uuid,
       md5('bench-other-project-' || tn)::uuid, 'OTH-' || n, n, x.title, x.description,
-      'todo', 'medium', md5('bench-user-' || (${BIG_TENANT_MEMBERS - 1} + tn))::uuid,
+      'todo', 'unstarted', 'medium', md5('bench-user-' || (${BIG_TENANT_MEMBERS - 1} + tn))::uuid,
       md5('bench-user-' || (${BIG_TENANT_MEMBERS - 1} + tn))::uuid, 'a' || lpad(n::text, 4, '0') || 'V', 1,
       timestamptz '2024-01-01' + n * interval '1 hour', timestamptz '2024-01-01' + n * interval '1 hour'
     from generate_series(1, ${OTHER_TENANTS}) tn, generate_series(1, ${OTHER_TENANT_TASKS}) n

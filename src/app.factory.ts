@@ -122,6 +122,9 @@ const TAGS: Record<string, string> = {
     'Tokens for scripts and integrations: each acts for its creator in one tenant, within its scopes and ' +
     'the creator’s role (`x-token-scope`). Managed with a session; `GET /api-tokens/self` takes a token.',
   projects: "A tenant's projects. A project's key prefixes the keys of its tasks (`YEL-42`).",
+  states:
+    "A project's workflow states, the columns of its board: a task's `status` is a state key of its project. " +
+    'Each state has a category (`backlog`, `unstarted`, `started`, `completed`, `canceled`) that never changes.',
   tasks:
     'Tasks of a project: filters, sorts, full-text search, ordering in status columns, history. ' +
     'A task is addressed by its UUID or by its key (`YEL-42`, any case).',

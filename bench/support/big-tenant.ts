@@ -68,10 +68,12 @@ export async function seedTasks(db: pg.Client, target: TaskTarget, from: number,
     target.tenantId,
   ];
   await db.query(
-    `insert into tasks (id, tenant_id, project_id, key, number, title, description, status, priority, assignee_id,
-      reporter_id, due_date, parent_id, position, completed_at, version, created_at, updated_at)
+    `insert into tasks (id, tenant_id, project_id, key, number, title, description, status, status_category, priority,
+      assignee_id, reporter_id, due_date, parent_id, position, completed_at, version, created_at, updated_at)
     select md5('bench-task-' || n)::uuid, $5::uuid, ($2::uuid[])[p + 1],
-      ($1::text[])[p + 1] || '-' || number, number, title, description, status, priority,
+      ($1::text[])[p + 1] || '-' || number, number, title, description, status,
+      (case status when 'backlog' then 'backlog' when 'todo' then 'unstarted' when 'done' then 'completed'
+        when 'canceled' then 'canceled' else 'started' end)::state_category, priority,
       case when random() < 0.2 then null else ($4::uuid[])[1 + floor(random() * cardinality($4::uuid[]))::int] end,
       ($4::uuid[])[1 + floor(random() * cardinality($4::uuid[]))::int],
       case when random() < 0.3 then null else (created_at::date + floor(random() * 150 - 30)::int) end,
@@ -84,7 +86,7 @@ export async function seedTasks(db: pg.Client, target: TaskTarget, from: number,
       select n, p, ($3::int[])[p + 1] + (n / 10) * (array[${PROJECT_SHARE.join(',')}])[p + 1] + (n % 10 - (array[${PROJECT_FIRST_RESIDUE.join(',')}])[p + 1]) + 1 as number,
         x.title, x.description,
         (array['backlog', 'backlog', 'todo', 'todo', 'todo', 'in_progress', 'in_progress', 'in_review', 'done',
-          'done', 'done', 'done', 'done', 'done', 'done', 'done', 'done', 'canceled', 'canceled', 'todo'])[1 + floor(random() * 20)::int]::task_status as status,
+          'done', 'done', 'done', 'done', 'done', 'done', 'done', 'done', 'canceled', 'canceled', 'todo'])[1 + floor(random() * 20)::int] as status,
         (array['none', 'none', 'none', 'none', 'low', 'low', 'medium', 'medium', 'high', 'urgent'])[1 + floor(random() * 10)::int]::task_priority as priority,
         timestamptz '2023-01-01' + n * interval '90 seconds' + random() * interval '60 seconds' as created_at,
         c.d

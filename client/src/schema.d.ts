@@ -578,6 +578,56 @@ export interface paths {
         patch: operations["updateProject"];
         trace?: never;
     };
+    "/api/v1/tenants/{tenantId}/projects/{projectId}/states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List states · viewer+ · token: read
+         * @description The project's workflow states, in board order.
+         */
+        get: operations["listStates"];
+        put?: never;
+        /**
+         * Create state · admin+ · token: admin
+         * @description Add a workflow state (a board column); its key is what tasks carry as `status`.
+         */
+        post: operations["createState"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/projects/{projectId}/states/{stateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete state · admin+ · token: admin
+         * @description Delete a state. Its tasks move to `moveTo` in the same change (with their activity);
+         *     without it, a state with tasks stays (409, with `taskCount`). The default state and the
+         *     last `unstarted` or `completed` state always stay.
+         */
+        delete: operations["deleteState"];
+        options?: never;
+        head?: never;
+        /**
+         * Update state · admin+ · token: admin
+         * @description Rename, recolor or move a state, or make it the default. Its key and category never change.
+         */
+        patch: operations["updateState"];
+        trace?: never;
+    };
     "/api/v1/tenants/{tenantId}/projects/{projectId}/tasks": {
         parameters: {
             query?: never;
@@ -1061,6 +1111,8 @@ export interface components {
              * @example 6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f
              */
             requestId: string;
+            /** @description On `state-not-empty` (409): how many tasks are in the state. */
+            taskCount?: number;
             /** @description Field-level problems: on validation failures (400) and on conflicts naming a field (409). */
             errors?: components["schemas"]["FieldProblem"][];
         };
@@ -1430,15 +1482,21 @@ export interface components {
             /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
-        TaskCounts: {
-            backlog: number;
-            todo: number;
-            in_progress: number;
-            in_review: number;
-            done: number;
-            canceled: number;
-        };
         ProjectDetail: {
+            /**
+             * @description The number of tasks in each workflow state of the project, by state key (in board order).
+             * @example {
+             *       "backlog": 0,
+             *       "todo": 3,
+             *       "in_progress": 1,
+             *       "in_review": 0,
+             *       "done": 12,
+             *       "canceled": 0
+             *     }
+             */
+            taskCounts: {
+                [key: string]: number;
+            };
             id: string;
             /** @example YEL */
             key: string;
@@ -1452,7 +1510,6 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-            taskCounts: components["schemas"]["TaskCounts"];
         };
         UpdateProject: {
             /** @example Website relaunch */
@@ -1464,6 +1521,79 @@ export interface components {
             description?: string | null;
             /** @description Archived projects are hidden from the project list and take no new tasks. */
             archived?: boolean;
+        };
+        /** @enum {string} */
+        StateCategory: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+        State: {
+            /** @example in_progress */
+            key: string;
+            category: components["schemas"]["StateCategory"];
+            id: string;
+            /** @example In progress */
+            name: string;
+            /** @example #6e5494 */
+            color: string | null;
+            /**
+             * @description Orders the board's columns (compare as plain strings, byte by byte).
+             * @example a2
+             */
+            position: string;
+            /** @description New tasks without a `status` go to the default state; a project has exactly one. */
+            isDefault: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        StateList: {
+            /** @description The project's states in board order. */
+            data: components["schemas"]["State"][];
+        };
+        CreateState: {
+            /** @example In QA */
+            name: string;
+            /** @description What the state means; it never changes. `completed` sets a task's `completedAt`. */
+            category: components["schemas"]["StateCategory"];
+            /**
+             * @description What tasks carry as their `status`: 1–32 characters `a-z0-9_`, starting with a letter,
+             *     unique in the project. It never changes.
+             * @example qa
+             */
+            key: string;
+            /**
+             * @description `#rrggbb`, stored lower-case; null for none.
+             * @example #6e5494
+             */
+            color?: string | null;
+            /**
+             * Format: uuid
+             * @description Puts the state just before this state (its id) on the board. Default: at the end.
+             */
+            moveBefore?: string;
+            /**
+             * Format: uuid
+             * @description Puts the state just after this state (its id) on the board.
+             */
+            moveAfter?: string;
+        };
+        UpdateState: {
+            /** @example In QA */
+            name?: string;
+            /**
+             * @description `#rrggbb`, stored lower-case; null for none.
+             * @example #6e5494
+             */
+            color?: string | null;
+            /**
+             * Format: uuid
+             * @description Puts the state just before this state (its id) on the board. Default: at the end.
+             */
+            moveBefore?: string;
+            /**
+             * Format: uuid
+             * @description Puts the state just after this state (its id) on the board.
+             */
+            moveAfter?: string;
+            /** @description `true` makes this the project's default state (new tasks without a status); the old default stops being it. */
+            isDefault?: boolean;
         };
         CreateTask: {
             /** @example Draft the launch announcement */
@@ -1479,10 +1609,12 @@ export interface components {
              */
             dueDate?: string | null;
             /**
-             * @description Default `todo`. Entering `done` sets `completedAt`; leaving it clears it.
-             * @enum {string}
+             * @description The key of a workflow state of the project (`GET …/projects/{projectId}/states`); an
+             *     unknown key is a 400 listing the project's keys. Default: the project's default state
+             *     (`todo` unless changed). Entering a `completed` state sets `completedAt`; leaving it clears it.
+             * @example in_progress
              */
-            status?: "backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled";
+            status?: string;
             /**
              * @description Default `none`.
              * @enum {string}
@@ -1502,11 +1634,15 @@ export interface components {
             parentId?: string | null;
         };
         /** @enum {string} */
-        TaskStatus: "backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled";
-        /** @enum {string} */
         TaskPriority: "none" | "low" | "medium" | "high" | "urgent";
         Task: {
-            status: components["schemas"]["TaskStatus"];
+            /**
+             * @description The key of a workflow state of the task's project.
+             * @example in_progress
+             */
+            status: string;
+            /** @description The category of that state. */
+            statusCategory: components["schemas"]["StateCategory"];
             priority: components["schemas"]["TaskPriority"];
             /**
              * Format: date
@@ -1532,7 +1668,7 @@ export interface components {
             position: string;
             /**
              * Format: date-time
-             * @description When the task last entered `done`.
+             * @description When the task last entered a `completed` state; null while it is in another one.
              */
             completedAt: string | null;
             /** Format: date-time */
@@ -1561,10 +1697,12 @@ export interface components {
              */
             dueDate?: string | null;
             /**
-             * @description Default `todo`. Entering `done` sets `completedAt`; leaving it clears it.
-             * @enum {string}
+             * @description The key of a workflow state of the project (`GET …/projects/{projectId}/states`); an
+             *     unknown key is a 400 listing the project's keys. Default: the project's default state
+             *     (`todo` unless changed). Entering a `completed` state sets `completedAt`; leaving it clears it.
+             * @example in_progress
              */
-            status?: "backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled";
+            status?: string;
             /**
              * @description Default `none`.
              * @enum {string}
@@ -1708,7 +1846,11 @@ export interface components {
             task: string;
         };
         RelatedTask: {
-            status: components["schemas"]["TaskStatus"];
+            /**
+             * @description The key of a workflow state of the task's project.
+             * @example in_progress
+             */
+            status: string;
             id: string;
             /** @example YEL-42 */
             key: string;
@@ -10919,6 +11061,1096 @@ export interface operations {
             };
         };
     };
+    listStates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id (a UUID) */
+                projectId: string;
+                /** @description Tenant id (a UUID) */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project's states */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:validation-failed",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid field: email",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f",
+                     *       "errors": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "must be an email address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:invalid-token",
+                     *       "title": "Authentication required",
+                     *       "status": 401,
+                     *       "detail": "A valid bearer access token is required",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:insufficient-role",
+                     *       "title": "Role too low",
+                     *       "status": 403,
+                     *       "detail": "This action needs the admin role or a stronger one in this tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:tenant-not-found",
+                     *       "title": "Tenant not found",
+                     *       "status": 404,
+                     *       "detail": "No such tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Content Too Large: a request body over 1 MiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description URI Too Long: a path segment over the length limit */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "A path segment is longer than any valid one",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type: a request body that is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded; retry in 30 seconds",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Request Header Fields Too Large: headers over 16 KiB */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "The request headers are larger than 16 KiB",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: the database cannot be reached, or (register, login, password change) every password-hashing slot and its queue are taken; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    createState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id (a UUID) */
+                projectId: string;
+                /** @description Tenant id (a UUID) */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateState"];
+            };
+        };
+        responses: {
+            /** @description The created state */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["State"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:validation-failed",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid field: email",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f",
+                     *       "errors": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "must be an email address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:invalid-token",
+                     *       "title": "Authentication required",
+                     *       "status": 401,
+                     *       "detail": "A valid bearer access token is required",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:insufficient-role",
+                     *       "title": "Role too low",
+                     *       "status": 403,
+                     *       "detail": "This action needs the admin role or a stronger one in this tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:tenant-not-found",
+                     *       "title": "Tenant not found",
+                     *       "status": 404,
+                     *       "detail": "No such tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:already-member",
+                     *       "title": "Already a member",
+                     *       "status": 409,
+                     *       "detail": "This person is already a member of the tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description URI Too Long: a path segment over the length limit */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "A path segment is longer than any valid one",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded; retry in 30 seconds",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Request Header Fields Too Large: headers over 16 KiB */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "The request headers are larger than 16 KiB",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: the database cannot be reached, or (register, login, password change) every password-hashing slot and its queue are taken; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    deleteState: {
+        parameters: {
+            query?: {
+                /** @description The state (its id) that the deleted state's tasks move to, at the bottom of its column. */
+                moveTo?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Project id (a UUID) */
+                projectId: string;
+                /** @description State id (a UUID) */
+                stateId: string;
+                /** @description Tenant id (a UUID) */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description State deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:validation-failed",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid field: email",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f",
+                     *       "errors": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "must be an email address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:invalid-token",
+                     *       "title": "Authentication required",
+                     *       "status": 401,
+                     *       "detail": "A valid bearer access token is required",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:insufficient-role",
+                     *       "title": "Role too low",
+                     *       "status": 403,
+                     *       "detail": "This action needs the admin role or a stronger one in this tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:tenant-not-found",
+                     *       "title": "Tenant not found",
+                     *       "status": 404,
+                     *       "detail": "No such tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:already-member",
+                     *       "title": "Already a member",
+                     *       "status": 409,
+                     *       "detail": "This person is already a member of the tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Content Too Large: a request body over 1 MiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description URI Too Long: a path segment over the length limit */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "A path segment is longer than any valid one",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type: a request body that is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded; retry in 30 seconds",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Request Header Fields Too Large: headers over 16 KiB */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "The request headers are larger than 16 KiB",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: the database cannot be reached, or (register, login, password change) every password-hashing slot and its queue are taken; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    updateState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id (a UUID) */
+                projectId: string;
+                /** @description State id (a UUID) */
+                stateId: string;
+                /** @description Tenant id (a UUID) */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateState"];
+            };
+        };
+        responses: {
+            /** @description The updated state */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["State"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:validation-failed",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid field: email",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f",
+                     *       "errors": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "must be an email address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:invalid-token",
+                     *       "title": "Authentication required",
+                     *       "status": 401,
+                     *       "detail": "A valid bearer access token is required",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:insufficient-role",
+                     *       "title": "Role too low",
+                     *       "status": 403,
+                     *       "detail": "This action needs the admin role or a stronger one in this tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:tenant-not-found",
+                     *       "title": "Tenant not found",
+                     *       "status": 404,
+                     *       "detail": "No such tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description URI Too Long: a path segment over the length limit */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "A path segment is longer than any valid one",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded; retry in 30 seconds",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Request Header Fields Too Large: headers over 16 KiB */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "The request headers are larger than 16 KiB",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: the database cannot be reached, or (register, login, password change) every password-hashing slot and its queue are taken; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     listProjectTasks: {
         parameters: {
             query?: {
@@ -10939,19 +12171,21 @@ export interface operations {
                  */
                 q?: string;
                 /**
-                 * @description `position` (status, then place in the column), `createdAt`, `updatedAt`, `dueDate`
+                 * @description `position` (the project's state order, then place in the column), `createdAt`, `updatedAt`, `dueDate`
                  *     (tasks without one last, both ways), `priority` (none < low < medium < high < urgent);
                  *     `-` for descending. Default `-createdAt`, or relevance with `q`.
                  */
                 sort?: "position" | "-position" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt" | "dueDate" | "-dueDate" | "priority" | "-priority";
-                /** @description Comma list of statuses, or the parameter repeated. */
-                status?: ("backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled")[];
+                /** @description Comma list of state keys, or the parameter repeated. */
+                status?: string[];
+                /** @description Tasks in a state of these categories: a comma list, or the parameter repeated. */
+                statusCategory?: ("backlog" | "unstarted" | "started" | "completed" | "canceled")[];
                 /** @description Comma list of priorities, or the parameter repeated. */
                 priority?: ("none" | "low" | "medium" | "high" | "urgent")[];
                 /** @description Tasks carrying any of these labels: a comma list, or the parameter repeated. */
                 labelId?: string[];
                 /**
-                 * @description `true`: only tasks that some open task blocks (a blocker not `done` or `canceled`);
+                 * @description `true`: only tasks that some open task blocks (a blocker not in a `completed` or `canceled` state);
                  *     `false`: only tasks that none does.
                  */
                 blocked?: boolean;
@@ -11546,19 +12780,21 @@ export interface operations {
                  */
                 q?: string;
                 /**
-                 * @description `position` (status, then place in the column), `createdAt`, `updatedAt`, `dueDate`
+                 * @description `position` (the project's state order, then place in the column), `createdAt`, `updatedAt`, `dueDate`
                  *     (tasks without one last, both ways), `priority` (none < low < medium < high < urgent);
                  *     `-` for descending. Default `-createdAt`, or relevance with `q`.
                  */
                 sort?: "position" | "-position" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt" | "dueDate" | "-dueDate" | "priority" | "-priority";
-                /** @description Comma list of statuses, or the parameter repeated. */
-                status?: ("backlog" | "todo" | "in_progress" | "in_review" | "done" | "canceled")[];
+                /** @description Comma list of state keys, or the parameter repeated. */
+                status?: string[];
+                /** @description Tasks in a state of these categories: a comma list, or the parameter repeated. */
+                statusCategory?: ("backlog" | "unstarted" | "started" | "completed" | "canceled")[];
                 /** @description Comma list of priorities, or the parameter repeated. */
                 priority?: ("none" | "low" | "medium" | "high" | "urgent")[];
                 /** @description Tasks carrying any of these labels: a comma list, or the parameter repeated. */
                 labelId?: string[];
                 /**
-                 * @description `true`: only tasks that some open task blocks (a blocker not `done` or `canceled`);
+                 * @description `true`: only tasks that some open task blocks (a blocker not in a `completed` or `canceled` state);
                  *     `false`: only tasks that none does.
                  */
                 blocked?: boolean;

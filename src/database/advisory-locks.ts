@@ -37,6 +37,13 @@ export function boardColumnLock(
   );
 }
 
+/** Takes the board-column lock (`boardColumnLock`) of a project's state `key` in a statement of its own. */
+export async function boardColumnLockOf(em: SqlEntityManager, projectId: string, key: string): Promise<void> {
+  await sqlOf(em)
+    .selectNoFrom(boardColumnLock(sql`${projectId}::uuid`, sql`${key}`))
+    .execute();
+}
+
 /**
  * The lock on a tenant's task relations, as a column of the statement that takes it: every
  * relation create takes it before its checks, so the two halves of a `blocks` cycle sent at

@@ -10,6 +10,7 @@ import type { EventCounter } from '../modules/events/entities/event-counter.enti
 import type { TenantEvent } from '../modules/events/entities/tenant-event.entity.js';
 import type { EventData } from '../modules/events/event-types.js';
 import type { Project } from '../modules/projects/entities/project.entity.js';
+import type { ProjectState } from '../modules/projects/states/entities/project-state.entity.js';
 import type { ActivityEvent } from '../modules/tasks/entities/activity-event.entity.js';
 import type { Comment } from '../modules/tasks/entities/comment.entity.js';
 import type { Label } from '../modules/tasks/entities/label.entity.js';
@@ -35,6 +36,7 @@ export interface EntityTables {
   invitations: typeof Invitation;
   labels: typeof Label;
   memberships: typeof Membership;
+  project_states: typeof ProjectState;
   projects: typeof Project;
   rate_limit_counters: typeof RateLimitCounter;
   refresh_tokens: typeof RefreshToken;

@@ -34,8 +34,11 @@ export interface CompositeForeignKey {
   name: string;
   columns: string[];
   references: { table: string; columns: string[] };
-  /** `set null (column)` nulls only that column (PostgreSQL 15+): never the shared `tenant_id`. */
-  deleteRule: 'cascade' | `set null (${string})`;
+  /**
+   * `set null (column)` nulls only that column (PostgreSQL 15+): never the shared `tenant_id`.
+   * Absent: PostgreSQL's default (`no action`), a referenced row cannot go while referenced.
+   */
+  deleteRule?: 'cascade' | `set null (${string})`;
 }
 
 const compositeForeignKeys = new WeakMap<object, readonly CompositeForeignKey[]>();

@@ -34,19 +34,25 @@ function sqlStateOf(error: unknown): string | undefined {
   return typeof error.code === 'string' ? error.code : undefined;
 }
 
-/**
- * Whether `error` violated the unique constraint `constraint` (MikroORM's exceptions and
- * raw `pg` errors alike carry the SQLSTATE and the constraint's name).
- */
-export function isUniqueViolation(error: unknown, constraint: string): boolean {
+function violated(error: unknown, sqlState: string, constraint: string): boolean {
   return (
-    sqlStateOf(error) === '23505' &&
+    sqlStateOf(error) === sqlState &&
     typeof error === 'object' &&
     error !== null &&
     'constraint' in error &&
     error.constraint === constraint
   );
 }
+
+/**
+ * Whether `error` violated the unique constraint `constraint` (MikroORM's exceptions and
+ * raw `pg` errors alike carry the SQLSTATE and the constraint's name).
+ */
+export const isUniqueViolation = (error: unknown, constraint: string): boolean => violated(error, '23505', constraint);
+
+/** Whether `error` violated the foreign key `constraint`. */
+export const isForeignKeyViolation = (error: unknown, constraint: string): boolean =>
+  violated(error, '23503', constraint);
 
 /** Whether `error` means a lock wait hit `lock_timeout`. */
 export const isLockTimeout = (error: unknown): boolean => sqlStateOf(error) === LOCK_TIMEOUT_SQLSTATE;

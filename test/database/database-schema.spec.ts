@@ -17,6 +17,7 @@ import { Label } from '../../src/modules/tasks/entities/label.entity.js';
 import { TaskLabel } from '../../src/modules/tasks/entities/task-label.entity.js';
 import { TaskRelation } from '../../src/modules/tasks/entities/task-relation.entity.js';
 import { Task } from '../../src/modules/tasks/entities/task.entity.js';
+import { ProjectState } from '../../src/modules/projects/states/entities/project-state.entity.js';
 import { Invitation } from '../../src/modules/tenants/entities/invitation.entity.js';
 import { Membership } from '../../src/modules/tenants/entities/membership.entity.js';
 import { Tenant } from '../../src/modules/tenants/entities/tenant.entity.js';
@@ -38,6 +39,7 @@ const ENTITY_TABLES: EntityTables = {
   invitations: Invitation,
   labels: Label,
   memberships: Membership,
+  project_states: ProjectState,
   projects: Project,
   rate_limit_counters: RateLimitCounter,
   refresh_tokens: RefreshToken,

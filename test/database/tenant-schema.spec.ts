@@ -79,6 +79,7 @@ describe('the schema, ready to distribute by tenant', () => {
         'invitations',
         'labels',
         'memberships',
+        'project_states',
         'projects',
         'task_labels',
         'task_relations',

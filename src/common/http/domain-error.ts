@@ -31,6 +31,11 @@ export abstract class DomainError extends Error {
   /** For a 401: the RFC 6750 `error` of the `WWW-Authenticate` challenge, if any. */
   readonly bearerError?: 'invalid_token';
 
+  /** Members of the problem document beyond the standard ones (`taskCount`), if any. */
+  get extensions(): Readonly<Record<string, number | string>> | undefined {
+    return undefined;
+  }
+
   constructor(
     /** Explanation specific to this occurrence; safe to show to the client. */
     readonly detail: string,

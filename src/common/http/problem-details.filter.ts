@@ -124,6 +124,7 @@ export function problemFor(exception: unknown): Omit<ProblemDetails, 'requestId'
       title: exception.title,
       status: STATUS_BY_KIND[exception.kind],
       detail: exception.detail,
+      ...exception.extensions,
       ...(exception.fields ? { errors: exception.fields } : {}),
     };
   }

@@ -40,6 +40,8 @@ export class ProblemDetailsDto implements ProblemDetails {
    * @example 6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f
    */
   requestId!: string;
+  /** On `state-not-empty` (409): how many tasks are in the state. */
+  taskCount?: number;
   /** Field-level problems: on validation failures (400) and on conflicts naming a field (409). */
   errors?: FieldProblemDto[];
 }

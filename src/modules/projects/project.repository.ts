@@ -1,18 +1,24 @@
 import { sql } from 'kysely';
 import { boardColumnLock } from '../../database/advisory-locks.js';
 import { SqlRepository } from '../../database/typed-sql.js';
-import type { TaskStatus } from '../tasks/task-fields.js';
 import type { Project } from './entities/project.entity.js';
 
 export class ProjectRepository extends SqlRepository<Project> {
-  /** Tasks of a project per status (statuses without tasks are absent). */
-  countTasksByStatus(tenantId: string, projectId: string): Promise<{ status: TaskStatus; count: number }[]> {
+  /** The number of tasks in each state of a project (0 for an empty one), in board order. */
+  countTasksByState(tenantId: string, projectId: string): Promise<{ key: string; count: number }[]> {
     return this.sql()
-      .selectFrom('tasks')
-      .where('tenant_id', '=', tenantId)
-      .where('project_id', '=', projectId)
-      .groupBy('status')
-      .select((eb) => ['status', eb.cast<number>(eb.fn.countAll(), 'integer').as('count')])
+      .selectFrom('project_states as s')
+      .leftJoin('tasks as t', (join) =>
+        join
+          .onRef('t.tenant_id', '=', 's.tenant_id')
+          .onRef('t.project_id', '=', 's.project_id')
+          .onRef('t.status', '=', 's.key'),
+      )
+      .where('s.tenant_id', '=', tenantId)
+      .where('s.project_id', '=', projectId)
+      .groupBy(['s.key', 's.position'])
+      .orderBy('s.position')
+      .select((eb) => ['s.key', eb.cast<number>(eb.fn.count('t.id'), 'integer').as('count')])
       .execute();
   }
 
@@ -53,7 +59,7 @@ export class ProjectRepository extends SqlRepository<Project> {
   async takeTaskNumber(
     tenantId: string,
     projectId: string,
-    column: TaskStatus,
+    column: string,
   ): Promise<{ number: number; key: string } | 'archived' | null> {
     const row = await this.sql()
       .updateTable('projects')

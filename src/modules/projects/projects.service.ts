@@ -1,5 +1,6 @@
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { generateNKeysBetween } from 'fractional-indexing';
 import { assertVersion } from '../../common/http/resource-headers.js';
 import { flushUnique } from '../../database/flush-unique.js';
 import type { Page } from '../../common/pagination/page.dto.js';
@@ -12,13 +13,14 @@ import type { TenantMembership } from '../tenants/tenant-membership.js';
 import {
   ProjectDetailDto,
   ProjectDto,
-  TaskCountsDto,
   type CreateProjectDto,
   type ProjectListQueryDto,
   type UpdateProjectDto,
 } from './dto/project.dto.js';
 import { Project } from './entities/project.entity.js';
 import { ProjectKeyTaken, ProjectNotFound } from './projects.errors.js';
+import { ProjectState } from './states/entities/project-state.entity.js';
+import { DEFAULT_STATES } from './states/workflow.js';
 
 @Injectable()
 export class ProjectsService {
@@ -29,6 +31,7 @@ export class ProjectsService {
     private readonly events: EventLog,
   ) {}
 
+  /** Creates a project with the default workflow states, in one transaction. */
   async create(caller: TenantMembership, input: CreateProjectDto): Promise<ProjectDto> {
     return this.transactions.run(async (em) => {
       const project = em.create(Project, {
@@ -38,6 +41,12 @@ export class ProjectsService {
         description: input.description ?? null,
       });
       await flushUnique(em, () => new ProjectKeyTaken());
+      const positions = generateNKeysBetween(null, null, DEFAULT_STATES.length);
+      await em.getRepository(ProjectState).insertStates(
+        caller.tenantId,
+        project.id,
+        DEFAULT_STATES.map((state, index) => ({ ...state, color: null, position: positions[index] ?? '' })),
+      );
       const created = ProjectDto.from(project);
       this.events.record(caller, { type: 'project.created', projectId: project.id, data: { project: created } });
       return created;
@@ -58,8 +67,8 @@ export class ProjectsService {
 
   async get(caller: TenantMembership, projectId: string): Promise<ProjectDetailDto> {
     const project = await this.load(this.em, projectId);
-    const counts = await this.em.getRepository(Project).countTasksByStatus(caller.tenantId, project.id);
-    return { ...ProjectDto.from(project), taskCounts: TaskCountsDto.from(counts) };
+    const counts = await this.em.getRepository(Project).countTasksByState(caller.tenantId, project.id);
+    return { ...ProjectDto.from(project), taskCounts: Object.fromEntries(counts.map((row) => [row.key, row.count])) };
   }
 
   async update(

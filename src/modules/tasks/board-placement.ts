@@ -1,6 +1,5 @@
 import { generateKeyBetween } from 'fractional-indexing';
 import type { UpdateTaskDto } from './dto/task.dto.js';
-import type { TaskStatus } from './task-fields.js';
 import { requireTaskRef } from './task-ref.js';
 import type { LockedTask, TaskRepository } from './task.repository.js';
 import { InvalidTaskReference } from './tasks.errors.js';
@@ -25,7 +24,7 @@ export async function placeOnBoard(
   tasks: TaskRepository,
   tenantId: string,
   task: LockedTask,
-  status: TaskStatus,
+  status: string,
   move: BoardMove,
 ): Promise<string> {
   const position = await positionFor(tasks, tenantId, task, status, move);
@@ -38,7 +37,7 @@ async function positionFor(
   tasks: TaskRepository,
   tenantId: string,
   task: LockedTask,
-  status: TaskStatus,
+  status: string,
   move: BoardMove,
 ): Promise<string> {
   const column = { projectId: task.projectId, status };

@@ -1,7 +1,8 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../database/database-schema.js';
 import type { TaskSortField } from './dto/task.dto.js';
-import type { TaskPriority, TaskStatus } from './task-fields.js';
+import { CLOSED_CATEGORIES, type StateCategory } from '../projects/states/workflow.js';
+import type { TaskPriority } from './task-fields.js';
 
 /**
  * The SQL of task lists, built and typed against the schema but not run: pure functions
@@ -12,7 +13,9 @@ import type { TaskPriority, TaskStatus } from './task-fields.js';
 /** What a task list is narrowed to; every list is inside one tenant. */
 export interface TaskFilter {
   projectId?: string;
-  statuses?: TaskStatus[];
+  /** State keys. */
+  statuses?: string[];
+  statusCategories?: StateCategory[];
   priorities?: TaskPriority[];
   /** A user id, or null for unassigned tasks. */
   assigneeId?: string | null;
@@ -22,12 +25,9 @@ export interface TaskFilter {
   dueBefore?: string;
   dueAfter?: string;
   q?: string;
-  /** Blocked: some task that blocks it is not closed (`done` or `canceled`). */
+  /** Blocked: some task that blocks it is not closed (in a `completed` or `canceled` state). */
   blocked?: boolean;
 }
-
-/** The statuses of work that is over: a blocker in one of them blocks nothing any more. */
-export const CLOSED_STATUSES = ['done', 'canceled'] as const satisfies readonly TaskStatus[];
 
 /** A sort field and direction, or relevance to `q` (best match first). */
 export type TaskOrder = FieldOrder | { field: 'relevance' };
@@ -69,6 +69,7 @@ export function taskColumns(eb: Tasks) {
     't.title',
     't.description',
     't.status',
+    't.status_category',
     't.priority',
     't.assignee_id',
     't.reporter_id',
@@ -93,6 +94,7 @@ function filtered(eb: Tasks, tenantId: string, filter: TaskFilter): Expression<S
   const conditions: Expression<SqlBool>[] = [eb('t.tenant_id', '=', tenantId)];
   if (filter.projectId !== undefined) conditions.push(eb('t.project_id', '=', filter.projectId));
   if (filter.statuses?.length) conditions.push(eb('t.status', 'in', filter.statuses));
+  if (filter.statusCategories?.length) conditions.push(eb('t.status_category', 'in', filter.statusCategories));
   if (filter.priorities?.length) conditions.push(eb('t.priority', 'in', filter.priorities));
   if (filter.assigneeId === null) conditions.push(eb('t.assignee_id', 'is', null));
   else if (filter.assigneeId !== undefined) conditions.push(eb('t.assignee_id', '=', filter.assigneeId));
@@ -125,13 +127,16 @@ function filtered(eb: Tasks, tenantId: string, filter: TaskFilter): Expression<S
         .whereRef('r.tenant_id', '=', 't.tenant_id')
         .whereRef('r.target_id', '=', 't.id')
         .where('r.type', '=', 'blocks')
-        .where('b.status', 'not in', CLOSED_STATUSES)
+        .where('b.status_category', 'not in', CLOSED_CATEGORIES)
         .select(sql`1`.as('one')),
     );
     conditions.push(filter.blocked ? openBlocker : eb.not(openBlocker));
   }
   return conditions;
 }
+
+/** The board position of a task's state (its column). */
+const statePosition: RawBuilder<unknown> = sql`(select s.position from project_states s where s.tenant_id = t.tenant_id and s.project_id = t.project_id and s.key = t.status)`;
 
 /**
  * The sort key of each order: SQL expressions (cast back from the cursor's text with
@@ -147,8 +152,10 @@ function sortKey(order: FieldOrder): { sql: RawBuilder<unknown>; cast: string }[
     case 'priority':
       return [{ sql: sql`t.priority`, cast: 'task_priority' }];
     case 'position':
+      // The board order: the columns as the project orders its states, then the column's order.
       return [
-        { sql: sql`t.status`, cast: 'task_status' },
+        { sql: statePosition, cast: 'text collate "C"' },
+        { sql: sql`t.status`, cast: 'text' },
         { sql: sql`t.position`, cast: 'text collate "C"' },
       ];
     case 'dueDate':

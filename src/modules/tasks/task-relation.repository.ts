@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { taskRelationsLock } from '../../database/advisory-locks.js';
 import { SqlRepository } from '../../database/typed-sql.js';
-import type { TaskStatus } from './task-fields.js';
 import type { StoredRelationType, TaskRelation } from './entities/task-relation.entity.js';
 
 /** A task as a relation shows it. */
@@ -10,7 +9,7 @@ export interface RelatedTask {
   id: string;
   key: string;
   title: string;
-  status: TaskStatus;
+  status: string;
   projectId: string;
 }
 

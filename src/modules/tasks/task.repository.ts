@@ -4,11 +4,13 @@ import { parseKeysetPosition } from '../../common/pagination/keyset-position.js'
 import type { FetchedWindow, PageWindow } from '../../common/pagination/pagination.service.js';
 import type { Database } from '../../database/database-schema.js';
 import { boardColumnLock } from '../../database/advisory-locks.js';
-import { isUniqueViolation, TransientConflict } from '../../database/transactions.js';
+import { isForeignKeyViolation, isUniqueViolation, TransientConflict } from '../../database/transactions.js';
 import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import type { TaskDto } from './dto/task.dto.js';
 import type { Task } from './entities/task.entity.js';
-import type { TaskPriority, TaskStatus } from './task-fields.js';
+import { TASK_STATE_CONSTRAINT, type TaskState } from '../projects/states/project-state.repository.js';
+import type { StateCategory } from '../projects/states/workflow.js';
+import type { TaskPriority } from './task-fields.js';
 import { keysetLength, taskColumns, taskPageQuery, type TaskFilter, type TaskOrder } from './task-list.query.js';
 import type { TaskRef } from './task-ref.js';
 
@@ -21,7 +23,8 @@ const POSITION_CONSTRAINT = 'tasks_tenant_id_project_id_status_position_unique';
 export interface EditableTaskFields {
   title: string;
   description: string | null;
-  status: TaskStatus;
+  /** A state key of the task's project. */
+  status: string;
   priority: TaskPriority;
   assigneeId: string | null;
   dueDate: string | null;
@@ -30,7 +33,7 @@ export interface EditableTaskFields {
 }
 
 /** What one update writes: the changed fields only. */
-export type TaskChanges = Partial<EditableTaskFields> & { completedAt?: Date | null };
+export type TaskChanges = Partial<EditableTaskFields> & { statusCategory?: StateCategory; completedAt?: Date | null };
 
 /** A new task's row, as a create writes it. */
 export interface NewTask extends EditableTaskFields {
@@ -39,6 +42,7 @@ export interface NewTask extends EditableTaskFields {
   key: string;
   number: number;
   reporterId: string;
+  statusCategory: StateCategory;
   completedAt: Date | null;
   createdAt: Date;
 }
@@ -49,6 +53,7 @@ export interface LockedTask extends EditableTaskFields {
   projectId: string;
   key: string;
   reporterId: string | null;
+  statusCategory: StateCategory;
   version: number;
 }
 
@@ -61,7 +66,7 @@ export interface TaskLocation {
 /** One status column of a project's board. */
 export interface BoardColumn {
   projectId: string;
-  status: TaskStatus;
+  status: string;
 }
 
 /** The board-column lock (`boardColumnLock`) of a task's project and the given status. */
@@ -74,7 +79,8 @@ interface TaskRow {
   project_id: string;
   title: string;
   description: string | null;
-  status: TaskStatus;
+  status: string;
+  status_category: StateCategory;
   priority: TaskPriority;
   assignee_id: string | null;
   reporter_id: string | null;
@@ -96,6 +102,7 @@ function toDto(row: TaskRow): TaskDto {
     title: row.title,
     description: row.description,
     status: row.status,
+    statusCategory: row.status_category,
     priority: row.priority,
     assigneeId: row.assignee_id,
     reporterId: row.reporter_id,
@@ -116,6 +123,7 @@ function changedColumns(changes: TaskChanges): Updateable<Database['tasks']> {
     ...(changes.title !== undefined && { title: changes.title }),
     ...(changes.description !== undefined && { description: changes.description }),
     ...(changes.status !== undefined && { status: changes.status }),
+    ...(changes.statusCategory !== undefined && { status_category: changes.statusCategory }),
     ...(changes.priority !== undefined && { priority: changes.priority }),
     ...(changes.assigneeId !== undefined && { assignee_id: changes.assigneeId }),
     ...(changes.dueDate !== undefined && { due_date: changes.dueDate }),
@@ -200,7 +208,7 @@ export class TaskRepository extends SqlRepository<Task> {
    * explicit move within it; where the task was when the lock was taken, or null when there
    * is no such task.
    */
-  async lockColumnFor(tenantId: string, ref: TaskRef): Promise<(TaskLocation & { status: TaskStatus }) | null> {
+  async lockColumnFor(tenantId: string, ref: TaskRef): Promise<(TaskLocation & { status: string }) | null> {
     const [column, value] = this.byRef(ref);
     const row = await this.sql()
       .selectFrom('tasks as t')
@@ -223,7 +231,7 @@ export class TaskRepository extends SqlRepository<Task> {
     tenantId: string,
     ref: TaskRef,
     purpose: 'change' | 'delete',
-    intoColumn?: TaskStatus,
+    intoColumn?: string,
   ): Promise<LockedTask | null> {
     const [column, value] = this.byRef(ref);
     const query = this.sql()
@@ -237,6 +245,7 @@ export class TaskRepository extends SqlRepository<Task> {
         't.title',
         't.description',
         't.status',
+        't.status_category as statusCategory',
         't.priority',
         't.assignee_id as assigneeId',
         sql<string | null>`t.due_date::text`.as('dueDate'),
@@ -285,6 +294,7 @@ export class TaskRepository extends SqlRepository<Task> {
           title: task.title,
           description: task.description,
           status: task.status,
+          status_category: task.statusCategory,
           priority: task.priority,
           assignee_id: task.assigneeId,
           reporter_id: task.reporterId,
@@ -384,6 +394,56 @@ export class TaskRepository extends SqlRepository<Task> {
       )
       .returning(['id', 'project_id as projectId'])
       .execute();
+  }
+
+  /**
+   * Moves every task of a column into another state of the project, at the bottom of its
+   * column in their order, in one statement; each gets the state's category, a `completedAt`
+   * that follows it and a new version. The tasks are locked in id order first; the caller
+   * holds the target column's lock. The moved tasks, in their board order.
+   */
+  async moveColumn(tenantId: string, from: BoardColumn, to: TaskState, now: Date): Promise<TaskLocation[]> {
+    const db = this.sql();
+    const inColumn = db
+      .selectFrom('tasks as t')
+      .where('t.tenant_id', '=', tenantId)
+      .where('t.project_id', '=', from.projectId)
+      .where('t.status', '=', from.status)
+      .select(['t.id', 't.project_id as projectId']);
+    await inColumn.orderBy('t.id').forNoKeyUpdate().execute();
+    const ordered = await inColumn.orderBy('t.position').orderBy('t.id').execute();
+    if (ordered.length === 0) return [];
+    const last = await this.neighbourPosition(
+      tenantId,
+      { projectId: from.projectId, status: to.key },
+      'before',
+      null,
+      null,
+    );
+    const keys = generateNKeysBetween(last, null, ordered.length);
+    const assigned = JSON.stringify(ordered.map((row, index) => ({ id: row.id, position: keys[index] })));
+    await this.writeAtPosition(
+      db
+        .updateTable('tasks as t')
+        .from(
+          sql<{ id: string; position: string }>`jsonb_to_recordset(${assigned}::jsonb)`.as<'v'>(
+            sql`v(id uuid, position text)`,
+          ),
+        )
+        .set((eb) => ({
+          status: to.key,
+          status_category: to.category,
+          position: eb.ref('v.position'),
+          completed_at: to.category === 'completed' ? eb.fn.coalesce('t.completed_at', eb.val(now)) : null,
+          updated_at: now,
+          version: eb('t.version', '+', 1),
+        }))
+        .where('t.tenant_id', '=', tenantId)
+        .where('t.status', '=', from.status)
+        .whereRef('t.id', '=', 'v.id')
+        .execute(),
+    );
+    return ordered;
   }
 
   /** The ids of a task's labels. */
@@ -511,14 +571,16 @@ export class TaskRepository extends SqlRepository<Task> {
   }
 
   /**
-   * A write that may give a task a board position: when another transaction took that
-   * position first, the change reruns (it will see the other task and pick another key).
+   * A write that may give a task a board position (and a state): when another transaction
+   * took that position first, the change reruns (it will see the other task and pick another
+   * key); so it does when the state went meanwhile (it will find it gone).
    */
   private async writeAtPosition<T>(write: Promise<T>): Promise<T> {
     try {
       return await write;
     } catch (error) {
       if (isUniqueViolation(error, POSITION_CONSTRAINT)) throw new TransientConflict('A board position was taken');
+      if (isForeignKeyViolation(error, TASK_STATE_CONSTRAINT)) throw new TransientConflict('The state went meanwhile');
       throw error;
     }
   }

@@ -13,6 +13,14 @@ export class InvalidTaskReference extends domainError('invalid', 'invalid-task-r
   }
 }
 
+export class UnknownStatus extends domainError('invalid', 'unknown-status', 'Unknown status') {
+  constructor(keys: readonly string[]) {
+    super(`status must be a state of the task's project: ${keys.join(', ')}`, [
+      { path: 'status', message: `must be one of ${keys.join(', ')}` },
+    ]);
+  }
+}
+
 export class NotTaskReporter extends domainError('forbidden', 'not-task-reporter', 'Not your task') {
   constructor() {
     super('Members may delete only the tasks they reported; admins and owners may delete any');

@@ -12,6 +12,7 @@ import { Task } from './entities/task.entity.js';
 import { LabelsController } from './labels.controller.js';
 import { LabelsService } from './labels.service.js';
 import { MemberTasksListener } from './member-tasks.listener.js';
+import { StateTasksListener } from './state-tasks.listener.js';
 import { ProjectTasksController, TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
 import { RelationsController } from './relations.controller.js';
@@ -21,7 +22,7 @@ import { RelationsService } from './relations.service.js';
 @Module({
   imports: [MikroOrmModule.forFeature([Task, Label, TaskLabel, TaskRelation, Comment, ActivityEvent]), EventsModule],
   controllers: [ProjectTasksController, TasksController, CommentsController, LabelsController, RelationsController],
-  providers: [TasksService, LabelsService, CommentsService, RelationsService, MemberTasksListener],
+  providers: [TasksService, LabelsService, CommentsService, RelationsService, MemberTasksListener, StateTasksListener],
   exports: [TasksService],
 })
 export class TasksModule {}

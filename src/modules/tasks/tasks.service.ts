@@ -12,6 +12,8 @@ import { EventLog } from '../events/event-log.js';
 import type { FieldChanges } from '../events/event-types.js';
 import { Project } from '../projects/entities/project.entity.js';
 import { ProjectArchived, ProjectNotFound } from '../projects/projects.errors.js';
+import { ProjectState } from '../projects/states/entities/project-state.entity.js';
+import type { TaskState } from '../projects/states/project-state.repository.js';
 import { hasAtLeast } from '../tenants/roles.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
 import { appendActivities, appendActivity, type ActivityChange, type ActivitySubject } from './activity.js';
@@ -38,7 +40,7 @@ import type {
   TaskOrder,
   TaskRepository,
 } from './task.repository.js';
-import { InvalidTaskReference, NotTaskReporter, TaskNotFound } from './tasks.errors.js';
+import { InvalidTaskReference, NotTaskReporter, TaskNotFound, UnknownStatus } from './tasks.errors.js';
 
 /** Task fields whose changes are logged one by one, in this order. */
 const LOGGED_FIELDS = [
@@ -103,7 +105,10 @@ export class TasksService {
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
       if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
 
-      const status = input.status ?? 'todo';
+      // Read before the project is locked: a state deleted in between fails the insert on the
+      // tasks' state foreign key, and the rerun finds it gone.
+      const state = await this.stateOf(em, caller.tenantId, projectId, input.status, 'read');
+      const status = state.key;
       // Also locks the board column the task goes to the bottom of.
       const taken = await projects.takeTaskNumber(caller.tenantId, projectId, status);
       if (taken === null) throw new ProjectNotFound();
@@ -122,13 +127,14 @@ export class TasksService {
           title: input.title,
           description: input.description ?? null,
           status,
+          statusCategory: state.category,
           priority: input.priority ?? 'none',
           assigneeId: input.assigneeId ?? null,
           reporterId: caller.userId,
           dueDate: input.dueDate ?? null,
           parentId: input.parentId ?? null,
           position: generateKeyBetween(last, null),
-          completedAt: status === 'done' ? now : null,
+          completedAt: state.category === 'completed' ? now : null,
           createdAt: now,
         },
         input.labelIds,
@@ -150,6 +156,7 @@ export class TasksService {
     const filter: TaskFilter = {
       projectId: projectId ?? query.projectId,
       statuses: query.status,
+      statusCategories: query.statusCategory,
       priorities: query.priority,
       assigneeId: query.assigneeId === 'me' ? caller.userId : query.assigneeId === 'none' ? null : query.assigneeId,
       labelIds: query.labelId,
@@ -224,7 +231,11 @@ export class TasksService {
         after.parentId = input.parentId;
       }
       const statusChanged = input.status !== undefined && input.status !== task.status;
-      if (input.status !== undefined) after.status = input.status;
+      // Held until the end: the state cannot be deleted before this task is in it.
+      const state = statusChanged
+        ? await this.stateOf(em, caller.tenantId, task.projectId, input.status, 'hold')
+        : { key: task.status, category: task.statusCategory };
+      after.status = state.key;
       if (moves.length > 0 || statusChanged) {
         after.position = await placeOnBoard(tasks, caller.tenantId, task, after.status, input);
       }
@@ -247,17 +258,16 @@ export class TasksService {
       const written: TaskChanges = {
         ...(has('title') && { title: after.title }),
         ...(has('description') && { description: after.description }),
-        ...(has('status') && { status: after.status }),
+        ...(has('status') && { status: after.status, statusCategory: state.category }),
         ...(has('priority') && { priority: after.priority }),
         ...(has('assigneeId') && { assigneeId: after.assigneeId }),
         ...(has('dueDate') && { dueDate: after.dueDate }),
         ...(has('parentId') && { parentId: after.parentId }),
         ...(has('position') && { position: after.position }),
-        // Set when a task is done, cleared when it is reopened.
-        ...(statusChanged &&
-          (after.status === 'done' || task.status === 'done') && {
-            completedAt: after.status === 'done' ? now : null,
-          }),
+        // Set when a task enters a `completed` state, cleared when it leaves them.
+        ...((state.category === 'completed') !== (task.statusCategory === 'completed') && {
+          completedAt: state.category === 'completed' ? now : null,
+        }),
       };
       const updated = await tasks.applyChanges(caller.tenantId, task.id, written, now);
       await appendActivity(em, this.subject(caller, task.projectId, task.id), changes);
@@ -361,6 +371,49 @@ export class TasksService {
     const task = await em.getRepository(Task).findDto(caller.tenantId, { id });
     if (!task) throw new TaskNotFound();
     return task;
+  }
+
+  /**
+   * Moves the tasks of a project's state `fromKey` into state `to`, inside the caller's
+   * transaction `em` (a state being deleted): at the bottom of its column in their order,
+   * each with its activity, its event and a new version. The caller holds the project and the target
+   * column's lock.
+   */
+  async moveStateTasks(
+    em: EntityManager,
+    caller: TenantMembership,
+    projectId: string,
+    fromKey: string,
+    to: TaskState,
+  ): Promise<void> {
+    const moved = await em
+      .getRepository(Task)
+      .moveColumn(caller.tenantId, { projectId, status: fromKey }, to, new Date());
+    await appendActivities(
+      em,
+      moved.map((task) => ({
+        subject: this.subject(caller, task.projectId, task.id),
+        change: { action: 'updated', field: 'status', from: fromKey, to: to.key },
+      })),
+    );
+    await this.recordUpdates(em, caller, moved, { status: { from: fromKey, to: to.key } });
+  }
+
+  /**
+   * The project's state of key `key` (its default state for `undefined`), or a 400 listing
+   * the project's keys. `hold` keeps it from being deleted until the transaction ends.
+   */
+  private async stateOf(
+    em: EntityManager,
+    tenantId: string,
+    projectId: string,
+    key: string | undefined,
+    lock: 'hold' | 'read',
+  ): Promise<TaskState> {
+    const states = em.getRepository(ProjectState);
+    const state = await states.findTaskState(tenantId, projectId, key, lock);
+    if (state) return state;
+    throw new UnknownStatus((await states.listOf(tenantId, projectId)).map((known) => known.key));
   }
 
   private async locate(tasks: TaskRepository, caller: TenantMembership, ref: string): Promise<TaskLocation> {

@@ -16,10 +16,19 @@ describe('task list SQL', () => {
   });
 
   it('continues after a cursor by the whole sort key and the id, cast back from text', () => {
-    const { sql, parameters } = compile({ field: 'position', descending: false }, ['todo', 'a0', TENANT]);
-    expect(sql).toContain('(t.status, t.position, t.id) > ($2::task_status, $3::text collate "C", $4::uuid)');
-    expect(sql).toContain('order by t.status asc, t.position asc, "t"."id" asc');
-    expect(parameters.slice(1, 4)).toEqual(['todo', 'a0', TENANT]);
+    const { sql, parameters } = compile({ field: 'position', descending: false }, ['a1', 'todo', 'a0', TENANT]);
+    expect(sql).toContain(
+      ', t.status, t.position, t.id) > ($2::text collate "C", $3::text, $4::text collate "C", $5::uuid)',
+    );
+    expect(sql).toContain('t.status asc, t.position asc, "t"."id" asc');
+    expect(parameters.slice(1, 5)).toEqual(['a1', 'todo', 'a0', TENANT]);
+  });
+
+  it('orders the board by the position of each state in its project, then by the place in the column', () => {
+    const { sql } = compile({ field: 'position', descending: false });
+    expect(sql).toContain(
+      'order by (select s.position from project_states s where s.tenant_id = t.tenant_id and s.project_id = t.project_id and s.key = t.status) asc',
+    );
   });
 
   it('sorts missing due dates last both ways, as the due-date indexes do', () => {
@@ -42,7 +51,7 @@ describe('task list SQL', () => {
   });
 
   it('names the cursor length of each order', () => {
-    expect(keysetLength({ field: 'position', descending: false })).toBe(3);
+    expect(keysetLength({ field: 'position', descending: false })).toBe(4);
     expect(keysetLength({ field: 'createdAt', descending: true })).toBe(2);
     expect(keysetLength({ field: 'relevance' })).toBe(6);
   });

@@ -46,6 +46,8 @@ const BODIES: Record<string, object> = {
   CreateInvitation: { email: 'planted@example.com', role: 'member' },
   CreateProject: { name: 'Planted', key: uniqueProjectKey() },
   UpdateProject: { name: 'Taken over' },
+  CreateState: { key: 'planted', name: 'Planted', category: 'started' },
+  UpdateState: { name: 'Taken over', isDefault: true },
   CreateTask: { title: 'Planted' },
   UpdateTask: { priority: 'urgent' },
   CommentBody: { body: 'Planted' },
@@ -145,6 +147,8 @@ describe('cross-tenant isolation', () => {
   let labelB: { id: string };
   let relationA: { id: string };
   let relationB: { id: string };
+  let stateA: { id: string; name: string };
+  let stateB: { id: string };
   let invitationA: { id: string; email: string };
   let invitationB: { id: string };
   let tokenA: CreatedApiToken;
@@ -186,6 +190,15 @@ describe('cross-tenant isolation', () => {
     return { id: String(response.body.id) };
   };
 
+  const addState = async (crew: TenantCrew, projectId: string, name: string) => {
+    const response = await t.http
+      .post(tenantPath(crew, `/projects/${projectId}/states`))
+      .set(crew.owner.auth)
+      .send({ key: 'review', name, category: 'started' })
+      .expect(201);
+    return { id: String(response.body.id), name };
+  };
+
   /** Path parameter → B's own value and A's values (every form a route accepts). */
   const pathParameters = (): Record<string, { b: string; foreign: Foreign[] }> => ({
     projectId: { b: projectB.id, foreign: [{ a: projectA.id, missing: randomUUID() }] },
@@ -199,6 +212,7 @@ describe('cross-tenant isolation', () => {
     commentId: { b: commentB.id, foreign: [{ a: commentA.id, missing: randomUUID() }] },
     labelId: { b: labelB.id, foreign: [{ a: labelA.id, missing: randomUUID() }] },
     relationId: { b: relationB.id, foreign: [{ a: relationA.id, missing: randomUUID() }] },
+    stateId: { b: stateB.id, foreign: [{ a: stateA.id, missing: randomUUID() }] },
     userId: { b: b.member.id, foreign: [{ a: a.member.id, missing: randomUUID() }] },
     invitationId: { b: invitationB.id, foreign: [{ a: invitationA.id, missing: randomUUID() }] },
     tokenId: { b: tokenB.id, foreign: [{ a: tokenA.id, missing: randomUUID() }] },
@@ -272,6 +286,7 @@ describe('cross-tenant isolation', () => {
       '/projects',
       `/projects/${projectA.id}`,
       `/projects/${projectA.id}/tasks`,
+      `/projects/${projectA.id}/states`,
       '/tasks',
       `/tasks/${firstA.id}`,
       `/tasks/${taskA.id}`,
@@ -307,6 +322,7 @@ describe('cross-tenant isolation', () => {
     invitationA = await invite(t.http, a.tenant.id, a.owner, uniqueEmail('secret'), 'member');
     relationA = await relate(a, taskA.id, firstA.id);
     tokenA = await createApiToken(t.http, a.tenant.id, a.member, { name: `Secret ${randomUUID()}` });
+    stateA = await addState(a, projectA.id, `Secret ${randomUUID().slice(0, 8)}`);
 
     projectB = await createProject(t.http, b.tenant.id, b.owner, { key: sharedKey });
     workB = await createProject(t.http, b.tenant.id, b.owner);
@@ -319,6 +335,7 @@ describe('cross-tenant isolation', () => {
     tokenB = await createApiToken(t.http, b.tenant.id, b.owner);
     ({ webhook: webhookA, delivery: deliveryA } = await webhookWithDelivery(a, `http://127.0.0.1:9/${randomUUID()}`));
     ({ webhook: webhookB, delivery: deliveryB } = await webhookWithDelivery(b, 'http://127.0.0.1:9/b'));
+    stateB = await addState(b, projectB.id, 'Review');
 
     expect([firstA.key, taskA.key, taskB.key]).toEqual([`${sharedKey}-1`, `${sharedKey}-2`, `${sharedKey}-1`]);
     secretsOfA = [
@@ -337,6 +354,8 @@ describe('cross-tenant isolation', () => {
       invitationA.id,
       invitationA.email,
       relationA.id,
+      stateA.id,
+      stateA.name,
       tokenA.id,
       tokenA.name,
       tokenA.prefix,

@@ -82,6 +82,17 @@ async function relationPath(crew: TenantCrew, http: TestAgent): Promise<string> 
   return `${task}/relations/${relation.body.id}`;
 }
 
+/** A fresh workflow state (of category `started`) in a fresh project, by its path. */
+async function statePath(crew: TenantCrew, http: TestAgent): Promise<string> {
+  const states = `${base(crew)}/projects/${(await createProject(http, crew.tenant.id, crew.owner)).id}/states`;
+  const state = await http
+    .post(states)
+    .set(crew.owner.auth)
+    .send({ key: 'qa', name: 'QA', category: 'started' })
+    .expect(201);
+  return `${states}/${state.body.id}`;
+}
+
 const labelPath = async (crew: TenantCrew, http: TestAgent) =>
   `${base(crew)}/labels/${(await createLabel(http, crew.tenant.id, crew.owner)).id}`;
 
@@ -199,6 +210,29 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (c, http) => ({
       path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}`,
     }),
+  },
+  'GET /api/v1/tenants/{tenantId}/projects/{projectId}/states': {
+    minimum: 'viewer',
+    success: 200,
+    request: async (c, http) => ({ path: `${base(c)}/projects/${(await projectOf(c, http)).id}/states` }),
+  },
+  'POST /api/v1/tenants/{tenantId}/projects/{projectId}/states': {
+    minimum: 'admin',
+    success: 201,
+    request: async (c, http) => ({
+      path: `${base(c)}/projects/${(await createProject(http, c.tenant.id, c.owner)).id}/states`,
+      body: { key: 'qa', name: 'QA', category: 'started' },
+    }),
+  },
+  'PATCH /api/v1/tenants/{tenantId}/projects/{projectId}/states/{stateId}': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c, http) => ({ path: await statePath(c, http), body: { name: 'Renamed' } }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}/projects/{projectId}/states/{stateId}': {
+    minimum: 'admin',
+    success: 204,
+    request: async (c, http) => ({ path: await statePath(c, http) }),
   },
   'POST /api/v1/tenants/{tenantId}/projects/{projectId}/tasks': {
     minimum: 'member',

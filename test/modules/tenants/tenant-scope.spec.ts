@@ -110,6 +110,8 @@ describe('tenant scope of every statement and write', () => {
       key: 'X-1',
       number: 1,
       title: 'Sneaky',
+      status: 'todo',
+      statusCategory: 'unstarted',
       reporter: null,
       position: 'a0',
     });

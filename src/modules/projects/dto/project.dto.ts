@@ -1,9 +1,8 @@
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
 import { PageOf } from '../../../common/pagination/page.dto.js';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
 import { Optional, QueryBoolean, TextLength, Trim, UpperCase } from '../../../common/validation/decorators.js';
-import type { TaskStatus } from '../../tasks/task-fields.js';
 import type { Project } from '../entities/project.entity.js';
 
 export class CreateProjectDto {
@@ -77,24 +76,14 @@ export class ProjectDto {
   }
 }
 
-/** Number of tasks in each status. */
-export class TaskCountsDto implements Record<TaskStatus, number> {
-  backlog!: number;
-  todo!: number;
-  in_progress!: number;
-  in_review!: number;
-  done!: number;
-  canceled!: number;
-
-  static from(rows: readonly { status: TaskStatus; count: number }[]): TaskCountsDto {
-    const counts: TaskCountsDto = { backlog: 0, todo: 0, in_progress: 0, in_review: 0, done: 0, canceled: 0 };
-    for (const row of rows) counts[row.status] = row.count;
-    return counts;
-  }
-}
-
 export class ProjectDetailDto extends ProjectDto {
-  taskCounts!: TaskCountsDto;
+  /** The number of tasks in each workflow state of the project, by state key (in board order). */
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { backlog: 0, todo: 3, in_progress: 1, in_review: 0, done: 12, canceled: 0 },
+  })
+  taskCounts!: Record<string, number>;
 }
 
 export class ProjectPageDto extends PageOf(ProjectDto) {}

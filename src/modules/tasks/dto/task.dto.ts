@@ -16,7 +16,13 @@ import {
 import { PageOf } from '../../../common/pagination/page.dto.js';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
 import { CommaList, Optional, QueryBoolean, TextLength, Trim } from '../../../common/validation/decorators.js';
-import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-fields.js';
+import {
+  MAX_STATES_PER_PROJECT,
+  STATE_CATEGORIES,
+  STATE_KEY_PATTERN,
+  type StateCategory,
+} from '../../projects/states/workflow.js';
+import { TASK_PRIORITIES, type TaskPriority } from '../task-fields.js';
 
 export const MAX_LABELS_PER_TASK = 20;
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -47,10 +53,16 @@ export class CreateTaskDto {
   @IsString()
   description?: string | null;
 
-  /** Default `todo`. Entering `done` sets `completedAt`; leaving it clears it. */
+  /**
+   * The key of a workflow state of the project (`GET …/projects/{projectId}/states`); an
+   * unknown key is a 400 listing the project's keys. Default: the project's default state
+   * (`todo` unless changed). Entering a `completed` state sets `completedAt`; leaving it clears it.
+   * @example in_progress
+   */
   @Optional()
-  @IsIn(TASK_STATUSES)
-  status?: TaskStatus;
+  @Matches(new RegExp(STATE_KEY_PATTERN), { message: 'must be a state key of the project' })
+  @IsString()
+  status?: string;
 
   /** Default `none`. */
   @Optional()
@@ -115,8 +127,12 @@ export class TaskDto {
   /** @example "Draft the launch announcement" */
   title!: string;
   description!: string | null;
-  @ApiProperty({ enum: TASK_STATUSES, enumName: 'TaskStatus' })
-  status!: TaskStatus;
+  /** The key of a workflow state of the task's project. @example in_progress */
+  @ApiProperty({ pattern: STATE_KEY_PATTERN, example: 'in_progress' })
+  status!: string;
+  /** The category of that state. */
+  @ApiProperty({ enum: STATE_CATEGORIES, enumName: 'StateCategory' })
+  statusCategory!: StateCategory;
   @ApiProperty({ enum: TASK_PRIORITIES, enumName: 'TaskPriority' })
   priority!: TaskPriority;
   assigneeId!: string | null;
@@ -129,7 +145,7 @@ export class TaskDto {
   parentId!: string | null;
   /** Orders tasks inside a status column (compare as plain strings, byte by byte). @example a0 */
   position!: string;
-  /** When the task last entered `done`. */
+  /** When the task last entered a `completed` state; null while it is in another one. */
   completedAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;
@@ -146,14 +162,25 @@ const SORT_VALUES = TASK_SORTS.flatMap((field) => [field, `-${field}`]);
 /** Filters and sort of a project's task list. */
 export class TaskListQueryDto extends PageQueryDto {
   /**
-   * Comma list of statuses, or the parameter repeated.
+   * Comma list of state keys, or the parameter repeated.
    * @example ["todo", "in_progress"]
    */
   @Optional()
   @CommaList()
-  @ArrayMaxSize(TASK_STATUSES.length)
-  @IsIn(TASK_STATUSES, { each: true })
-  status?: TaskStatus[];
+  @ArrayMaxSize(MAX_STATES_PER_PROJECT)
+  @Matches(new RegExp(STATE_KEY_PATTERN), { each: true, message: 'must be state keys' })
+  @IsString({ each: true })
+  status?: string[];
+
+  /**
+   * Tasks in a state of these categories: a comma list, or the parameter repeated.
+   * @example ["unstarted", "started"]
+   */
+  @Optional()
+  @CommaList()
+  @ArrayMaxSize(STATE_CATEGORIES.length)
+  @IsIn(STATE_CATEGORIES, { each: true })
+  statusCategory?: StateCategory[];
 
   /**
    * Comma list of priorities, or the parameter repeated.
@@ -213,7 +240,7 @@ export class TaskListQueryDto extends PageQueryDto {
   q?: string;
 
   /**
-   * `true`: only tasks that some open task blocks (a blocker not `done` or `canceled`);
+   * `true`: only tasks that some open task blocks (a blocker not in a `completed` or `canceled` state);
    * `false`: only tasks that none does.
    */
   @Optional()
@@ -222,7 +249,7 @@ export class TaskListQueryDto extends PageQueryDto {
   blocked?: boolean;
 
   /**
-   * `position` (status, then place in the column), `createdAt`, `updatedAt`, `dueDate`
+   * `position` (the project's state order, then place in the column), `createdAt`, `updatedAt`, `dueDate`
    * (tasks without one last, both ways), `priority` (none < low < medium < high < urgent);
    * `-` for descending. Default `-createdAt`, or relevance with `q`.
    */

@@ -6,7 +6,8 @@ import { Project } from '../../projects/entities/project.entity.js';
 import { TenantScoped } from '../../tenants/entities/tenant-scoped.entity.js';
 import { User } from '../../users/entities/user.entity.js';
 import { TaskRepository } from '../task.repository.js';
-import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-fields.js';
+import { STATE_CATEGORIES, type StateCategory } from '../../projects/states/workflow.js';
+import { TASK_PRIORITIES, type TaskPriority } from '../task-fields.js';
 
 /** A task of a project, numbered per project (`YEL-42`), ordered in its status column by `position`. */
 // Tenant-inclusive references: a task's project, parent and assignee are of its own tenant.
@@ -28,6 +29,13 @@ import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } fr
     columns: ['tenant_id', 'assignee_id'],
     references: { table: 'memberships', columns: ['tenant_id', 'user_id'] },
     deleteRule: 'set null (assignee_id)',
+  },
+  // Its status is a state of its project, with that state's category: a state with tasks
+  // cannot be deleted, and a task cannot enter a state that is gone.
+  {
+    name: 'tasks_tenant_state_foreign',
+    columns: ['tenant_id', 'project_id', 'status', 'status_category'],
+    references: { table: 'project_states', columns: ['tenant_id', 'project_id', 'key', 'category'] },
   },
 )
 @Entity({ tableName: 'tasks', repository: () => TaskRepository })
@@ -69,7 +77,6 @@ export class Task extends TenantScoped {
   [OptionalProps]?:
     | 'id'
     | 'description'
-    | 'status'
     | 'priority'
     | 'assignee'
     | 'dueDate'
@@ -98,8 +105,13 @@ export class Task extends TenantScoped {
   @Property({ type: 'text', nullable: true })
   description: string | null = null;
 
-  @Enum({ items: () => TASK_STATUSES, nativeEnumName: 'task_status' })
-  status: TaskStatus = 'todo';
+  /** The key of a workflow state of the task's project. */
+  @Property({ type: 'text' })
+  status!: string;
+
+  /** The category of that state, kept on the task (a state's category never changes). */
+  @Enum({ items: () => STATE_CATEGORIES, nativeEnumName: 'state_category' })
+  statusCategory!: StateCategory;
 
   @Enum({ items: () => TASK_PRIORITIES, nativeEnumName: 'task_priority' })
   priority: TaskPriority = 'none';
