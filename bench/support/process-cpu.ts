@@ -19,3 +19,15 @@ export async function cpuSeconds(pid: number | undefined): Promise<number | unde
     return undefined;
   }
 }
+
+/** A process's resident set size in kB (VmRSS of /proc/<pid>/status); undefined where there is no /proc or the process is gone. */
+export async function rssKilobytes(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kilobytes = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+    return Number.isFinite(kilobytes) ? kilobytes : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -22,3 +22,8 @@ export function positiveNumber(name: string, fallback: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
 }
+
+/** `name` as given, or `fallback` when unset or empty. */
+export function stringValue(name: string, fallback: string): string {
+  return read(name) ?? fallback;
+}

@@ -27,7 +27,8 @@ const STATEMENT_TIMEOUT_MS = 10_000;
 const EXTRA_MEMBERS = 20;
 
 export interface Server {
-  name: 'app' | 'baseline';
+  /** `app`, `baseline`, or another build of the app. */
+  name: string;
   child: Child;
   base: string;
 }
@@ -54,12 +55,15 @@ export interface StackOptions {
   progress: (message: string) => void;
 }
 
-/** Starts PostgreSQL, the app, seeds through the API, then starts the baseline. */
-export async function startStack(cleanup: Cleanup, options: StackOptions): Promise<Stack> {
-  const { progress } = options;
-  const appEntry = path.join(ROOT, 'dist/main.js');
-  if (!existsSync(appEntry)) throw new Error(`${appEntry} is missing: build first (npm run bench does)`);
+/** An embedded PostgreSQL in a temporary folder, stopped and removed by `cleanup`. */
+export interface Postgres {
+  /** The server (no database in the URL). */
+  serverUrl: string;
+  /** Records the statements the server logs while `record` runs (see statement-trace.ts). */
+  trace: StatementTrace;
+}
 
+export async function startPostgres(cleanup: Cleanup, progress: (message: string) => void): Promise<Postgres> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yello-bench-'));
   cleanup.add('remove the temporary folder', () => rm(dir, { recursive: true, force: true }));
   await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` OS user, which must reach its data
@@ -74,20 +78,18 @@ export async function startStack(cleanup: Cleanup, options: StackOptions): Promi
     onLog: trace.onLog,
   });
   cleanup.add('stop PostgreSQL', () => postgres.stop());
-  await ensureDatabase(postgres.url, 'yello');
-  const url = databaseUrl(postgres.url, 'yello');
-  // Every connection opened from now on logs its statements, until the trace is done.
-  await StatementTrace.setLogging(postgres.url, true);
+  return { serverUrl: postgres.url, trace };
+}
 
-  const jwtSecret = randomBytes(32).toString('base64url');
-  // Both servers as deployed: production mode, the default log level (one access line per
-  // request, to a pipe the benchmark drains), the same pool.
-  const shared = {
+/** What the app and the baseline share: production mode, the default log level, the same pool and secret. */
+export function serverEnvironment(url: string, poolMax: number, jwtSecret: string): NodeJS.ProcessEnv {
+  // One access line per request at LOG_LEVEL=info, to a pipe the benchmark drains.
+  return {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     DATABASE_URL: url,
-    DATABASE_POOL_MAX: String(options.poolMax),
+    DATABASE_POOL_MAX: String(poolMax),
     DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
     DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
     JWT_SECRET: jwtSecret,
@@ -96,17 +98,38 @@ export async function startStack(cleanup: Cleanup, options: StackOptions): Promi
     // The limiter must never answer 429 here; its per-request bookkeeping still runs.
     RATE_LIMIT_PER_MINUTE: '1000000000',
   };
+}
 
-  progress('starting the app (dist/main.js)');
-  const appPort = await findFreePort();
-  const profile = (name: string) =>
-    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, name)}`] : [];
-  const appChild = new Child('app', [...profile('app'), appEntry], {
-    cwd: ROOT, // migrations are found relative to the working directory
+export interface AppOptions {
+  /** The app's database. */
+  url: string;
+  poolMax: number;
+  jwtSecret: string;
+  /** A checkout whose `dist/main.js` is built (default: this one); also its working directory, where migrations are found. */
+  root?: string;
+  /** Its name in progress and error messages (default `app`). */
+  name?: string;
+  cpuProfileDir?: string;
+  /** Extra app settings (e.g. the password-hashing limits of the login storm). */
+  appEnv?: Record<string, string>;
+}
+
+/** Starts a built app (`<root>/dist/main.js`) as deployed in production, and waits until it is ready. */
+export async function startApp(cleanup: Cleanup, options: AppOptions): Promise<Server> {
+  const root = options.root ?? ROOT;
+  const name = options.name ?? 'app';
+  const entry = path.join(root, 'dist/main.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npm run bench does)`);
+  const port = await findFreePort();
+  const profile = options.cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, name)}`]
+    : [];
+  const child = new Child(name, [...profile, entry], {
+    cwd: root, // migrations are found relative to the working directory
     env: {
-      ...shared,
+      ...serverEnvironment(options.url, options.poolMax, options.jwtSecret),
       HOST: '127.0.0.1',
-      PORT: String(appPort),
+      PORT: String(port),
       // Logins of the storm all come from 127.0.0.1 and succeed: only the hashing limit may refuse them.
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
       RATE_LIMIT_LOGIN_IP_PER_MINUTE: '1000000',
@@ -115,22 +138,48 @@ export async function startStack(cleanup: Cleanup, options: StackOptions): Promi
       ...options.appEnv,
     },
   });
-  cleanup.add('stop the app', () => appChild.stop());
-  const app: Server = { name: 'app', child: appChild, base: `http://127.0.0.1:${appPort}` };
-  await waitUntilReady(appChild, `${app.base}/health/ready`, 120_000); // a busy machine starts slowly
+  cleanup.add(`stop ${name}`, () => child.stop());
+  const server: Server = { name, child, base: `http://127.0.0.1:${port}` };
+  await waitUntilReady(child, `${server.base}/health/ready`, 120_000); // a busy machine starts slowly
+  return server;
+}
+
+/** Starts PostgreSQL, the app, seeds through the API, then starts the baseline. */
+export async function startStack(cleanup: Cleanup, options: StackOptions): Promise<Stack> {
+  const { progress } = options;
+  if (!existsSync(path.join(ROOT, 'dist/main.js'))) {
+    throw new Error(`${path.join(ROOT, 'dist/main.js')} is missing: build first (npm run bench does)`);
+  }
+  const { serverUrl, trace } = await startPostgres(cleanup, progress);
+  await ensureDatabase(serverUrl, 'yello');
+  const url = databaseUrl(serverUrl, 'yello');
+  // Every connection opened from now on logs its statements, until the trace is done.
+  await StatementTrace.setLogging(serverUrl, true);
+
+  const jwtSecret = randomBytes(32).toString('base64url');
+  progress('starting the app (dist/main.js)');
+  const app = await startApp(cleanup, {
+    url,
+    poolMax: options.poolMax,
+    jwtSecret,
+    cpuProfileDir: options.cpuProfileDir,
+    appEnv: options.appEnv,
+  });
 
   progress(`seeding through the API: 1 tenant, ${EXTRA_MEMBERS + 1} members, 2 projects, tasks`);
   const data = await seed(app.base, EXTRA_MEMBERS, options.connections + 2);
 
   progress('starting the baseline (bench/baseline-server.ts)');
   const baselinePort = await findFreePort();
+  const profile = (name: string) =>
+    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, name)}`] : [];
   const baselineChild = new Child('baseline', [...profile('baseline'), path.join(ROOT, 'bench/baseline-server.ts')], {
     cwd: ROOT,
-    env: { ...shared, PORT: String(baselinePort) },
+    env: { ...serverEnvironment(url, options.poolMax, jwtSecret), PORT: String(baselinePort) },
   });
   cleanup.add('stop the baseline', () => baselineChild.stop());
   const baseline: Server = { name: 'baseline', child: baselineChild, base: `http://127.0.0.1:${baselinePort}` };
   await waitUntilReady(baselineChild, `${baseline.base}/health/ready`, 60_000);
 
-  return { serverUrl: postgres.url, url, jwtSecret, trace, app, baseline, data };
+  return { serverUrl, url, jwtSecret, trace, app, baseline, data };
 }

@@ -652,6 +652,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenantId}/tasks/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change tasks in bulk · member+ · token: write
+         * @description Change up to 100 tasks at once: the fields of `set`, labels added and removed; nothing
+         *     else changes. Each changed task gets its activity, its event and a new version (no
+         *     If-Match). `atomic` (default): all or nothing, a failure is one problem naming the task
+         *     in `errors`; `atomic: false`: each task on its own, its result says how it went.
+         */
+        post: operations["changeTasksInBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenantId}/tasks": {
         parameters: {
             query?: never;
@@ -1084,6 +1107,14 @@ export interface components {
             path: string;
             /** @example must be an email address */
             message: string;
+            /** @description Bulk changes: the index (from 0) of the item that failed. */
+            index?: number;
+            /** @description Bulk changes: the item's task reference, as sent. */
+            task?: string;
+            /** @description Bulk changes: the status the item alone would have had. */
+            status?: number;
+            /** @description Bulk changes: why the item failed. */
+            detail?: string;
         };
         ProblemDetails: {
             /**
@@ -1682,6 +1713,102 @@ export interface components {
             data: components["schemas"]["Task"][];
             /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
+        };
+        BulkTaskFields: {
+            /**
+             * Format: date
+             * @example 2026-12-24
+             */
+            dueDate?: string | null;
+            /**
+             * @description The key of a workflow state of the project (`GET …/projects/{projectId}/states`); an
+             *     unknown key is a 400 listing the project's keys. Default: the project's default state
+             *     (`todo` unless changed). Entering a `completed` state sets `completedAt`; leaving it clears it.
+             * @example in_progress
+             */
+            status?: string;
+            /**
+             * @description Default `none`.
+             * @enum {string}
+             */
+            priority?: "none" | "low" | "medium" | "high" | "urgent";
+            /**
+             * Format: uuid
+             * @description A member of the tenant with role member or above; null for nobody.
+             */
+            assigneeId?: string | null;
+            /**
+             * Format: uuid
+             * @description A task of the same project (its sub-task this becomes); null for none.
+             */
+            parentId?: string | null;
+        };
+        BulkTaskChange: {
+            /**
+             * @description The tasks to change, by id or key: 1 to 100, each once.
+             * @example [
+             *       "YEL-12",
+             *       "YEL-14"
+             *     ]
+             */
+            tasks: string[];
+            /** @description Fields set on every task; fields not given stay as they are. */
+            set?: components["schemas"]["BulkTaskFields"];
+            /** @description Labels added to every task (a task keeps its other labels). */
+            addLabelIds?: string[];
+            /** @description Labels taken off every task that carries them. */
+            removeLabelIds?: string[];
+            /**
+             * @description `true` (default): all or nothing. `false`: each task on its own, each result says how it went.
+             * @default true
+             */
+            atomic: boolean;
+        };
+        BulkItemProblem: {
+            /**
+             * @description Problem type URI; `about:blank` when the status says it all.
+             * @example urn:yello:problem:validation-failed
+             */
+            type: string;
+            /**
+             * @description Short summary of the problem type, the same for every occurrence.
+             * @example Request validation failed
+             */
+            title: string;
+            /**
+             * @description The HTTP status code.
+             * @example 400
+             */
+            status: number;
+            /**
+             * @description What went wrong this time, safe to show.
+             * @example Invalid field: email
+             */
+            detail: string;
+            /** @description On `state-not-empty` (409): how many tasks are in the state. */
+            taskCount?: number;
+            /** @description Field-level problems: on validation failures (400) and on conflicts naming a field (409). */
+            errors?: components["schemas"]["FieldProblem"][];
+        };
+        BulkTaskResult: {
+            /**
+             * @description The status this task's change alone would have had.
+             * @example 200
+             */
+            status: number;
+            /**
+             * @description The task reference, as sent.
+             * @example YEL-12
+             */
+            task: string;
+            /** @description The task after the change. */
+            data?: components["schemas"]["Task"];
+            /** @description Why this task was not changed (`atomic: false`). */
+            problem?: components["schemas"]["BulkItemProblem"];
+        };
+        BulkTaskChangeResult: {
+            /** @description One per task, in the order sent. */
+            results: components["schemas"]["BulkTaskResult"][];
         };
         UpdateTask: {
             /** @example Draft the launch announcement */
@@ -12483,6 +12610,314 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:validation-failed",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "detail": "Invalid field: email",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f",
+                     *       "errors": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "must be an email address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:invalid-token",
+                     *       "title": "Authentication required",
+                     *       "status": 401,
+                     *       "detail": "A valid bearer access token is required",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:insufficient-role",
+                     *       "title": "Role too low",
+                     *       "status": 403,
+                     *       "detail": "This action needs the admin role or a stronger one in this tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:tenant-not-found",
+                     *       "title": "Tenant not found",
+                     *       "status": 404,
+                     *       "detail": "No such tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:already-member",
+                     *       "title": "Already a member",
+                     *       "status": 409,
+                     *       "detail": "This person is already a member of the tenant",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description URI Too Long: a path segment over the length limit */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "A path segment is longer than any valid one",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:idempotency-key-reused",
+                     *       "title": "Idempotency key reused",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used for a different request (method, path or body); send a new key with a new request",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:yello:problem:rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded; retry in 30 seconds",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Request Header Fields Too Large: headers over 16 KiB */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "The request headers are larger than 16 KiB",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: the database cannot be reached, or (register, login, password change) every password-hashing slot and its queue are taken; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "requestId": "6f1c2a9e-3b7d-4e8a-9c0f-5d2b7a1e4c3f"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    changeTasksInBulk: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the create safe to retry: the same key with the same body within 24 hours replays the first response (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is a 422, and while the first request is still running a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Tenant id (a UUID) */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTaskChange"];
+            };
+        };
+        responses: {
+            /** @description How each task went, in the order sent */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkTaskChangeResult"];
                 };
             };
             /** @description Bad Request */

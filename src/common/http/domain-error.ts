@@ -15,6 +15,11 @@ export interface FieldProblem {
   /** Dotted path of the offending field in the request (`title`, `labels.2`). */
   path: string;
   message: string;
+  /** Of an item of a bulk request (`path` is `tasks.<index>`): its index, its reference, its own status and detail. */
+  index?: number;
+  task?: string;
+  status?: number;
+  detail?: string;
 }
 
 /**

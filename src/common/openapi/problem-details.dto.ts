@@ -11,6 +11,14 @@ export class FieldProblemDto implements FieldProblem {
    * @example "must be an email address"
    */
   message!: string;
+  /** Bulk changes: the index (from 0) of the item that failed. */
+  index?: number;
+  /** Bulk changes: the item's task reference, as sent. */
+  task?: string;
+  /** Bulk changes: the status the item alone would have had. */
+  status?: number;
+  /** Bulk changes: why the item failed. */
+  detail?: string;
 }
 
 /** RFC 9457 problem details, sent as `application/problem+json`. */

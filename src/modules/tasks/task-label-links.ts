@@ -3,6 +3,7 @@ import type { ActivityChange } from './activity.js';
 import { TaskLabel } from './entities/task-label.entity.js';
 import { Task } from './entities/task.entity.js';
 import type { TaskRepository } from './task.repository.js';
+import { MAX_LABELS_PER_TASK } from './dto/task.dto.js';
 import { InvalidTaskReference } from './tasks.errors.js';
 
 /**
@@ -30,14 +31,35 @@ export async function linkLabels(
   );
 }
 
+/**
+ * Adds and removes labels of a held task (`add` held by `holdLabels`), leaving its other
+ * labels as they are: the events of those that changed.
+ */
+export async function changeLabels(
+  em: EntityManager,
+  tenantId: string,
+  taskId: string,
+  add: readonly string[],
+  remove: readonly string[],
+): Promise<ActivityChange[]> {
+  const current = await em.getRepository(Task).labelIdsOf(tenantId, taskId);
+  const removing = new Set(remove);
+  const kept = current.filter((id) => !removing.has(id));
+  return replaceLabels(em, tenantId, taskId, [...new Set([...kept, ...add])], current);
+}
+
 /** Sets a held task's labels to `labelIds` (held by `holdLabels`): the events of those added and removed. */
 export async function replaceLabels(
   em: EntityManager,
   tenantId: string,
   taskId: string,
   labelIds: readonly string[],
+  known?: readonly string[],
 ): Promise<ActivityChange[]> {
-  const current = await em.getRepository(Task).labelIdsOf(tenantId, taskId);
+  const current = known ?? (await em.getRepository(Task).labelIdsOf(tenantId, taskId));
+  if (labelIds.length > MAX_LABELS_PER_TASK) {
+    throw new InvalidTaskReference('addLabelIds', `would give the task more than ${MAX_LABELS_PER_TASK} labels`);
+  }
   const added = labelIds.filter((id) => !current.includes(id));
   const removed = current.filter((id) => !labelIds.includes(id));
   if (added.length > 0) await linkLabels(em, tenantId, taskId, added);

@@ -158,6 +158,20 @@ export class TaskRepository extends SqlRepository<Task> {
     return rows[0] ? toDto(rows[0]) : null;
   }
 
+  /** Where the tasks named by `refs` are (those that exist in the tenant), in one read. */
+  async locateMany(tenantId: string, refs: readonly TaskRef[]): Promise<(TaskLocation & { key: string })[]> {
+    const ids = refs.flatMap((ref) => ('id' in ref ? [ref.id] : []));
+    const keys = refs.flatMap((ref) => ('key' in ref ? [ref.key] : []));
+    return this.sql()
+      .selectFrom('tasks')
+      .where('tenant_id', '=', tenantId)
+      .where((eb) =>
+        eb.or([...(ids.length > 0 ? [eb('id', 'in', ids)] : []), ...(keys.length > 0 ? [eb('key', 'in', keys)] : [])]),
+      )
+      .select(['id', 'key', 'project_id as projectId'])
+      .execute();
+  }
+
   /** Tasks as DTOs by id, in id order (those of `ids` that exist). */
   async findDtos(tenantId: string, ids: readonly string[]): Promise<TaskDto[]> {
     if (ids.length === 0) return [];

@@ -32,7 +32,9 @@ import { ApiIfMatch, ETAG_HEADER } from '../../common/openapi/versioned.decorato
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { CurrentMembership, MinimumRole } from '../tenants/minimum-role.decorator.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
+import { BulkChangesService } from './bulk-changes.service.js';
 import { ActivityPageDto } from './dto/activity.dto.js';
+import { BulkTaskChangeDto, BulkTaskChangeResultDto } from './dto/bulk-change.dto.js';
 import {
   CreateTaskDto,
   TaskDto,
@@ -117,7 +119,29 @@ export class ProjectTasksController {
 @ApiTags('tasks')
 @Controller('tenants/:tenantId/tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly bulkChanges: BulkChangesService,
+  ) {}
+
+  /**
+   * Change up to 100 tasks at once: the fields of `set`, labels added and removed; nothing
+   * else changes. Each changed task gets its activity, its event and a new version (no
+   * If-Match). `atomic` (default): all or nothing, a failure is one problem naming the task
+   * in `errors`; `atomic: false`: each task on its own, its result says how it went.
+   */
+  @Post('bulk')
+  @HttpCode(HttpStatus.OK)
+  @Idempotent()
+  @MinimumRole('member')
+  @ApiOkResponse({ description: 'How each task went, in the order sent', type: BulkTaskChangeResultDto })
+  @ApiProblems(400, 401, 404, 409, 413, 415, 422, 429)
+  changeTasksInBulk(
+    @CurrentMembership() membership: TenantMembership,
+    @Body() body: BulkTaskChangeDto,
+  ): Promise<BulkTaskChangeResultDto> {
+    return this.bulkChanges.apply(membership, body);
+  }
 
   /** Tasks across all projects of the tenant, with the same filters (plus `projectId`). */
   @Get()

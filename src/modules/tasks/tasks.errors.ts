@@ -1,4 +1,4 @@
-import { domainError } from '../../common/http/domain-error.js';
+import { DomainError, domainError, type DomainErrorKind } from '../../common/http/domain-error.js';
 
 export class TaskNotFound extends domainError('not-found', 'task-not-found', 'Task not found') {
   constructor() {
@@ -70,5 +70,24 @@ export class BlocksCycle extends domainError('conflict', 'blocks-cycle', 'The ta
 export class AlreadyDuplicate extends domainError('conflict', 'already-duplicate', 'Already a duplicate') {
   constructor() {
     super('The task is already marked the duplicate of another task; remove that relation first');
+  }
+}
+
+/** An atomic bulk change refused: nothing changed; `errors` names the item(s) that failed. */
+export class BulkChangeFailed extends DomainError {
+  readonly code = 'bulk-change-failed';
+  readonly title = 'Bulk change refused';
+
+  constructor(
+    readonly kind: DomainErrorKind,
+    failures: readonly { index: number; task: string; status: number; detail: string }[],
+  ) {
+    const [first] = failures;
+    super(
+      failures.length === 1 && first
+        ? `No task was changed: ${first.task}: ${first.detail}`
+        : `No task was changed: ${failures.length} of them could not be (see errors)`,
+      failures.map((failure) => ({ path: `tasks.${failure.index}`, message: failure.detail, ...failure })),
+    );
   }
 }

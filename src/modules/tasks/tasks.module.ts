@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module.js';
+import { BulkChangesService } from './bulk-changes.service.js';
 import { CommentsController } from './comments.controller.js';
 import { CommentsService } from './comments.service.js';
 import { ActivityEvent } from './entities/activity-event.entity.js';
@@ -22,7 +23,15 @@ import { RelationsService } from './relations.service.js';
 @Module({
   imports: [MikroOrmModule.forFeature([Task, Label, TaskLabel, TaskRelation, Comment, ActivityEvent]), EventsModule],
   controllers: [ProjectTasksController, TasksController, CommentsController, LabelsController, RelationsController],
-  providers: [TasksService, LabelsService, CommentsService, RelationsService, MemberTasksListener, StateTasksListener],
+  providers: [
+    TasksService,
+    BulkChangesService,
+    LabelsService,
+    CommentsService,
+    RelationsService,
+    MemberTasksListener,
+    StateTasksListener,
+  ],
   exports: [TasksService],
 })
 export class TasksModule {}

@@ -30,7 +30,7 @@ import { ActivityEvent } from './entities/activity-event.entity.js';
 import { Task } from './entities/task.entity.js';
 import { placeOnBoard } from './board-placement.js';
 import { assertNewParent, holdParent, lockTaskTree } from './task-hierarchy.js';
-import { holdLabels, linkLabels, replaceLabels } from './task-label-links.js';
+import { changeLabels, holdLabels, linkLabels, replaceLabels } from './task-label-links.js';
 import { requireTaskRef, type TaskRef } from './task-ref.js';
 import type {
   EditableTaskFields,
@@ -41,6 +41,12 @@ import type {
   TaskRepository,
 } from './task.repository.js';
 import { InvalidTaskReference, NotTaskReporter, TaskNotFound, UnknownStatus } from './tasks.errors.js';
+
+/** A change of one task: the fields of a PATCH, or labels added and removed (a bulk change). */
+export interface TaskUpdate extends UpdateTaskDto {
+  addLabelIds?: readonly string[];
+  removeLabelIds?: readonly string[];
+}
 
 /** Task fields whose changes are logged one by one, in this order. */
 const LOGGED_FIELDS = [
@@ -189,7 +195,7 @@ export class TasksService {
     return task;
   }
 
-  async update(caller: TenantMembership, ref: string, input: UpdateTaskDto, ifMatch?: number): Promise<TaskDto> {
+  async update(caller: TenantMembership, ref: string, input: TaskUpdate, ifMatch?: number): Promise<TaskDto> {
     const moves = [input.moveBefore, input.moveAfter, input.moveTo].filter((move) => move !== undefined);
     if (moves.length > 1) {
       throw new RequestValidationError([
@@ -204,7 +210,8 @@ export class TasksService {
     return this.transactions.run(async (em) => {
       const tasks = em.getRepository(Task);
       if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
-      if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
+      const linking = [...(input.labelIds ?? []), ...(input.addLabelIds ?? [])];
+      if (linking.length > 0) await holdLabels(tasks, caller.tenantId, linking);
       if (input.parentId) await lockTaskTree(em, caller.tenantId, await this.locate(tasks, caller, ref));
       // Explicit moves in the current column lock it first; a status change locks the new one
       // in the statement that locks the task.
@@ -249,6 +256,10 @@ export class TasksService {
       }));
       if (input.labelIds !== undefined)
         changes.push(...(await replaceLabels(em, caller.tenantId, task.id, input.labelIds)));
+      else if (input.addLabelIds?.length || input.removeLabelIds?.length)
+        changes.push(
+          ...(await changeLabels(em, caller.tenantId, task.id, input.addLabelIds ?? [], input.removeLabelIds ?? [])),
+        );
       // Nothing changed, nothing written: the version (and ETag) stays. A label change alone
       // still moves the version on, as the labels are part of the task.
       if (changes.length === 0) return this.read(em, caller, task.id);
@@ -414,6 +425,11 @@ export class TasksService {
     const state = await states.findTaskState(tenantId, projectId, key, lock);
     if (state) return state;
     throw new UnknownStatus((await states.listOf(tenantId, projectId)).map((known) => known.key));
+  }
+
+  /** Where the named tasks of the caller's tenant are (those that exist). */
+  locateMany(caller: TenantMembership, refs: readonly TaskRef[]): Promise<(TaskLocation & { key: string })[]> {
+    return this.em.getRepository(Task).locateMany(caller.tenantId, refs);
   }
 
   private async locate(tasks: TaskRepository, caller: TenantMembership, ref: string): Promise<TaskLocation> {

@@ -34,6 +34,7 @@ const KINDS = [
   'removeMember',
   'blocks',
   'unrelate',
+  'bulk',
 ] as const;
 type Kind = (typeof KINDS)[number];
 interface Operation {
@@ -105,6 +106,18 @@ describe('concurrent writes on one task tree', () => {
         return t.http.delete(`${base()}/members/${worker.id}`).set(owner);
       case 'blocks':
         return t.http.post(`${base()}/tasks/${task}/relations`).set(owner).send({ type: 'blocks', task: other });
+      case 'bulk':
+        // Every task of the round at once: statuses, a label added, a re-parent or an assignee.
+        return t.http
+          .post(`${base()}/tasks/bulk`)
+          .set(owner)
+          .send({
+            tasks: tasks.filter((_, index) => index !== op.a % tasks.length || op.b % 2),
+            set:
+              op.b % 3 === 0 ? { parentId: task } : { status: op.b % 2 ? 'in_review' : 'todo', assigneeId: worker.id },
+            addLabelIds: [label],
+            atomic: op.a % 2 === 0,
+          });
       case 'unrelate':
         // Whatever relation the task has first (a 404 when it has none, or it went meanwhile).
         return t.http

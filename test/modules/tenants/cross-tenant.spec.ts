@@ -54,6 +54,7 @@ const BODIES: Record<string, object> = {
   CreateLabel: { name: 'Planted', color: '#000000' },
   UpdateLabel: { color: '#000000' },
   CreateRelation: { type: 'relates_to', task: 'ZZ-1' },
+  BulkTaskChange: { tasks: ['ZZ-1'], set: { priority: 'high' } },
   CreateApiToken: { name: 'Planted', scopes: ['admin'] },
   CreateWebhook: { url: 'http://127.0.0.1:9/planted', events: ['task.*'] },
   UpdateWebhook: { active: false },

@@ -297,6 +297,14 @@ const ROUTES: Record<string, RouteCase> = {
     success: 204,
     request: async (c, http) => ({ path: await commentPath(c, http) }),
   },
+  'POST /api/v1/tenants/{tenantId}/tasks/bulk': {
+    minimum: 'member',
+    success: 200,
+    request: async (c, http) => ({
+      path: `${base(c)}/tasks/bulk`,
+      body: { tasks: [(await taskPath(c, http)).split('/').pop()], set: { priority: 'high' } },
+    }),
+  },
   'POST /api/v1/tenants/{tenantId}/tasks/{taskRef}/relations': {
     minimum: 'member',
     success: 201,

@@ -37,6 +37,16 @@ export const IsCalendarDate = (): PropertyDecorator =>
     Matches(CALENDAR_DATE, { message: 'must be a date YYYY-MM-DD' }),
   );
 
+/** An optional list of label ids: at most 20, each once. */
+export const LabelIds = (): PropertyDecorator =>
+  applyDecorators(
+    Optional(),
+    ArrayMaxSize(MAX_LABELS_PER_TASK),
+    ArrayUnique({ message: 'must not repeat a label' }),
+    IsUUID('all', { each: true, message: 'must be label ids (UUIDs)' }),
+    IsArray(),
+  );
+
 export class CreateTaskDto {
   /** @example "Draft the launch announcement" */
   @Trim()
@@ -81,11 +91,7 @@ export class CreateTaskDto {
   dueDate?: string | null;
 
   /** Labels of the tenant, at most 20. */
-  @Optional()
-  @ArrayMaxSize(MAX_LABELS_PER_TASK)
-  @ArrayUnique({ message: 'must not repeat a label' })
-  @IsUUID('all', { each: true, message: 'must be label ids (UUIDs)' })
-  @IsArray()
+  @LabelIds()
   labelIds?: string[];
 
   /** A task of the same project (its sub-task this becomes); null for none. */
