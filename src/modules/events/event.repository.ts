@@ -30,6 +30,32 @@ export interface EventFilter {
   projectId?: string;
 }
 
+/**
+ * The events as a table (`e`), one row each in their order (`ordinality` from 1): arrays of
+ * their columns, unnested.
+ */
+function eventsToAppend(events: readonly EventRow[]) {
+  const column = <T>(read: (event: EventRow) => T) => events.map(read);
+  return sql<{
+    id: string;
+    type: string;
+    occurred_at: Date;
+    actor_user_id: string | null;
+    actor_token_id: string | null;
+    project_id: string | null;
+    data: EventData;
+    ordinality: number;
+  }>`(select * from unnest(
+    ${column((event) => event.id)}::uuid[],
+    ${column((event) => event.type)}::text[],
+    ${column((event) => event.occurredAt)}::timestamptz[],
+    ${column((event) => event.actorUserId)}::uuid[],
+    ${column((event) => event.actorTokenId)}::uuid[],
+    ${column((event) => event.projectId)}::uuid[],
+    ${column((event) => JSON.stringify(event.data))}::jsonb[]
+  ) with ordinality as u(id, type, occurred_at, actor_user_id, actor_token_id, project_id, data, ordinality))`;
+}
+
 /** The event log's statements: every one names the tenant. */
 export class EventRepository extends SqlRepository<TenantEvent> {
   /**
@@ -39,7 +65,9 @@ export class EventRepository extends SqlRepository<TenantEvent> {
    */
   async append(tenantId: string, events: readonly EventRow[]): Promise<StoredEvent[]> {
     const count = events.length;
-    const counter = await this.sql()
+    // One statement (one round trip, as the writer holds its locks): raise the counter,
+    // notify, and insert the events numbered from the counter's new value.
+    const rows = await this.sql()
       .with('counter', (db) =>
         db
           .insertInto('event_counters')
@@ -47,35 +75,44 @@ export class EventRepository extends SqlRepository<TenantEvent> {
           .onConflict((conflict) =>
             conflict.column('tenant_id').doUpdateSet((eb) => ({ last_seq: eb('event_counters.last_seq', '+', count) })),
           )
-          .returning('last_seq'),
+          .returning((eb) => [
+            'last_seq',
+            eb
+              .fn('pg_notify', [sql.lit(EVENTS_CHANNEL), sql<string>`${tenantId} || ':' || ${eb.ref('last_seq')}`])
+              .as('notified'),
+          ]),
       )
-      .selectFrom('counter')
-      .select((eb) => [
-        'last_seq',
-        eb
-          .fn('pg_notify', [sql.lit(EVENTS_CHANNEL), sql<string>`${tenantId} || ':' || ${eb.ref('last_seq')}`])
-          .as('notified'),
-      ])
-      .executeTakeFirstOrThrow();
-    const first = Number(counter.last_seq) - count + 1;
-    const stored = events.map((event, index) => ({ ...event, seq: first + index }));
-    await this.sql()
       .insertInto('events')
-      .values(
-        stored.map((event) => ({
-          id: event.id,
-          tenant_id: tenantId,
-          seq: event.seq,
-          type: event.type,
-          occurred_at: event.occurredAt,
-          actor_user_id: event.actorUserId,
-          actor_token_id: event.actorTokenId,
-          project_id: event.projectId,
-          data: event.data,
-        })),
+      .columns([
+        'id',
+        'tenant_id',
+        'seq',
+        'type',
+        'occurred_at',
+        'actor_user_id',
+        'actor_token_id',
+        'project_id',
+        'data',
+      ])
+      .expression((db) =>
+        db
+          .selectFrom(['counter', eventsToAppend(events).as('e')])
+          .select((eb) => [
+            'e.id',
+            eb.val(tenantId).as('tenant_id'),
+            sql<number>`${eb.ref('counter.last_seq')} - ${count} + ${eb.ref('e.ordinality')}`.as('seq'),
+            'e.type',
+            'e.occurred_at',
+            'e.actor_user_id',
+            'e.actor_token_id',
+            'e.project_id',
+            'e.data',
+          ]),
       )
+      .returning(['id', 'seq'])
       .execute();
-    return stored;
+    const seqs = new Map(rows.map((row) => [row.id, Number(row.seq)]));
+    return events.map((event) => ({ ...event, seq: seqs.get(event.id) ?? 0 }));
   }
 
   /** The tenant's last seq and the last seq retention deleted (0 and 0 before its first event). */
