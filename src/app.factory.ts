@@ -136,6 +136,9 @@ const TAGS: Record<string, string> = {
     'How tasks of a tenant relate: `blocks` / `blocked_by`, `relates_to`, `duplicate_of` / `duplicated_by`. ' +
     'No `blocks` cycle; a task duplicates at most one task.',
   labels: 'Labels of a tenant, attached to its tasks.',
+  webhooks:
+    'Endpoints sent the tenant’s events as Standard Webhooks: signed (`webhook-signature`), retried for 3 days, ' +
+    'logged per delivery. See docs/webhooks.md for receivers.',
   health: 'Probes for orchestrators, outside `/api/v1`: no authentication, no rate limit.',
 };
 

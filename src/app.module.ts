@@ -23,6 +23,7 @@ import { TasksModule } from './modules/tasks/tasks.module.js';
 import { MembershipGuard } from './modules/tenants/membership.guard.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -49,6 +50,7 @@ export class AppModule {
         ProjectsModule,
         TasksModule,
         ApiTokensModule,
+        WebhooksModule,
       ],
       providers: [
         // Guards run in this order: authenticate first, so rate limits can key on the user

@@ -66,6 +66,17 @@ const environmentSchema = z.object({
   APP_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   REQUIRE_VERIFIED_EMAIL: booleanFlag.default(false),
   JOB_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(2),
+  JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  // 32 bytes, base64 (44 characters) or hex (64): the AES-256-GCM key of stored webhook secrets.
+  WEBHOOK_SECRET_KEY: z
+    .string()
+    .regex(
+      /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/,
+      'WEBHOOK_SECRET_KEY must be 32 bytes: 64 hex digits or 44 base64 characters',
+    )
+    .optional(),
+  // Multiplies every webhook retry delay: tests run three days of retries in seconds.
+  WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1).default(1),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
@@ -116,7 +127,16 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       appUrl: env.APP_URL.replace(/\/+$/, ''),
     },
     /** Background jobs (mails) this instance runs at once; 0: it only queues them, others run them. */
-    jobs: { concurrency: env.JOB_CONCURRENCY },
+    jobs: {
+      concurrency: env.JOB_CONCURRENCY,
+      /** How often an idle runner looks for jobs due now (retries); new ones arrive by NOTIFY. */
+      pollIntervalMs: env.JOB_POLL_INTERVAL_MS,
+    },
+    webhooks: {
+      /** Unset: derived from the JWT secret (see `WebhookSecrets`). */
+      secretKey: env.WEBHOOK_SECRET_KEY,
+      retryScale: env.WEBHOOK_RETRY_SCALE,
+    },
     /** The tenant event log: events older than this are deleted, and a cursor before them is `410`. */
     events: { retentionDays: env.EVENT_RETENTION_DAYS },
     rateLimit: {

@@ -21,6 +21,8 @@ import type { Invitation } from '../modules/tenants/entities/invitation.entity.j
 import type { Membership } from '../modules/tenants/entities/membership.entity.js';
 import type { Tenant } from '../modules/tenants/entities/tenant.entity.js';
 import type { User } from '../modules/users/entities/user.entity.js';
+import type { DeliveryPayload, WebhookDelivery } from '../modules/webhooks/entities/webhook-delivery.entity.js';
+import type { Webhook } from '../modules/webhooks/entities/webhook.entity.js';
 
 /** Each table by its name in PostgreSQL, with the entity class that maps it. */
 export interface EntityTables {
@@ -44,6 +46,8 @@ export interface EntityTables {
   tasks: typeof Task;
   tenants: typeof Tenant;
   users: typeof User;
+  webhook_deliveries: typeof WebhookDelivery;
+  webhooks: typeof Webhook;
 }
 
 /**
@@ -100,6 +104,9 @@ export type Database = {
     last_seq: BigIntColumn<number | undefined>;
     purged_through: BigIntColumn<number | undefined>;
   };
+  webhook_deliveries: Omit<TableRow<typeof WebhookDelivery>, 'payload'> & {
+    payload: ColumnType<DeliveryPayload, DeliveryPayload, DeliveryPayload>;
+  };
 };
 
-type BigIntTables = 'rate_limit_counters' | 'events' | 'event_counters';
+type BigIntTables = 'rate_limit_counters' | 'events' | 'event_counters' | 'webhook_deliveries';

@@ -4,6 +4,7 @@ import { useTestApp } from '../support/test-app.js';
 import { login, registerUser } from '../factories/users.js';
 import { createTenant, invite } from '../factories/tenants.js';
 import { createApiToken } from '../factories/api-tokens.js';
+import { createWebhook } from '../factories/webhooks.js';
 
 describe('housekeeping', () => {
   const t = useTestApp();
@@ -21,6 +22,8 @@ describe('housekeeping', () => {
     await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
     const tenant = await createTenant(t.http, user);
     await invite(t.http, tenant.id, user, 'someone@example.com', 'member');
+    // Its delivery of the token's creation stays pending (no job runner here), then goes.
+    const webhook = await createWebhook(t.http, tenant.id, user, { events: ['api_token.created'] });
     // Expires in 30 days: 61 days on, it has been expired for longer than the 30 kept.
     await createApiToken(t.http, tenant.id, user, { expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() });
     await t.http
@@ -39,6 +42,7 @@ describe('housekeeping', () => {
       accountTokens: 0,
       invitations: 1,
       apiTokens: 1,
+      webhookDeliveries: 1,
       idempotencyKeys: 1,
       rateLimitCounters: expect.any(Number),
       // Every tenant's events of the last 31 days: the other tests' too.
@@ -52,6 +56,7 @@ describe('housekeeping', () => {
     await t.http.get(`/api/v1/tenants/${tenant.id}/events`).query({ after: 1 }).set(auth).expect(200);
     expect(await count('api_tokens', 'tenant_id', tenant.id)).toBe(0);
     expect(await count('invitations', 'tenant_id', tenant.id)).toBe(0);
+    expect(await count('webhook_deliveries', 'webhook_id', webhook.id)).toBe(0);
   });
 
   it('leaves live sessions, pending invitations and fresh keys alone', async () => {

@@ -22,6 +22,8 @@ import { Invitation } from '../../src/modules/tenants/entities/invitation.entity
 import { Membership } from '../../src/modules/tenants/entities/membership.entity.js';
 import { Tenant } from '../../src/modules/tenants/entities/tenant.entity.js';
 import { User } from '../../src/modules/users/entities/user.entity.js';
+import { WebhookDelivery } from '../../src/modules/webhooks/entities/webhook-delivery.entity.js';
+import { Webhook } from '../../src/modules/webhooks/entities/webhook.entity.js';
 import { registerUser } from '../factories/users.js';
 import { useTestApp } from '../support/test-app.js';
 
@@ -47,6 +49,8 @@ const ENTITY_TABLES: EntityTables = {
   tasks: Task,
   tenants: Tenant,
   users: User,
+  webhook_deliveries: WebhookDelivery,
+  webhooks: Webhook,
 };
 
 /** The column name `Database` gives a property (MikroORM's `SnakeCase` at the type level). */

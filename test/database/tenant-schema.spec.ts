@@ -84,6 +84,8 @@ describe('the schema, ready to distribute by tenant', () => {
         'task_labels',
         'task_relations',
         'tasks',
+        'webhook_deliveries',
+        'webhooks',
       ]);
       expect(await violations(client)).toEqual([]);
     }));

@@ -7,9 +7,12 @@ import type { JobDefinition } from './job.js';
 export interface JobOptions {
   /**
    * At most one pending job per key: adding another replaces the waiting one (its payload
-   * and run time), so a burst of requests for one address queues one mail.
+   * and run time), so a burst of requests for one address queues one mail. A job with the
+   * key that is running already keeps running, and the new one is queued beside it.
    */
   key?: string;
+  /** Not before this time (default: now). */
+  runAt?: Date;
 }
 
 /**
@@ -25,7 +28,23 @@ export class JobQueue {
     payload: Payload,
     options: JobOptions = {},
   ): Promise<void> {
-    await sql`select graphile_worker.add_job(${job.name}, ${JSON.stringify(payload)}::json, max_attempts => ${job.maxAttempts}::int, job_key => ${options.key ?? null}::text)`.execute(
+    await this.addMany(em, job, [{ payload, ...options }]);
+  }
+
+  /** Adds several jobs of one kind in one statement. */
+  async addMany<Payload>(
+    em: EntityManager,
+    job: JobDefinition<Payload>,
+    jobs: readonly ({ payload: Payload } & JobOptions)[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    const specs = jobs.map(({ payload, key, runAt }) => ({
+      payload,
+      job_key: key ?? null,
+      run_at: runAt?.toISOString() ?? null,
+    }));
+    await sql`select graphile_worker.add_job(${job.name}, j.payload, run_at => j.run_at, max_attempts => ${job.maxAttempts}::int, job_key => j.job_key)
+      from json_to_recordset(${JSON.stringify(specs)}::json) as j(payload json, job_key text, run_at timestamptz)`.execute(
       sqlOf(em),
     );
   }

@@ -7,8 +7,6 @@ import type { JobDefinition } from './job.js';
 
 type WorkerLogLevel = Parameters<ReturnType<LogFunctionFactory>>[0];
 
-/** Jobs scheduled for later (retries) are found by polling this often; new ones arrive by NOTIFY. */
-const POLL_INTERVAL_MS = 2_000;
 /** Waiting longer for a connection of the job pool fails the job's statement (the job is retried). */
 const JOB_CONNECT_TIMEOUT_MS = 10_000;
 /** After the runner stopped by itself (a database outage), it is started again this much later. */
@@ -95,7 +93,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         taskList: this.tasks,
         concurrency: this.config.jobs.concurrency,
         noHandleSignals: true,
-        pollInterval: POLL_INTERVAL_MS,
+        // Jobs scheduled for later (retries) are found by polling; new ones arrive by NOTIFY.
+        pollInterval: this.config.jobs.pollIntervalMs,
         // Through graphile-worker's batcher (with no delay), not its direct path: a job's outcome
         // is then written before `stop()` resolves (the direct path leaves it in flight, to fail
         // on the pool we end next), and a write that fails stops the runner (restarted below)

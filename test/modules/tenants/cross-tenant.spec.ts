@@ -13,6 +13,7 @@ import {
   type CreatedProject,
   type CreatedTask,
 } from '../../factories/projects.js';
+import { createWebhook, type CreatedWebhook } from '../../factories/webhooks.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 type Method = (typeof METHODS)[number];
@@ -55,6 +56,8 @@ const BODIES: Record<string, object> = {
   CreateRelation: { type: 'relates_to', task: 'ZZ-1' },
   BulkTaskChange: { tasks: ['ZZ-1'], set: { priority: 'high' } },
   CreateApiToken: { name: 'Planted', scopes: ['admin'] },
+  CreateWebhook: { url: 'http://127.0.0.1:9/planted', events: ['task.*'] },
+  UpdateWebhook: { active: false },
 };
 
 function operations(document: OpenAPIObject): { method: Method; path: string; operation: Operation }[] {
@@ -151,6 +154,10 @@ describe('cross-tenant isolation', () => {
   let invitationB: { id: string };
   let tokenA: CreatedApiToken;
   let tokenB: CreatedApiToken;
+  let webhookA: CreatedWebhook;
+  let webhookB: CreatedWebhook;
+  let deliveryA: { id: string };
+  let deliveryB: { id: string };
   let secretsOfA: string[];
   let snapshotBefore: unknown;
 
@@ -163,6 +170,16 @@ describe('cross-tenant isolation', () => {
       .send({ body })
       .expect(201);
     return { id: String(response.body.id), body };
+  };
+
+  /** A webhook (no job runner here: its deliveries stay pending) and the delivery of a ping. */
+  const webhookWithDelivery = async (crew: TenantCrew, url: string) => {
+    const webhook = await createWebhook(t.http, crew.tenant.id, crew.owner, { url });
+    const ping = await t.http
+      .post(tenantPath(crew, `/webhooks/${webhook.id}/ping`))
+      .set(crew.owner.auth)
+      .expect(202);
+    return { webhook, delivery: { id: String(ping.body.id) } };
   };
 
   const relate = async (crew: TenantCrew, taskRef: string, other: string) => {
@@ -200,6 +217,8 @@ describe('cross-tenant isolation', () => {
     userId: { b: b.member.id, foreign: [{ a: a.member.id, missing: randomUUID() }] },
     invitationId: { b: invitationB.id, foreign: [{ a: invitationA.id, missing: randomUUID() }] },
     tokenId: { b: tokenB.id, foreign: [{ a: tokenA.id, missing: randomUUID() }] },
+    webhookId: { b: webhookB.id, foreign: [{ a: webhookA.id, missing: randomUUID() }] },
+    deliveryId: { b: deliveryB.id, foreign: [{ a: deliveryA.id, missing: randomUUID() }] },
   });
 
   /** Query filters that take an id (`…Id`) → A's value. */
@@ -281,6 +300,9 @@ describe('cross-tenant isolation', () => {
       `/labels/${labelA.id}`,
       `/invitations/${invitationA.id}`,
       '/api-tokens',
+      '/webhooks',
+      `/webhooks/${webhookA.id}`,
+      `/webhooks/${webhookA.id}/deliveries`,
     ];
     return Object.fromEntries(await Promise.all(paths.map(async (path) => [path, await read(path)] as const)));
   }
@@ -312,6 +334,8 @@ describe('cross-tenant isolation', () => {
     invitationB = await invite(t.http, b.tenant.id, b.owner, uniqueEmail(), 'member');
     relationB = await relate(b, taskB.id, workTaskB.id);
     tokenB = await createApiToken(t.http, b.tenant.id, b.owner);
+    ({ webhook: webhookA, delivery: deliveryA } = await webhookWithDelivery(a, `http://127.0.0.1:9/${randomUUID()}`));
+    ({ webhook: webhookB, delivery: deliveryB } = await webhookWithDelivery(b, 'http://127.0.0.1:9/b'));
     stateB = await addState(b, projectB.id, 'Review');
 
     expect([firstA.key, taskA.key, taskB.key]).toEqual([`${sharedKey}-1`, `${sharedKey}-2`, `${sharedKey}-1`]);
@@ -336,6 +360,10 @@ describe('cross-tenant isolation', () => {
       tokenA.id,
       tokenA.name,
       tokenA.prefix,
+      webhookA.id,
+      webhookA.url,
+      webhookA.secret,
+      deliveryA.id,
       ...[a.owner, a.admin, a.member, a.viewer].flatMap((user) => [user.id, user.email]),
     ];
     snapshotBefore = await snapshotOfA();

@@ -12,6 +12,7 @@ import {
 } from '../../factories/projects.js';
 import { addMember, createTenantCrew, invite, type Role, type TenantCrew } from '../../factories/tenants.js';
 import { createApiToken, type Scope } from '../../factories/api-tokens.js';
+import { createWebhook } from '../../factories/webhooks.js';
 import type { AuthHeader } from '../../factories/users.js';
 
 /** `token:<scope>`: an API token of the tenant's owner, so only its scope limits it. */
@@ -94,6 +95,18 @@ async function statePath(crew: TenantCrew, http: TestAgent): Promise<string> {
 
 const labelPath = async (crew: TenantCrew, http: TestAgent) =>
   `${base(crew)}/labels/${(await createLabel(http, crew.tenant.id, crew.owner)).id}`;
+
+/** A fresh webhook of the tenant's owner, by its path. */
+async function webhookPath(crew: TenantCrew, http: TestAgent): Promise<string> {
+  return `${base(crew)}/webhooks/${(await createWebhook(http, crew.tenant.id, crew.owner)).id}`;
+}
+
+/** A fresh delivery (a ping, queued), by its path. */
+async function deliveryPath(crew: TenantCrew, http: TestAgent): Promise<string> {
+  const webhook = await webhookPath(crew, http);
+  const ping = await http.post(`${webhook}/ping`).set(crew.owner.auth).expect(202);
+  return `${webhook}/deliveries/${ping.body.id}`;
+}
 
 /** Every route under /tenants/{tenantId}; the last test fails when one is missing here. */
 const ROUTES: Record<string, RouteCase> = {
@@ -356,6 +369,51 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (c, http) => ({
       path: `${base(c)}/api-tokens/${(await createApiToken(http, c.tenant.id, c.owner)).id}`,
     }),
+  },
+  'POST /api/v1/tenants/{tenantId}/webhooks': {
+    minimum: 'admin',
+    success: 201,
+    request: (c) => ({ path: `${base(c)}/webhooks`, body: { url: 'http://127.0.0.1:9/', events: ['task.*'] } }),
+  },
+  'GET /api/v1/tenants/{tenantId}/webhooks': {
+    minimum: 'admin',
+    success: 200,
+    request: (c) => ({ path: `${base(c)}/webhooks` }),
+  },
+  'GET /api/v1/tenants/{tenantId}/webhooks/{webhookId}': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c, http) => ({ path: await webhookPath(c, http) }),
+  },
+  'PATCH /api/v1/tenants/{tenantId}/webhooks/{webhookId}': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c, http) => ({ path: await webhookPath(c, http), body: { events: ['project.*'] } }),
+  },
+  'DELETE /api/v1/tenants/{tenantId}/webhooks/{webhookId}': {
+    minimum: 'admin',
+    success: 204,
+    request: async (c, http) => ({ path: await webhookPath(c, http) }),
+  },
+  'POST /api/v1/tenants/{tenantId}/webhooks/{webhookId}/rotate-secret': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c, http) => ({ path: `${await webhookPath(c, http)}/rotate-secret` }),
+  },
+  'POST /api/v1/tenants/{tenantId}/webhooks/{webhookId}/ping': {
+    minimum: 'admin',
+    success: 202,
+    request: async (c, http) => ({ path: `${await webhookPath(c, http)}/ping` }),
+  },
+  'GET /api/v1/tenants/{tenantId}/webhooks/{webhookId}/deliveries': {
+    minimum: 'admin',
+    success: 200,
+    request: async (c, http) => ({ path: `${await webhookPath(c, http)}/deliveries` }),
+  },
+  'POST /api/v1/tenants/{tenantId}/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver': {
+    minimum: 'admin',
+    success: 202,
+    request: async (c, http) => ({ path: `${await deliveryPath(c, http)}/redeliver` }),
   },
 };
 

@@ -1,0 +1,194 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { z } from 'zod';
+import { defineJob } from '../../common/jobs/job.js';
+import { JobQueue } from '../../common/jobs/job-queue.repository.js';
+import { JobRunner } from '../../common/jobs/job-runner.js';
+import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
+import { Transactions } from '../../database/transactions.js';
+import { EventDto } from '../events/dto/event.dto.js';
+import { EventLog } from '../events/event-log.js';
+import type { StoredEvent } from '../events/event.repository.js';
+import type { DeliveryPayload } from './entities/webhook-delivery.entity.js';
+import { WebhookDelivery } from './entities/webhook-delivery.entity.js';
+import { Webhook } from './entities/webhook.entity.js';
+import { nextAttemptAt } from './retry-schedule.js';
+import type { ClaimedDelivery, NewDelivery } from './webhook-delivery.repository.js';
+import { matchesFilters } from './webhook-event-filter.js';
+import { signatures, WebhookSecrets } from './webhook-secrets.js';
+import { DELIVERY_TIMEOUT_MS, sendWebhook, type AttemptOutcome } from './webhook-sender.js';
+import type { WebhookTarget } from './webhook.repository.js';
+
+/**
+ * One attempt of one delivery. The queue retries a job only when its handler threw (the
+ * database went away); the delivery's own retries are new jobs at the row's `nextAttemptAt`.
+ */
+export const WEBHOOK_DELIVERY = defineJob(
+  'webhook.delivery',
+  z.object({ tenantId: z.uuid(), deliveryId: z.uuid() }),
+  5,
+);
+
+/** An attempt holds its delivery this long: the request's timeout, with room for DNS and the database. */
+const LEASE_MS = DELIVERY_TIMEOUT_MS + 50_000;
+export const PING_TYPE = 'webhook.ping';
+
+/** One job key per delivery: re-queuing a delivery replaces its waiting job instead of adding one. */
+export const deliveryJobKey = (deliveryId: string): string => `webhook-delivery:${deliveryId}`;
+
+/**
+ * Sends the tenant event log to webhooks. Each append (in the writer's transaction) turns
+ * the events into delivery rows for the matching enabled webhooks and queues one job
+ * each on graphile-worker, so both commit with the change or not at all; a tenant without
+ * enabled webhooks pays one indexed read. Each job makes one attempt: it claims the row,
+ * POSTs, and records the outcome, queuing the next attempt when there is one. See
+ * docs/events.md#webhooks for the queue, and `WebhookSweep` for crashed attempts.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnModuleInit {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly transactions: Transactions,
+    private readonly eventLog: EventLog,
+    private readonly jobs: JobQueue,
+    private readonly runner: JobRunner,
+    private readonly secrets: WebhookSecrets,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.eventLog.onAppend((em, tenantId, events) => this.queueEvents(em, tenantId, events));
+    this.runner.handle(WEBHOOK_DELIVERY, ({ tenantId, deliveryId }) => this.attempt(tenantId, deliveryId));
+  }
+
+  /** Inserts deliveries and queues their first attempts, in `em`'s transaction. */
+  async queue(em: EntityManager, tenantId: string, deliveries: readonly NewDelivery[]): Promise<string[]> {
+    const ids = await em.getRepository(WebhookDelivery).insertPending(tenantId, deliveries);
+    await this.requeue(em, tenantId, ids);
+    return ids;
+  }
+
+  /** Queues a job for each delivery (replacing one still waiting). */
+  async requeue(em: EntityManager, tenantId: string, deliveryIds: readonly string[], runAt?: Date): Promise<void> {
+    await this.jobs.addMany(
+      em,
+      WEBHOOK_DELIVERY,
+      deliveryIds.map((deliveryId) => ({ payload: { tenantId, deliveryId }, key: deliveryJobKey(deliveryId), runAt })),
+    );
+  }
+
+  private async queueEvents(em: EntityManager, tenantId: string, events: readonly StoredEvent[]): Promise<void> {
+    const subscriptions = await em.getRepository(Webhook).subscriptions(tenantId);
+    if (subscriptions.length === 0) return;
+    const deliveries: NewDelivery[] = [];
+    for (const event of events) {
+      const payload: DeliveryPayload = {
+        type: event.type,
+        timestamp: event.occurredAt.toISOString(),
+        data: EventDto.from(event), // the event as the feed shows it
+      };
+      for (const webhook of subscriptions) {
+        if (webhook.projectId !== null && webhook.projectId !== event.projectId) continue;
+        if (!matchesFilters(webhook.events, event.type)) continue;
+        deliveries.push({ webhookId: webhook.id, eventId: event.id, eventType: event.type, payload });
+      }
+    }
+    await this.queue(em, tenantId, deliveries);
+  }
+
+  /** One attempt: nothing when the delivery is not due, done, or held by another attempt. */
+  private async attempt(tenantId: string, deliveryId: string): Promise<void> {
+    const delivery = await this.em.getRepository(WebhookDelivery).claim(tenantId, deliveryId, LEASE_MS);
+    if (!delivery) return;
+    const target = await this.em.getRepository(Webhook).target(tenantId, delivery.webhookId);
+    if (!target) return; // deleted meanwhile, and its deliveries with it
+    if (!target.active) {
+      await this.em.getRepository(WebhookDelivery).record(tenantId, delivery.id, delivery.attempt, {
+        status: 'failed',
+        responseStatus: null,
+        durationMs: 0,
+        error: 'The webhook is disabled',
+        nextAttemptAt: null,
+      });
+      return;
+    }
+    const outcome = await this.send(delivery, target);
+    await this.transactions.run((em) => this.recordOutcome(em, tenantId, delivery, target, outcome));
+  }
+
+  private send(delivery: ClaimedDelivery, target: WebhookTarget): Promise<AttemptOutcome> {
+    const now = new Date();
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const body = JSON.stringify(delivery.payload);
+    const keys = [this.secrets.open(target.secret)];
+    if (target.previousSecret && target.previousSecretExpiresAt && target.previousSecretExpiresAt > now) {
+      keys.push(this.secrets.open(target.previousSecret));
+    }
+    return sendWebhook(
+      {
+        url: target.url,
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Yello-Webhooks/1',
+          'webhook-id': delivery.eventId,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signatures(keys, delivery.eventId, timestamp, body),
+        },
+      },
+      { production: this.config.environment === 'production' },
+    );
+  }
+
+  private async recordOutcome(
+    em: EntityManager,
+    tenantId: string,
+    delivery: ClaimedDelivery,
+    target: WebhookTarget,
+    outcome: AttemptOutcome,
+  ): Promise<void> {
+    const attempt = delivery.attempt + 1;
+    const result = { responseStatus: outcome.responseStatus, durationMs: outcome.durationMs, error: outcome.error };
+    const deliveries = em.getRepository(WebhookDelivery);
+    if (outcome.error === null) {
+      await deliveries.record(tenantId, delivery.id, attempt, { ...result, status: 'succeeded', nextAttemptAt: null });
+      return;
+    }
+    // A ping tells whether the endpoint works now: it is not retried, and never disables it.
+    const next =
+      delivery.eventType === PING_TYPE || outcome.responseStatus === 410
+        ? null
+        : nextAttemptAt(attempt, delivery.createdAt, new Date(), outcome.retryAfter, this.config.webhooks.retryScale);
+    await deliveries.record(tenantId, delivery.id, attempt, {
+      ...result,
+      status: next ? 'pending' : 'failed',
+      nextAttemptAt: next,
+    });
+    if (next) await this.requeue(em, tenantId, [delivery.id], next);
+    else if (delivery.eventType !== PING_TYPE) {
+      const reason =
+        outcome.responseStatus === 410
+          ? 'The endpoint answered 410 Gone'
+          : `Every attempt failed for 3 days (last: ${outcome.error})`;
+      await this.disable(em, tenantId, delivery.webhookId, target, reason);
+    }
+  }
+
+  /** Disables the webhook, once, and records `webhook.disabled` (Yello is the actor). */
+  private async disable(
+    em: EntityManager,
+    tenantId: string,
+    webhookId: string,
+    target: WebhookTarget,
+    reason: string,
+  ): Promise<void> {
+    if (!(await em.getRepository(Webhook).disable(tenantId, webhookId, reason.slice(0, 500)))) return;
+    this.eventLog.record(
+      { tenantId, userId: null },
+      {
+        type: 'webhook.disabled',
+        data: { webhook: { id: webhookId, url: target.url, active: false, disabledReason: reason } },
+      },
+    );
+  }
+}
