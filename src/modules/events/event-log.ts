@@ -19,8 +19,16 @@ export interface NewEvent {
   data: EventData;
 }
 
-/** Runs in the appending transaction with its numbered events (webhooks queue deliveries there). */
-export type AppendHook = (em: EntityManager, tenantId: string, events: readonly StoredEvent[]) => Promise<void>;
+/**
+ * Work on a tenant's appended events, in the appending transaction (webhooks queue their
+ * deliveries there), in two steps: it first runs before the events are numbered (before the
+ * counter lock: reads belong here) and returns what to do with the numbered events, or
+ * nothing when there is nothing to do.
+ */
+export type AppendHook = (
+  em: EntityManager,
+  tenantId: string,
+) => Promise<((events: readonly StoredEvent[]) => Promise<void>) | undefined>;
 
 /**
  * The tenant event log, written as a transactional outbox: code that changes something
@@ -74,8 +82,13 @@ export class EventLog {
     const tenants = [...byTenant.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [tenantId, rows] of tenants) {
       if (rows.length === 0) continue;
+      const then: ((events: readonly StoredEvent[]) => Promise<void>)[] = [];
+      for (const hook of this.hooks) {
+        const next = await hook(em, tenantId);
+        if (next) then.push(next);
+      }
       const stored = await em.getRepository(TenantEvent).append(tenantId, rows);
-      for (const hook of this.hooks) await hook(em, tenantId, stored);
+      for (const next of then) await next(stored);
     }
   }
 }

@@ -17,7 +17,7 @@ import type { ClaimedDelivery, NewDelivery } from './webhook-delivery.repository
 import { matchesFilters } from './webhook-event-filter.js';
 import { signatures, WebhookSecrets } from './webhook-secrets.js';
 import { DELIVERY_TIMEOUT_MS, sendWebhook, type AttemptOutcome } from './webhook-sender.js';
-import type { WebhookTarget } from './webhook.repository.js';
+import type { WebhookSubscription, WebhookTarget } from './webhook.repository.js';
 
 /**
  * One attempt of one delivery. The queue retries a job only when its handler threw (the
@@ -57,7 +57,7 @@ export class WebhookDispatcher implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.eventLog.onAppend((em, tenantId, events) => this.queueEvents(em, tenantId, events));
+    this.eventLog.onAppend((em, tenantId) => this.deliveriesOf(em, tenantId));
     this.runner.handle(WEBHOOK_DELIVERY, ({ tenantId, deliveryId }) => this.attempt(tenantId, deliveryId));
   }
 
@@ -77,9 +77,25 @@ export class WebhookDispatcher implements OnModuleInit {
     );
   }
 
-  private async queueEvents(em: EntityManager, tenantId: string, events: readonly StoredEvent[]): Promise<void> {
+  /**
+   * What to queue for the tenant's events about to be appended: read before they are numbered
+   * (the counter is the last lock; a tenant without webhooks costs this one indexed read).
+   */
+  private async deliveriesOf(
+    em: EntityManager,
+    tenantId: string,
+  ): Promise<((events: readonly StoredEvent[]) => Promise<void>) | undefined> {
     const subscriptions = await em.getRepository(Webhook).subscriptions(tenantId);
-    if (subscriptions.length === 0) return;
+    if (subscriptions.length === 0) return undefined;
+    return (events) => this.queueEvents(em, tenantId, events, subscriptions);
+  }
+
+  private async queueEvents(
+    em: EntityManager,
+    tenantId: string,
+    events: readonly StoredEvent[],
+    subscriptions: readonly WebhookSubscription[],
+  ): Promise<void> {
     const deliveries: NewDelivery[] = [];
     for (const event of events) {
       const payload: DeliveryPayload = {
