@@ -66,7 +66,7 @@ const TENANT_SQL = 'select id, name, slug, created_at, updated_at from tenants w
 const MEMBERS_PAGE_SQL =
   'select m.id, m.user_id, u.name, u.email, m.role, m.created_at::text as created_at ' +
   'from memberships m join users u on u.id = m.user_id where m.tenant_id = $1 order by m.created_at, m.id limit $2';
-const TASK_COLUMNS = `t.id, t.key, t.project_id, t.title, t.description, t.status, t.priority, t.assignee_id,
+const TASK_COLUMNS = `t.id, t.key, t.project_id, t.title, t.description, t.status, t.status_category, t.priority, t.assignee_id,
   t.reporter_id, t.due_date::text as due_date, t.parent_id, t.position, t.completed_at, t.created_at, t.updated_at,
   t.version, array(select tl.label_id::text from task_labels tl
     where tl.tenant_id = t.tenant_id and tl.task_id = t.id order by tl.label_id) as label_ids`;
@@ -131,6 +131,7 @@ interface TaskRow {
   title: string;
   description: string | null;
   status: string;
+  status_category: string;
   priority: string;
   assignee_id: string | null;
   reporter_id: string | null;
@@ -161,6 +162,7 @@ function taskBody(row: TaskRow) {
     title: row.title,
     description: row.description,
     status: row.status,
+    statusCategory: row.status_category,
     priority: row.priority,
     assigneeId: row.assignee_id,
     reporterId: row.reporter_id,

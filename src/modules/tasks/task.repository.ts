@@ -322,11 +322,25 @@ export class TaskRepository extends SqlRepository<Task> {
         })
         .execute(),
     );
-    const { number: _number, ...fields } = task;
+    // As a read would answer it, field for field and in the same order.
     return {
-      ...fields,
+      id: task.id,
+      key: task.key,
+      projectId: task.projectId,
+      title: task.title,
+      description: task.description,
+      status: task.status,
+      statusCategory: task.statusCategory,
+      priority: task.priority,
+      assigneeId: task.assigneeId,
+      reporterId: task.reporterId,
+      dueDate: task.dueDate,
       // In the order a read lists them: UUIDs compare as their lower-case text.
       labelIds: labelIds.map((id) => id.toLowerCase()).sort(),
+      parentId: task.parentId,
+      position: task.position,
+      completedAt: task.completedAt,
+      createdAt: task.createdAt,
       updatedAt: task.createdAt,
       version: 1,
     };
