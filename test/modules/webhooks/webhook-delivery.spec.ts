@@ -1,13 +1,11 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { Webhook as Verifier } from 'standardwebhooks';
 import { withServer } from '../../../src/database/embedded-postgres.js';
 import { sqlOf } from '../../../src/database/typed-sql.js';
-import { deliveryJobKey } from '../../../src/modules/webhooks/webhook-dispatcher.js';
-import { WebhookSweep } from '../../../src/modules/webhooks/webhook-sweep.js';
 import { createProject, createTask } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createWebhook, type CreatedWebhook } from '../../factories/webhooks.js';
+import { built } from '../../support/built.js';
 import { useTestApp } from '../../support/test-app.js';
 import {
   startWebhookReceiver,
@@ -15,6 +13,11 @@ import {
   type ReceivedWebhook,
   type WebhookReceiver,
 } from '../../support/webhook-receiver.js';
+
+const [{ WebhookSweep }, { deliveryJobKey }] = await Promise.all([
+  built('./modules/webhooks/webhook-sweep.js'),
+  built('./modules/webhooks/webhook-dispatcher.js'),
+]);
 
 /** The verified body of a delivery (throws when no signature verifies with `secret`). */
 const verified = (secret: string, request: ReceivedWebhook): unknown =>
@@ -152,7 +155,7 @@ describe('webhook deliveries', () => {
     expect(await deliveries(webhook)).toEqual([
       expect.objectContaining({ status: 'failed', attempt: 1, responseStatus: 410, nextAttemptAt: null }),
     ]);
-    const events = await sqlOf(t.app.get(MikroORM).em.fork())
+    const events = await sqlOf(t.orm.em.fork())
       .selectFrom('events')
       .where('tenant_id', '=', crew.tenant.id)
       .where('type', '=', 'webhook.disabled')
