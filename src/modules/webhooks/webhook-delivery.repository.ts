@@ -1,6 +1,10 @@
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { jobAddedFor } from '../../common/jobs/job-queue.repository.js';
+import type { JobDefinition } from '../../common/jobs/job.js';
+import type { Database } from '../../database/database-schema.js';
 import { SqlRepository } from '../../database/typed-sql.js';
+import { appendedEventJson, isoTimestamp, type AppendedEvents } from '../events/event.repository.js';
 import type { DeliveryPayload, DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity.js';
 
 export interface NewDelivery {
@@ -28,6 +32,86 @@ export interface AttemptRecord {
   durationMs: number;
   error: string | null;
   nextAttemptAt: Date | null;
+}
+
+/** The job of a delivery's attempt, and its key: what `queueDeliveries` queues for each delivery it writes. */
+export interface DeliveryJob {
+  job: JobDefinition<{ tenantId: string; deliveryId: string }>;
+  /** Prepended to the delivery's id. */
+  keyPrefix: string;
+}
+
+/**
+ * The webhooks' step of an event append (`AppendStep`), in the append statement: for each
+ * appended event (`a`), a pending delivery to each enabled webhook of the tenant whose
+ * filters and project match it, with the event as the feed shows it, and a job for its first
+ * attempt. The webhooks are held `FOR KEY SHARE` as they are read (after the tenant's
+ * counter, as the deliveries' foreign key would hold them anyway): a delete waits for the
+ * writer, and one committed meanwhile leaves its webhook out. A tenant without enabled
+ * webhooks costs one index probe, and writes and queues nothing.
+ */
+export function queueDeliveries(
+  db: QueryCreator<Database & AppendedEvents>,
+  tenantId: string,
+  { job, keyPrefix }: DeliveryJob,
+) {
+  const pending: DeliveryStatus = 'pending';
+  return db
+    .insertInto('webhook_deliveries')
+    .columns([
+      'id',
+      'tenant_id',
+      'webhook_id',
+      'event_id',
+      'event_type',
+      'payload',
+      'status',
+      'created_at',
+      'next_attempt_at',
+    ])
+    .expression((db) =>
+      db
+        .selectFrom('appended as a')
+        .innerJoin(
+          (eb) =>
+            eb
+              .selectFrom('webhooks')
+              .where('tenant_id', '=', tenantId)
+              .where('active', '=', true)
+              .select(['id', 'events', 'project_id'])
+              .forKeyShare()
+              .as('w'),
+          (join) =>
+            join
+              .on((eb) => eb.or([eb('w.project_id', 'is', null), eb('w.project_id', '=', eb.ref('a.project_id'))]))
+              // The event's type, or its entity's pattern (`task.*`).
+              .on(sql<boolean>`(a.type = any(w.events) or split_part(a.type, '.', 1) || '.*' = any(w.events))`),
+        )
+        // In the events' order: `uuidv7()` runs after the sort, so the ids follow it.
+        .orderBy('a.seq')
+        .orderBy('w.id')
+        .select((eb) => [
+          sql<string>`uuidv7()`.as('id'),
+          eb.val(tenantId).as('tenant_id'),
+          'w.id as webhook_id',
+          'a.id as event_id',
+          'a.type as event_type',
+          // The Standard Webhooks body: `DeliveryPayload`.
+          sql<DeliveryPayload>`jsonb_build_object('type', a.type, 'timestamp', ${isoTimestamp(sql`a.occurred_at`)}, 'data', ${appendedEventJson()})`.as(
+            'payload',
+          ),
+          eb.val(pending).as('status'),
+          sql<Date>`statement_timestamp()`.as('created_at'),
+          sql<Date>`statement_timestamp()`.as('next_attempt_at'),
+        ]),
+    )
+    .returning((eb) =>
+      jobAddedFor(
+        job,
+        sql`json_build_object('tenantId', ${eb.ref('tenant_id')}, 'deliveryId', ${eb.ref('id')})`,
+        sql<string>`${keyPrefix} || ${eb.ref('id')}`,
+      ).as('job_id'),
+    );
 }
 
 export class WebhookDeliveryRepository extends SqlRepository<WebhookDelivery> {

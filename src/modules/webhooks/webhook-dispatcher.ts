@@ -6,18 +6,14 @@ import { JobQueue } from '../../common/jobs/job-queue.repository.js';
 import { JobRunner } from '../../common/jobs/job-runner.js';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 import { Transactions } from '../../database/transactions.js';
-import { EventDto } from '../events/dto/event.dto.js';
 import { EventLog } from '../events/event-log.js';
-import type { StoredEvent } from '../events/event.repository.js';
-import type { DeliveryPayload } from './entities/webhook-delivery.entity.js';
 import { WebhookDelivery } from './entities/webhook-delivery.entity.js';
 import { Webhook } from './entities/webhook.entity.js';
 import { nextAttemptAt } from './retry-schedule.js';
-import type { ClaimedDelivery, NewDelivery } from './webhook-delivery.repository.js';
-import { matchesFilters } from './webhook-event-filter.js';
+import { queueDeliveries, type ClaimedDelivery, type NewDelivery } from './webhook-delivery.repository.js';
 import { signatures, WebhookSecrets } from './webhook-secrets.js';
 import { DELIVERY_TIMEOUT_MS, sendWebhook, type AttemptOutcome } from './webhook-sender.js';
-import type { WebhookSubscription, WebhookTarget } from './webhook.repository.js';
+import type { WebhookTarget } from './webhook.repository.js';
 
 /**
  * One attempt of one delivery. The queue retries a job only when its handler threw (the
@@ -33,16 +29,18 @@ export const WEBHOOK_DELIVERY = defineJob(
 const LEASE_MS = DELIVERY_TIMEOUT_MS + 50_000;
 export const PING_TYPE = 'webhook.ping';
 
+const DELIVERY_JOB_KEY_PREFIX = 'webhook-delivery:';
 /** One job key per delivery: re-queuing a delivery replaces its waiting job instead of adding one. */
-export const deliveryJobKey = (deliveryId: string): string => `webhook-delivery:${deliveryId}`;
+export const deliveryJobKey = (deliveryId: string): string => `${DELIVERY_JOB_KEY_PREFIX}${deliveryId}`;
 
 /**
- * Sends the tenant event log to webhooks. Each append (in the writer's transaction) turns
- * the events into delivery rows for the matching enabled webhooks and queues one job
- * each on graphile-worker, so both commit with the change or not at all; a tenant without
- * enabled webhooks pays one indexed read. Each job makes one attempt: it claims the row,
+ * Sends the tenant event log to webhooks. Each append (in the writer's transaction, in the
+ * append statement itself: `queueDeliveries`) turns the events into delivery rows for the
+ * matching enabled webhooks and queues one job each on graphile-worker, so both commit with
+ * the change or not at all; a tenant without enabled webhooks pays one index probe inside
+ * that statement. Each job makes one attempt: it claims the row,
  * POSTs, and records the outcome, queuing the next attempt when there is one. See
- * docs/events.md#webhooks for the queue, and `WebhookSweep` for crashed attempts.
+ * docs/webhooks.md for the queue, and `WebhookSweep` for crashed attempts.
  */
 @Injectable()
 export class WebhookDispatcher implements OnModuleInit {
@@ -57,7 +55,9 @@ export class WebhookDispatcher implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.eventLog.onAppend((em, tenantId) => this.deliveriesOf(em, tenantId));
+    this.eventLog.onAppend((db, tenantId) =>
+      queueDeliveries(db, tenantId, { job: WEBHOOK_DELIVERY, keyPrefix: DELIVERY_JOB_KEY_PREFIX }),
+    );
     this.runner.handle(WEBHOOK_DELIVERY, ({ tenantId, deliveryId }) => this.attempt(tenantId, deliveryId));
   }
 
@@ -75,41 +75,6 @@ export class WebhookDispatcher implements OnModuleInit {
       WEBHOOK_DELIVERY,
       deliveryIds.map((deliveryId) => ({ payload: { tenantId, deliveryId }, key: deliveryJobKey(deliveryId), runAt })),
     );
-  }
-
-  /**
-   * What to queue for the tenant's events about to be appended: read before they are numbered
-   * (the counter is the last lock; a tenant without webhooks costs this one indexed read).
-   */
-  private async deliveriesOf(
-    em: EntityManager,
-    tenantId: string,
-  ): Promise<((events: readonly StoredEvent[]) => Promise<void>) | undefined> {
-    const subscriptions = await em.getRepository(Webhook).subscriptions(tenantId);
-    if (subscriptions.length === 0) return undefined;
-    return (events) => this.queueEvents(em, tenantId, events, subscriptions);
-  }
-
-  private async queueEvents(
-    em: EntityManager,
-    tenantId: string,
-    events: readonly StoredEvent[],
-    subscriptions: readonly WebhookSubscription[],
-  ): Promise<void> {
-    const deliveries: NewDelivery[] = [];
-    for (const event of events) {
-      const payload: DeliveryPayload = {
-        type: event.type,
-        timestamp: event.occurredAt.toISOString(),
-        data: EventDto.from(event), // the event as the feed shows it
-      };
-      for (const webhook of subscriptions) {
-        if (webhook.projectId !== null && webhook.projectId !== event.projectId) continue;
-        if (!matchesFilters(webhook.events, event.type)) continue;
-        deliveries.push({ webhookId: webhook.id, eventId: event.id, eventType: event.type, payload });
-      }
-    }
-    await this.queue(em, tenantId, deliveries);
   }
 
   /** One attempt: nothing when the delivery is not due, done, or held by another attempt. */
