@@ -12,7 +12,7 @@ import { Webhook } from './entities/webhook.entity.js';
 import { nextAttemptAt } from './retry-schedule.js';
 import { queueDeliveries, type ClaimedDelivery, type NewDelivery } from './webhook-delivery.repository.js';
 import { signatures, WebhookSecrets } from './webhook-secrets.js';
-import { DELIVERY_TIMEOUT_MS, sendWebhook, type AttemptOutcome } from './webhook-sender.js';
+import { sendWebhook, type AttemptOutcome } from './webhook-sender.js';
 import type { WebhookTarget } from './webhook.repository.js';
 
 /**
@@ -25,8 +25,6 @@ export const WEBHOOK_DELIVERY = defineJob(
   5,
 );
 
-/** An attempt holds its delivery this long: the request's timeout, with room for DNS and the database. */
-const LEASE_MS = DELIVERY_TIMEOUT_MS + 50_000;
 export const PING_TYPE = 'webhook.ping';
 
 const DELIVERY_JOB_KEY_PREFIX = 'webhook-delivery:';
@@ -79,7 +77,9 @@ export class WebhookDispatcher implements OnModuleInit {
 
   /** One attempt: nothing when the delivery is not due, done, or held by another attempt. */
   private async attempt(tenantId: string, deliveryId: string): Promise<void> {
-    const delivery = await this.em.getRepository(WebhookDelivery).claim(tenantId, deliveryId, LEASE_MS);
+    const delivery = await this.em
+      .getRepository(WebhookDelivery)
+      .claim(tenantId, deliveryId, this.config.webhooks.leaseMs);
     if (!delivery) return;
     const target = await this.em.getRepository(Webhook).target(tenantId, delivery.webhookId);
     if (!target) return; // deleted meanwhile, and its deliveries with it
