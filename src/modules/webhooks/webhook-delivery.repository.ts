@@ -5,6 +5,7 @@ import type { JobDefinition } from '../../common/jobs/job.js';
 import type { Database } from '../../database/database-schema.js';
 import { SqlRepository } from '../../database/typed-sql.js';
 import { appendedEventJson, isoTimestamp, type AppendedEvents } from '../events/event.repository.js';
+import type { WebhookTarget } from './webhook.repository.js';
 import type { DeliveryPayload, DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity.js';
 
 export interface NewDelivery {
@@ -138,28 +139,59 @@ export class WebhookDeliveryRepository extends SqlRepository<WebhookDelivery> {
   /**
    * Claims a pending delivery that is due, for one attempt: until `leaseMs` from now no other
    * job (a duplicate, another instance) can claim it; past that, an attempt whose process died
-   * is claimed again. Null when it is not pending, not due, or held.
+   * is claimed again. Null when it is not pending, not due, or held. With it, in the same
+   * statement, what the attempt needs of its webhook.
    */
-  async claim(tenantId: string, deliveryId: string, leaseMs: number): Promise<ClaimedDelivery | null> {
+  async claim(
+    tenantId: string,
+    deliveryId: string,
+    leaseMs: number,
+  ): Promise<{ delivery: ClaimedDelivery; target: WebhookTarget } | null> {
     const row = await this.sql()
-      .updateTable('webhook_deliveries')
+      .updateTable('webhook_deliveries as d')
+      .from('webhooks as w')
       .set({ lease_until: sql<string>`now() + ${`${leaseMs} milliseconds`}::interval` })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', deliveryId)
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', sql<string>`now()`)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<string>`now()`)]))
-      .returning(['id', 'webhook_id', 'event_id', 'event_type', 'payload', 'attempt', 'created_at'])
+      .whereRef('w.tenant_id', '=', 'd.tenant_id')
+      .whereRef('w.id', '=', 'd.webhook_id')
+      .where('d.tenant_id', '=', tenantId)
+      .where('d.id', '=', deliveryId)
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', sql<string>`now()`)
+      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', sql<string>`now()`)]))
+      .returning([
+        'd.id',
+        'd.webhook_id',
+        'd.event_id',
+        'd.event_type',
+        'd.payload',
+        'd.attempt',
+        'd.created_at',
+        'w.url',
+        'w.active',
+        'w.secret',
+        'w.previous_secret',
+        'w.previous_secret_expires_at',
+      ])
       .executeTakeFirst();
     if (!row) return null;
     return {
-      id: row.id,
-      webhookId: row.webhook_id,
-      eventId: row.event_id,
-      eventType: row.event_type,
-      payload: row.payload,
-      attempt: row.attempt,
-      createdAt: new Date(row.created_at),
+      delivery: {
+        id: row.id,
+        webhookId: row.webhook_id,
+        eventId: row.event_id,
+        eventType: row.event_type,
+        payload: row.payload,
+        attempt: row.attempt,
+        createdAt: new Date(row.created_at),
+      },
+      target: {
+        url: row.url,
+        active: row.active,
+        secret: row.secret,
+        previousSecret: row.previous_secret,
+        previousSecretExpiresAt:
+          row.previous_secret_expires_at === null ? null : new Date(row.previous_secret_expires_at),
+      },
     };
   }
 

@@ -77,14 +77,13 @@ export class WebhookDispatcher implements OnModuleInit {
 
   /** One attempt: nothing when the delivery is not due, done, or held by another attempt. */
   private async attempt(tenantId: string, deliveryId: string): Promise<void> {
-    const delivery = await this.em
-      .getRepository(WebhookDelivery)
-      .claim(tenantId, deliveryId, this.config.webhooks.leaseMs);
-    if (!delivery) return;
-    const target = await this.em.getRepository(Webhook).target(tenantId, delivery.webhookId);
-    if (!target) return; // deleted meanwhile, and its deliveries with it
+    const deliveries = this.em.getRepository(WebhookDelivery);
+    // A webhook deleted meanwhile took its deliveries with it: nothing to claim.
+    const claimed = await deliveries.claim(tenantId, deliveryId, this.config.webhooks.leaseMs);
+    if (!claimed) return;
+    const { delivery, target } = claimed;
     if (!target.active) {
-      await this.em.getRepository(WebhookDelivery).record(tenantId, delivery.id, delivery.attempt, {
+      await deliveries.record(tenantId, delivery.id, delivery.attempt, {
         status: 'failed',
         responseStatus: null,
         durationMs: 0,
@@ -94,7 +93,18 @@ export class WebhookDispatcher implements OnModuleInit {
       return;
     }
     const outcome = await this.send(delivery, target);
-    await this.transactions.run((em) => this.recordOutcome(em, tenantId, delivery, target, outcome));
+    if (outcome.error === null) {
+      // One statement: a success queues and disables nothing, so it needs no transaction.
+      await deliveries.record(tenantId, delivery.id, delivery.attempt + 1, {
+        status: 'succeeded',
+        responseStatus: outcome.responseStatus,
+        durationMs: outcome.durationMs,
+        error: null,
+        nextAttemptAt: null,
+      });
+      return;
+    }
+    await this.transactions.run((em) => this.recordFailure(em, tenantId, delivery, target, outcome));
   }
 
   private send(delivery: ClaimedDelivery, target: WebhookTarget): Promise<AttemptOutcome> {
@@ -121,7 +131,8 @@ export class WebhookDispatcher implements OnModuleInit {
     );
   }
 
-  private async recordOutcome(
+  /** Records a failed attempt, and queues the next one or gives up (disabling the webhook). */
+  private async recordFailure(
     em: EntityManager,
     tenantId: string,
     delivery: ClaimedDelivery,
@@ -131,10 +142,6 @@ export class WebhookDispatcher implements OnModuleInit {
     const attempt = delivery.attempt + 1;
     const result = { responseStatus: outcome.responseStatus, durationMs: outcome.durationMs, error: outcome.error };
     const deliveries = em.getRepository(WebhookDelivery);
-    if (outcome.error === null) {
-      await deliveries.record(tenantId, delivery.id, attempt, { ...result, status: 'succeeded', nextAttemptAt: null });
-      return;
-    }
     // A ping tells whether the endpoint works now: it is not retried, and never disables it.
     const next =
       delivery.eventType === PING_TYPE || outcome.responseStatus === 410

@@ -11,24 +11,6 @@ export interface WebhookTarget {
 }
 
 export class WebhookRepository extends SqlRepository<Webhook> {
-  async target(tenantId: string, webhookId: string): Promise<WebhookTarget | null> {
-    const row = await this.sql()
-      .selectFrom('webhooks')
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', webhookId)
-      .select(['url', 'active', 'secret', 'previous_secret', 'previous_secret_expires_at'])
-      .executeTakeFirst();
-    if (!row) return null;
-    return {
-      url: row.url,
-      active: row.active,
-      secret: row.secret,
-      previousSecret: row.previous_secret,
-      previousSecretExpiresAt:
-        row.previous_secret_expires_at === null ? null : new Date(row.previous_secret_expires_at),
-    };
-  }
-
   /** Disables an enabled endpoint; false when it was disabled (or deleted) already. */
   async disable(tenantId: string, webhookId: string, reason: string): Promise<boolean> {
     const row = await this.sql()
