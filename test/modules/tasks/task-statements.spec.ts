@@ -3,15 +3,8 @@ import pg from 'pg';
 import { createProject, createTask, type CreatedTask } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createWebhook } from '../../factories/webhooks.js';
+import { textOf } from '../../support/sql-text.js';
 import { useTestApp } from '../../support/test-app.js';
-
-/** The SQL text of a `pg` query call: a string, or a config object carrying `text`. */
-function textOf(query: unknown): string {
-  if (typeof query === 'string') return query;
-  return typeof query === 'object' && query !== null && 'text' in query && typeof query.text === 'string'
-    ? query.text
-    : '';
-}
 
 /**
  * The round trips of a task `PATCH` that changes the status, statement by statement: what the
