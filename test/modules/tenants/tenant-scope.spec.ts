@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { textOf } from '../../support/sql-text.js';
 import { useTestApp } from '../../support/test-app.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createLabel, createProject, createTask } from '../../factories/projects.js';
@@ -31,14 +32,6 @@ const TOUCHES_TENANT_TABLE = new RegExp(`\\b(from|into|update|join)\\s+"?(${TENA
  */
 const UNIT_OF_WORK_BY_KEY =
   /^(update "\w+" set .* where "id" (=|in) |delete from "\w+" where \("task_id", "label_id"\) in |select 1 from "\w+" as "\w+" where "\w+"\."id" = .* for update)/i;
-
-/** The SQL text of a `pg` query call: a string, or a config object carrying `text`. */
-function textOf(query: unknown): string {
-  if (typeof query === 'string') return query;
-  return typeof query === 'object' && query !== null && 'text' in query && typeof query.text === 'string'
-    ? query.text
-    : '';
-}
 
 describe('tenant scope of every statement and write', () => {
   const t = useTestApp();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Webhook as Verifier } from 'standardwebhooks';
 import { withServer } from '../../../src/database/embedded-postgres.js';
 import { sqlOf } from '../../../src/database/typed-sql.js';
+import { createApiToken } from '../../factories/api-tokens.js';
 import { createProject, createTask } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createWebhook, type CreatedWebhook } from '../../factories/webhooks.js';
@@ -91,14 +92,31 @@ describe('webhook deliveries', () => {
   it('signs every delivery as Standard Webhooks, the body carrying the event as the feed shows it', async () => {
     const { webhook, received } = await subscribe(['task.*']);
     const task = await createTask(t.http, crew.tenant.id, projectId, crew.member);
+    // With an API token: the event's actor names it.
+    const token = await createApiToken(t.http, crew.tenant.id, crew.member);
     await t.http
       .patch(`/api/v1/tenants/${crew.tenant.id}/tasks/${task.key}`)
-      .set(crew.member.auth)
+      .set(token.auth)
       .send({ priority: 'high' })
       .expect(200);
     const requests = await received(2);
     const bodies = requests.map((request) => verified(webhook.secret, request));
     expect(bodies.map(typeOf).sort()).toEqual(['task.created', 'task.updated']);
+    // Field for field the feed's event, and the event's time as the body's timestamp.
+    const feed = await t.http
+      .get(`/api/v1/tenants/${crew.tenant.id}/events?types=task.*`)
+      .set(crew.owner.auth)
+      .expect(200);
+    const events: { id: string; type: string; occurredAt: string }[] = feed.body.data;
+    for (const [index, request] of requests.entries()) {
+      const event = events.find((candidate) => candidate.id === request.headers['webhook-id']);
+      expect(bodies[index]).toEqual({ type: event?.type, timestamp: event?.occurredAt, data: event });
+    }
+    expect(bodies).toContainEqual(
+      expect.objectContaining({
+        data: expect.objectContaining({ actor: { userId: crew.member.id, tokenId: token.id } }),
+      }),
+    );
     requests.forEach((request, index) => {
       expect(request.headers['content-type']).toBe('application/json');
       expect(bodies[index]).toMatchObject({
@@ -107,7 +125,6 @@ describe('webhook deliveries', () => {
           id: request.headers['webhook-id'],
           seq: expect.any(Number),
           occurredAt: expect.any(String),
-          actor: { userId: crew.member.id },
           projectId,
           data: { task: expect.objectContaining({ id: task.id }) },
         },
