@@ -14,6 +14,7 @@ const swc = {
 };
 
 export default {
+  // The specs' app is the build in dist/, imported once per worker (see the environment).
   testEnvironment: '<rootDir>/test/support/built-app-environment.js',
   rootDir: '.',
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
@@ -22,7 +23,6 @@ export default {
   resolver: '<rootDir>/test/support/cached-resolver.cjs',
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
-  setupFiles: ['<rootDir>/test/support/preload-esm.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 30_000,

@@ -19,6 +19,7 @@ export interface BuiltModules {
   './modules/webhooks/webhook-dispatcher.js': typeof import('../../src/modules/webhooks/webhook-dispatcher.js');
   './modules/auth/password-hasher.js': typeof import('../../src/modules/auth/password-hasher.js');
   './modules/webhooks/webhook-sweep.js': typeof import('../../src/modules/webhooks/webhook-sweep.js');
+  './database/embedded-postgres.js': typeof import('../../src/database/embedded-postgres.js');
   './common/http/problem-details.filter.js': typeof import('../../src/common/http/problem-details.filter.js');
   '@mikro-orm/postgresql': typeof import('@mikro-orm/postgresql');
   pg: typeof import('pg');

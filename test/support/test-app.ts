@@ -7,7 +7,6 @@ import path from 'node:path';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { AppConfig } from '../../src/config/configuration.js';
-import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { built } from './built.js';
 import { committedConformance, HTTP_METHODS } from './openapi-conformance.js';
 
@@ -83,6 +82,7 @@ function conformingAgent(baseUrl: string): {
 export async function createTestApp(environment: Record<string, string | undefined> = {}): Promise<TestApp> {
   const serverUrl = testServerUrl();
   const database = `yello_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const { databaseUrl, dropDatabase, ensureDatabase } = await built('./database/embedded-postgres.js');
   const [{ createApp }, { resolveLocalDefaults }, { loadConfig }, { MikroORM: AppOrm }] = await Promise.all([
     built('./app.factory.js'),
     built('./bootstrap/local-defaults.js'),
