@@ -175,14 +175,16 @@ export class TaskRepository extends SqlRepository<Task> {
   /** Tasks as DTOs by id, in id order (those of `ids` that exist). */
   async findDtos(tenantId: string, ids: readonly string[]): Promise<TaskDto[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql()
+    return (await this.dtosOf(tenantId, ids).execute()).map(toDto);
+  }
+
+  private dtosOf(tenantId: string, ids: readonly string[]) {
+    return this.sql()
       .selectFrom('tasks as t')
       .where('t.tenant_id', '=', tenantId)
       .where('t.id', 'in', ids)
       .orderBy('t.id')
-      .select(taskColumns)
-      .execute();
-    return rows.map(toDto);
+      .select(taskColumns);
   }
 
   /** One keyset page of a filtered, sorted task list (`window.after` as issued in `endCursor`). */
@@ -280,15 +282,7 @@ export class TaskRepository extends SqlRepository<Task> {
    */
   async lockAllForChange(tenantId: string, ids: readonly string[]): Promise<TaskDto[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql()
-      .selectFrom('tasks as t')
-      .where('t.tenant_id', '=', tenantId)
-      .where('t.id', 'in', ids)
-      .orderBy('t.id')
-      .select(taskColumns)
-      .forNoKeyUpdate()
-      .execute();
-    return rows.map(toDto);
+    return (await this.dtosOf(tenantId, ids).forNoKeyUpdate().execute()).map(toDto);
   }
 
   /**
