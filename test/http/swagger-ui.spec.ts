@@ -60,7 +60,7 @@ describeInBrowser('Swagger UI in a real browser', () => {
     if (browser) await page.close(); // else beforeEach threw before opening it
   });
 
-  it('takes a newcomer from registration to a created task', async () => {
+  it('takes a newcomer from registration to a created task, read again with an API token', async () => {
     const ui = new SwaggerUi(page);
     await ui.open(`${origin}/docs`);
     const email = uniqueEmail('swagger');
@@ -98,6 +98,20 @@ describeInBrowser('Swagger UI in a real browser', () => {
       status: 201,
       body: { key: 'WEB-1', title: 'Launch the new site', projectId, status: 'todo' },
     });
+
+    // A script's API token, made through the API and tried out in the dialog alone: with the
+    // person logged out, the read can only succeed on the token.
+    const apiToken = await app()
+      .http.post(`/api/v1/tenants/${tenantId}/api-tokens`)
+      .set(bearer(accessToken))
+      .send({ name: 'Board bot', scopes: ['read'] })
+      .expect(201);
+    await ui.logout('bearer');
+    await ui.authorize(z.object({ token: z.string() }).parse(apiToken.body).token, 'apiToken');
+    const read = await ui.execute('get', '/api/v1/tenants/{tenantId}/tasks/{taskRef}', {
+      parameters: { tenantId, taskRef: 'WEB-1' },
+    });
+    expect(read).toMatchObject({ status: 200, body: { key: 'WEB-1', title: 'Launch the new site' } });
   }, 300_000);
 
   it('renders when opened by a host name other than the loopback', async () => {

@@ -62,11 +62,23 @@ export class SwaggerUi {
 
   /** "Authorize" with a bearer token, as the dialog asks for it, in the form of `scheme` (`bearer`, `apiToken`). */
   async authorize(token: string, scheme = 'bearer'): Promise<void> {
+    await this.inAuthorizeDialog(scheme, async (form) => {
+      await form.locator('input').first().fill(token);
+      await form.locator('.auth-btn-wrapper button.authorize').click();
+    });
+  }
+
+  /** "Logout" of `scheme` in the Authorize dialog: its token is no longer sent. */
+  async logout(scheme = 'bearer'): Promise<void> {
+    await this.inAuthorizeDialog(scheme, (form) =>
+      form.locator('.auth-btn-wrapper button', { hasText: 'Logout' }).click(),
+    );
+  }
+
+  private async inAuthorizeDialog(scheme: string, act: (form: Locator) => Promise<void>): Promise<void> {
     await this.page.locator('.scheme-container button.authorize').click();
     const dialog = this.page.locator('.dialog-ux .modal-ux');
-    const form = dialog.locator('form').filter({ hasText: `${scheme} (http` });
-    await form.locator('input').first().fill(token);
-    await form.locator('.auth-btn-wrapper button.authorize').click();
+    await act(dialog.locator('form').filter({ hasText: `${scheme} (http` }));
     await dialog.locator('button.btn-done').first().click();
     await dialog.waitFor({ state: 'detached' });
   }
