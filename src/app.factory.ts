@@ -77,6 +77,9 @@ export async function createApp(config: AppConfig, database?: SupervisedDatabase
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
     bufferLogs: true,
     bodyParser: false, // `acceptJsonBodiesOnly` owns body parsing
+    // A failed start rejects instead of `process.exit(1)`: `server.ts` then logs why and stops
+    // the embedded PostgreSQL, and a test worker running the app reports it instead of dying.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });

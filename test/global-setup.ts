@@ -26,6 +26,8 @@ declare global {
  * `dist/` is built if it is older than the sources (see `buildIfStale`).
  */
 export default async function globalSetup(): Promise<void> {
+  // V8's compiled code for the workers and for every server process a spec starts (inherited).
+  process.env.NODE_COMPILE_CACHE ??= path.join(tmpdir(), 'node-compile-cache');
   const results = await Promise.allSettled([buildIfStale(), prepareDatabase()]);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) {

@@ -77,6 +77,8 @@ const environmentSchema = z.object({
     .optional(),
   // Multiplies every webhook retry delay: tests run three days of retries in seconds.
   WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1).default(1),
+  // How long an attempt holds its delivery: the time to recover an attempt whose process died.
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
@@ -136,6 +138,11 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       /** Unset: derived from the JWT secret (see `WebhookSecrets`). */
       secretKey: env.WEBHOOK_SECRET_KEY,
       retryScale: env.WEBHOOK_RETRY_SCALE,
+      /**
+       * How long an attempt holds its delivery (`leaseUntil`). An attempt whose process died
+       * is made again once it has passed: the sweep looks every half of it.
+       */
+      leaseMs: env.WEBHOOK_LEASE_MS,
     },
     /** The tenant event log: events older than this are deleted, and a cursor before them is `410`. */
     events: { retentionDays: env.EVENT_RETENTION_DAYS },

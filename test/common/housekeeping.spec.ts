@@ -1,17 +1,17 @@
-import { MikroORM } from '@mikro-orm/postgresql';
-import { HousekeepingService } from '../../src/common/housekeeping/housekeeping.service.js';
+import { built } from '../support/built.js';
 import { useTestApp } from '../support/test-app.js';
 import { login, registerUser } from '../factories/users.js';
 import { createTenant, invite } from '../factories/tenants.js';
 import { createApiToken } from '../factories/api-tokens.js';
 import { createWebhook } from '../factories/webhooks.js';
 
+const { HousekeepingService } = await built('./common/housekeeping/housekeeping.service.js');
+
 describe('housekeeping', () => {
   const t = useTestApp();
   const count = async (table: string, column: string, id: string): Promise<number | undefined> => {
-    const [row] = await t.app
-      .get(MikroORM)
-      .em.getConnection()
+    const [row] = await t.orm.em
+      .getConnection()
       .execute<{ n: number }[]>(`select count(*)::int as n from ${table} where ${column} = ?`, [id]);
     return row?.n;
   };
@@ -88,7 +88,7 @@ describe('housekeeping', () => {
     const housekeeping = t.app.get(HousekeepingService);
 
     // Another instance is in the middle of a sessions batch: this one skips the job.
-    const other = t.app.get(MikroORM).em.fork();
+    const other = t.orm.em.fork();
     await other.transactional(async (em) => {
       await em
         .getConnection()

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../support/test-app.js';
 
 /**
@@ -11,12 +10,12 @@ describe('the entities and the migrations', () => {
   const t = useTestApp();
 
   it('describe the same schema: the schema generator finds nothing to change', async () => {
-    const orm = t.app.get(MikroORM);
+    const orm = t.orm;
     expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
   });
 
   it('need no new migration (what `mikro-orm migration:check` asks)', async () => {
-    const orm = t.app.get(MikroORM);
+    const orm = t.orm;
     expect(await orm.migrator.checkSchema()).toBe(false);
   });
 });

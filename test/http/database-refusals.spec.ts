@@ -1,12 +1,16 @@
-import { EntityManager } from '@mikro-orm/postgresql';
-import { problemFor } from '../../src/common/http/problem-details.filter.js';
-import { Tenant } from '../../src/modules/tenants/entities/tenant.entity.js';
+import { built } from '../support/built.js';
 import { useTestApp } from '../support/test-app.js';
+
+// The app's classes: `problemFor` maps the app's error classes (see built.ts).
+const [{ Tenant }, { problemFor }] = await Promise.all([
+  built('./modules/tenants/entities/tenant.entity.js'),
+  built('./common/http/problem-details.filter.js'),
+]);
 
 /** Errors validation should have prevented, produced by the database, still answer 4xx. */
 describe('database refusals', () => {
   const t = useTestApp();
-  const em = () => t.app.get(EntityManager).fork();
+  const em = () => t.orm.em.fork();
   const refusal = async (work: Promise<unknown>) =>
     problemFor(
       await work.then(

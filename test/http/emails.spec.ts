@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../support/test-app.js';
 import { login, registerUser, uniqueEmail } from '../factories/users.js';
 
@@ -44,7 +43,7 @@ describe('emails', () => {
   });
 
   it('of existing rows are normalised by the migration, keeping the canonical one on collision', async () => {
-    const orm = t.app.get(MikroORM);
+    const orm = t.orm;
     const connection = orm.em.getConnection();
     const canonical = uniqueEmail();
     const insert = (id: string, email: string) =>

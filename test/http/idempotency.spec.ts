@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Response } from 'supertest';
@@ -40,7 +39,7 @@ describe('Idempotency-Key on creates', () => {
     });
   /** Ages or reopens the stored key, as time or a crashed request would. */
   const alterKey = (key: string, set: string) =>
-    t.app.get(MikroORM).em.getConnection().execute(`update idempotency_keys set ${set} where key = ?`, [key]);
+    t.orm.em.getConnection().execute(`update idempotency_keys set ${set} where key = ?`, [key]);
 
   it('replays the first response, byte for byte, and creates nothing', async () => {
     const user = await registerUser(t.http);
@@ -144,9 +143,8 @@ describe('Idempotency-Key on creates', () => {
     const invitation = await inviteWithKey().expect(201);
     expect((await inviteWithKey().expect(201)).body).toEqual(invitation.body);
     // The replayable body carries the one-time token: it is stored sealed, never readable.
-    const [stored] = await t.app
-      .get(MikroORM)
-      .em.getConnection()
+    const [stored] = await t.orm.em
+      .getConnection()
       .execute<{ body: string }[]>(
         "select response_body::text as body from idempotency_keys where key = 'invite-1' and user_id = ?",
         [owner.id],

@@ -1,4 +1,3 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { hashRefreshToken } from '../../src/modules/auth/token.service.js';
 import { useTestApp } from '../support/test-app.js';
 import { bearer, registerUser, uniqueEmail } from '../factories/users.js';
@@ -111,8 +110,7 @@ describe('token limits', () => {
     const first = await refresh(user.refreshToken, '192.0.2.20').expect(200);
     const second = await refresh(first.body.refreshToken, '192.0.2.21').expect(200);
     await refresh(second.body.refreshToken, '192.0.2.22').expect(429);
-    const [token] = await t.app
-      .get(EntityManager)
+    const [token] = await t.orm.em
       .getConnection()
       .execute<{ spent_at: Date | null }[]>('select spent_at from refresh_tokens where token_hash = ?', [
         hashRefreshToken(second.body.refreshToken),

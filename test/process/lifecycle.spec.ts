@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { setTimeout } from 'node:timers/promises';
 import request from 'supertest';
 import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { testServerUrl } from '../support/test-app.js';
@@ -42,12 +45,23 @@ describe('the API process', () => {
     const registered = await registerThrough(baseUrl);
     await http.get('/api/v1/users/me').set(registered.auth).set('X-Request-Id', 'trace-me').expect(200);
 
-    // A login (bcrypt at the production cost) is in flight when the signal arrives.
-    const inFlight = http
-      .post('/api/v1/auth/login')
-      .send(registered.credentials)
-      .then((response) => response.status);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A login (bcrypt at the production cost) is in flight when the signal arrives: sent
+    // whole, and given time to be read (a connection with no request read yet is idle, and
+    // closed on shutdown; a fixed delay from the call fell short on a loaded machine).
+    const login = httpRequest(new URL('/api/v1/auth/login', baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    const inFlight = new Promise<number | undefined>((resolve, reject) => {
+      login.on('response', (response: IncomingMessage) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      login.on('error', reject);
+    });
+    login.end(JSON.stringify(registered.credentials));
+    await once(login, 'finish');
+    await setTimeout(200);
     server.child.kill('SIGTERM');
     const [status, exitCode] = await Promise.all([inFlight, server.exited]);
 

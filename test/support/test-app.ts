@@ -1,3 +1,4 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
@@ -5,14 +6,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { createApp } from '../../src/app.factory.js';
-import { resolveLocalDefaults } from '../../src/bootstrap/local-defaults.js';
-import { loadConfig, type AppConfig } from '../../src/config/configuration.js';
+import type { AppConfig } from '../../src/config/configuration.js';
 import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
+import { built } from './built.js';
 import { committedConformance, HTTP_METHODS } from './openapi-conformance.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** The app's ORM, for a spec's own queries (its classes are the app's: see `built.ts`). */
+  orm: MikroORM;
   config: AppConfig;
   /** Where the app listens (127.0.0.1, a port of its own), for clients other than `http`. */
   baseUrl: string;
@@ -75,13 +77,19 @@ function conformingAgent(baseUrl: string): {
 }
 
 /**
- * The real application (same factory as `server.ts`) on a database of its own, cloned
- * from the migrated template: test files never see each other's data.
+ * The real application, built (same factory as `server.ts`, see `built.ts`), on a database
+ * of its own, cloned from the migrated template: test files never see each other's data.
  */
 export async function createTestApp(environment: Record<string, string | undefined> = {}): Promise<TestApp> {
   const serverUrl = testServerUrl();
   const database = `yello_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(serverUrl, database, process.env.YELLO_TEST_TEMPLATE);
+  const [{ createApp }, { resolveLocalDefaults }, { loadConfig }, { MikroORM: AppOrm }] = await Promise.all([
+    built('./app.factory.js'),
+    built('./bootstrap/local-defaults.js'),
+    built('./config/configuration.js'),
+    built('@mikro-orm/postgresql'),
+    ensureDatabase(serverUrl, database, process.env.YELLO_TEST_TEMPLATE),
+  ]);
   const loaded = loadConfig({
     ...TEST_ENVIRONMENT,
     DATABASE_URL: databaseUrl(serverUrl, database),
@@ -97,6 +105,7 @@ export async function createTestApp(environment: Record<string, string | undefin
   const { agent, tally } = conformingAgent(baseUrl);
   return {
     app,
+    orm: app.get(AppOrm),
     config,
     baseUrl,
     http: agent,
@@ -127,6 +136,9 @@ export function useTestApp(environment: Record<string, string | undefined> = {})
   return {
     get app() {
       return started().app;
+    },
+    get orm() {
+      return started().orm;
     },
     get config() {
       return started().config;

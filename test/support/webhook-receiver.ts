@@ -19,8 +19,8 @@ export interface WebhookReceiver {
   /** `http://127.0.0.1:<port>`: append a path. */
   url: string;
   received: ReceivedWebhook[];
-  /** How to answer the next requests (default: 204). */
-  answer: (request: ReceivedWebhook) => Answer;
+  /** How to answer the next requests (default: 204); a promise holds the request open until it settles. */
+  answer: (request: ReceivedWebhook) => Answer | Promise<Answer>;
   /** Waits until `count` requests satisfy `match` (all requests by default); returns them. */
   waitFor(count: number, match?: (request: ReceivedWebhook) => boolean, timeoutMs?: number): Promise<ReceivedWebhook[]>;
   close(): Promise<void>;
@@ -41,7 +41,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         await sleep(20);
       }
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // requests still held open too
+      }),
   };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -54,8 +58,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         receivedAt: Date.now(),
       };
       received.push(webhook);
-      const { status, headers } = receiver.answer(webhook);
-      response.writeHead(status, headers).end();
+      void Promise.resolve(receiver.answer(webhook)).then(({ status, headers }) => {
+        if (!response.destroyed) response.writeHead(status, headers).end();
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

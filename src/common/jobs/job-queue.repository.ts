@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import { sqlOf } from '../../database/typed-sql.js';
 import type { JobDefinition } from './job.js';
 
@@ -48,4 +48,17 @@ export class JobQueue {
       sqlOf(em),
     );
   }
+}
+
+/**
+ * A job added by the statement that evaluates this expression (graphile-worker's `add_job`),
+ * once per row it is evaluated for: for a statement that writes rows and queues a job for
+ * each in its `RETURNING`, in the same round trip. `payload` and `key` are built from the row.
+ */
+export function jobAddedFor<Payload>(
+  job: JobDefinition<Payload>,
+  payload: Expression<unknown>,
+  key: Expression<string>,
+): RawBuilder<unknown> {
+  return sql`(graphile_worker.add_job(${job.name}, ${payload}, max_attempts => ${job.maxAttempts}::int, job_key => ${key})).id`;
 }

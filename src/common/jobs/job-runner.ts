@@ -19,9 +19,11 @@ const RESTART_DELAY_MS = 5_000;
  * and stops before it shuts down: running jobs finish (or, after graphile-worker's abort
  * timeout of 5 s, fail this attempt and are retried), waiting ones stay queued.
  *
- * Its pool is small and its own: one connection LISTENs for new jobs, the other takes and
- * completes them. A handler reads and writes through MikroORM in a context of its own, as a
- * request does (so `Transactions.run` works the same there).
+ * Its pool is its own: one connection LISTENs for new jobs, and each worker gets one to
+ * take and complete its jobs, plus a spare (graphile-worker's advice: `concurrency + 2`;
+ * with 2 connections, every take and completion of both workers queued on one). A handler
+ * reads and writes through MikroORM in a context of its own, as a request does (so
+ * `Transactions.run` works the same there).
  */
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -54,7 +56,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const { database } = this.config;
     const pool = new pg.Pool({
       connectionString: database.url,
-      max: 2,
+      max: concurrency + 2,
       application_name: 'yello-jobs',
       // Jobs wait on nobody: a slow connection under load is better than a failed attempt.
       connectionTimeoutMillis: Math.max(database.connectTimeoutMs, JOB_CONNECT_TIMEOUT_MS),

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { Transactions, type TransactionScope } from '../../database/transactions.js';
 import { TenantEvent } from './entities/tenant-event.entity.js';
-import type { EventRow, StoredEvent } from './event.repository.js';
+import type { AppendStep, EventRow } from './event.repository.js';
 import type { EventData, EventType } from './event-types.js';
 
 /** Who made a change in a tenant: a member (maybe with an API token), or Yello itself (`userId` null). */
@@ -20,29 +20,19 @@ export interface NewEvent {
 }
 
 /**
- * Work on a tenant's appended events, in the appending transaction (webhooks queue their
- * deliveries there), in two steps: it first runs before the events are numbered (before the
- * counter lock: reads belong here) and returns what to do with the numbered events, or
- * nothing when there is nothing to do.
- */
-export type AppendHook = (
-  em: EntityManager,
-  tenantId: string,
-) => Promise<((events: readonly StoredEvent[]) => Promise<void>) | undefined>;
-
-/**
  * The tenant event log, written as a transactional outbox: code that changes something
  * records its events in the change's transaction; they are numbered and inserted when the
  * transaction's own work is done, just before it commits. Numbering there makes the
- * tenant's counter row the last lock of every transaction (it cannot join a deadlock) and
+ * tenant's counter row the last lock of every transaction (see the README's lock order) and
  * holds it for the shortest time: `seq` follows commit order without gaps, at the cost of
- * one tenant's writers committing one at a time through that row (a few statements long).
+ * one tenant's writers committing one at a time through that row (one statement and the
+ * commit long: the append, with its steps, is a single statement).
  * A sequence would not do: its numbers are taken in start order and lost on rollback.
  */
 @Injectable()
 export class EventLog {
   private readonly pending = new WeakMap<TransactionScope, Map<string, EventRow[]>>();
-  private readonly hooks: AppendHook[] = [];
+  private readonly steps: AppendStep[] = [];
 
   constructor(private readonly transactions: Transactions) {}
 
@@ -72,23 +62,20 @@ export class EventLog {
     }
   }
 
-  /** Adds work to run with every batch of appended events, in their transaction. */
-  onAppend(hook: AppendHook): void {
-    this.hooks.push(hook);
+  /**
+   * Adds work to every append of a tenant's events: a step of the append statement
+   * (`AppendStep`), so it commits with the events and costs no round trip (webhooks queue
+   * their deliveries there).
+   */
+  onAppend(step: AppendStep): void {
+    this.steps.push(step);
   }
 
   private async append(em: EntityManager, byTenant: ReadonlyMap<string, readonly EventRow[]>): Promise<void> {
     // Tenants in id order: two transactions appending to the same two tenants lock alike.
     const tenants = [...byTenant.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [tenantId, rows] of tenants) {
-      if (rows.length === 0) continue;
-      const then: ((events: readonly StoredEvent[]) => Promise<void>)[] = [];
-      for (const hook of this.hooks) {
-        const next = await hook(em, tenantId);
-        if (next) then.push(next);
-      }
-      const stored = await em.getRepository(TenantEvent).append(tenantId, rows);
-      for (const next of then) await next(stored);
+      if (rows.length > 0) await em.getRepository(TenantEvent).append(tenantId, rows, this.steps);
     }
   }
 }

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type OperationNodeSource, type QueryCreator, type RawBuilder } from 'kysely';
+import type { Database } from '../../database/database-schema.js';
 import { SqlRepository } from '../../database/typed-sql.js';
 import type { TenantEvent } from './entities/tenant-event.entity.js';
 import type { EventData, EventType } from './event-types.js';
@@ -56,18 +57,60 @@ function eventsToAppend(events: readonly EventRow[]) {
   ) with ordinality as u(id, type, occurred_at, actor_user_id, actor_token_id, project_id, data, ordinality))`;
 }
 
+/** The events an append statement numbered and inserted: its CTE `appended`, which its steps read. */
+export interface AppendedEvents {
+  appended: Pick<
+    Database['events'],
+    'id' | 'seq' | 'type' | 'occurred_at' | 'actor_user_id' | 'actor_token_id' | 'project_id' | 'data'
+  >;
+}
+
+/**
+ * More work of an append statement with its numbered events (`appended`): a data-modifying
+ * statement, which PostgreSQL runs to its end as a CTE whether or not anything reads it.
+ * It commits with the events, and costs the writer no round trip of its own.
+ */
+export type AppendStep = (db: QueryCreator<Database & AppendedEvents>, tenantId: string) => OperationNodeSource;
+
+/**
+ * An `appended` event (`a`) as JSON, field for field as the feed shows it (`EventDto.from`):
+ * for steps that send it on.
+ */
+export function appendedEventJson(): RawBuilder<Record<string, unknown>> {
+  return sql`jsonb_build_object(
+    'id', a.id,
+    'seq', a.seq,
+    'type', a.type,
+    'occurredAt', ${isoTimestamp(sql`a.occurred_at`)},
+    'actor', jsonb_build_object('userId', a.actor_user_id)
+      || case when a.actor_token_id is null then '{}'::jsonb else jsonb_build_object('tokenId', a.actor_token_id) end,
+    'projectId', a.project_id,
+    'data', a.data
+  )`;
+}
+
+/** A `timestamptz` as JavaScript's `Date.prototype.toISOString` writes it (UTC, milliseconds). */
+export function isoTimestamp(value: RawBuilder<unknown>): RawBuilder<string> {
+  return sql<string>`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
 /** The event log's statements: every one names the tenant. */
 export class EventRepository extends SqlRepository<TenantEvent> {
   /**
    * Numbers `events` after the tenant's last ones and appends them. The counter row stays
    * locked until the transaction ends, so numbers follow commit order; the notification
    * (delivered at commit, dropped at rollback) wakes the streams of every instance.
+   * `steps` run in the same statement, with the numbered events.
    */
-  async append(tenantId: string, events: readonly EventRow[]): Promise<StoredEvent[]> {
+  async append(
+    tenantId: string,
+    events: readonly EventRow[],
+    steps: readonly AppendStep[] = [],
+  ): Promise<StoredEvent[]> {
     const count = events.length;
     // One statement (one round trip, as the writer holds its locks): raise the counter,
-    // notify, and insert the events numbered from the counter's new value.
-    const rows = await this.sql()
+    // notify, insert the events numbered from the counter's new value, and run the steps.
+    const appending = this.sql()
       .with('counter', (db) =>
         db
           .insertInto('event_counters')
@@ -82,35 +125,43 @@ export class EventRepository extends SqlRepository<TenantEvent> {
               .as('notified'),
           ]),
       )
-      .insertInto('events')
-      .columns([
-        'id',
-        'tenant_id',
-        'seq',
-        'type',
-        'occurred_at',
-        'actor_user_id',
-        'actor_token_id',
-        'project_id',
-        'data',
-      ])
-      .expression((db) =>
+      .with('appended', (db) =>
         db
-          .selectFrom(['counter', eventsToAppend(events).as('e')])
-          .select((eb) => [
-            'e.id',
-            eb.val(tenantId).as('tenant_id'),
-            sql<number>`${eb.ref('counter.last_seq')} - ${count} + ${eb.ref('e.ordinality')}`.as('seq'),
-            'e.type',
-            'e.occurred_at',
-            'e.actor_user_id',
-            'e.actor_token_id',
-            'e.project_id',
-            'e.data',
-          ]),
-      )
-      .returning(['id', 'seq'])
-      .execute();
+          .insertInto('events')
+          .columns([
+            'id',
+            'tenant_id',
+            'seq',
+            'type',
+            'occurred_at',
+            'actor_user_id',
+            'actor_token_id',
+            'project_id',
+            'data',
+          ])
+          .expression((db) =>
+            db
+              .selectFrom(['counter', eventsToAppend(events).as('e')])
+              .select((eb) => [
+                'e.id',
+                eb.val(tenantId).as('tenant_id'),
+                sql<number>`${eb.ref('counter.last_seq')} - ${count} + ${eb.ref('e.ordinality')}`.as('seq'),
+                'e.type',
+                'e.occurred_at',
+                'e.actor_user_id',
+                'e.actor_token_id',
+                'e.project_id',
+                'e.data',
+              ]),
+          )
+          .returning(['id', 'seq', 'type', 'occurred_at', 'actor_user_id', 'actor_token_id', 'project_id', 'data']),
+      );
+    const withSteps = steps.reduce(
+      (query, step, index) =>
+        query.with(`step_${index}`, (db) => sql<Record<string, unknown>>`(${step(db, tenantId)})`),
+      appending,
+    );
+    const rows = await withSteps.selectFrom('appended').select(['id', 'seq']).execute();
     const seqs = new Map(rows.map((row) => [row.id, Number(row.seq)]));
     return events.map((event) => ({ ...event, seq: seqs.get(event.id) ?? 0 }));
   }

@@ -1,5 +1,13 @@
 import { generateNKeysBetween } from 'fractional-indexing';
-import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, type Updateable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type QueryCreator,
+  type RawBuilder,
+  type SqlBool,
+  type Updateable,
+} from 'kysely';
 import { parseKeysetPosition } from '../../common/pagination/keyset-position.js';
 import type { FetchedWindow, PageWindow } from '../../common/pagination/pagination.service.js';
 import type { Database } from '../../database/database-schema.js';
@@ -55,6 +63,12 @@ export interface LockedTask extends EditableTaskFields {
   reporterId: string | null;
   statusCategory: StateCategory;
   version: number;
+}
+
+/** A task locked for a status change, and the state it enters (null: its project has no such state). */
+export interface LockedForStatusChange {
+  task: LockedTask;
+  into: TaskState | null;
 }
 
 /** A task's place in the tenant: what a change needs before it takes locks in order. */
@@ -240,17 +254,48 @@ export class TaskRepository extends SqlRepository<Task> {
    * plain row rather than an entity, for updates written as native statements. A change
    * takes `FOR NO KEY UPDATE`, which leaves foreign-key checks of rows that reference the
    * task (a new sub-task, comment or label link) unblocked; a delete takes `FOR UPDATE`.
-   * With `intoColumn`, the same statement first takes that column's lock (`columnLock`):
-   * the task is about to get a position there.
    */
-  async lockForChange(
-    tenantId: string,
-    ref: TaskRef,
-    purpose: 'change' | 'delete',
-    intoColumn?: string,
-  ): Promise<LockedTask | null> {
+  async lockForChange(tenantId: string, ref: TaskRef, purpose: 'change' | 'delete'): Promise<LockedTask | null> {
+    const query = this.lockedTaskQuery(this.sql(), tenantId, ref, undefined);
+    const row = await (purpose === 'delete' ? query.forUpdate() : query.forNoKeyUpdate()).executeTakeFirst();
+    return row ?? null;
+  }
+
+  /**
+   * The task locked for a change that names a status (`lockForChange`), in one statement with
+   * what a status change needs first and last: before the task, the lock of the column
+   * `status` (`columnLock`: the task is about to get a position there); after it, the state
+   * `status` of the task's project, held `FOR KEY SHARE` until the transaction ends so it
+   * cannot be deleted before the task is in it (the lock order's step 6).
+   */
+  async lockForStatusChange(tenantId: string, ref: TaskRef, status: string): Promise<LockedForStatusChange | null> {
+    // Two CTEs, so the locks follow the lock order: the state's query reads the locked task,
+    // so it cannot run before the task is locked (and it reads the task's project as locked).
+    const row = await this.sql()
+      .with('locked', (db) => this.lockedTaskQuery(db, tenantId, ref, status).forNoKeyUpdate())
+      .with('into', (db) =>
+        db
+          .selectFrom('project_states as s')
+          .innerJoin('locked', 'locked.projectId', 's.project_id')
+          .where('s.tenant_id', '=', tenantId)
+          .where('s.key', '=', status)
+          .select(['s.key', 's.category'])
+          .forKeyShare('s'),
+      )
+      .selectFrom('locked')
+      .leftJoin('into', (join) => join.onTrue())
+      .selectAll('locked')
+      .select(['into.key as intoKey', 'into.category as intoCategory'])
+      .executeTakeFirst();
+    if (!row) return null;
+    const { intoKey, intoCategory, ...task } = row;
+    return { task, into: intoKey !== null && intoCategory !== null ? { key: intoKey, category: intoCategory } : null };
+  }
+
+  /** The columns of a `LockedTask`, not yet locked; with `intoColumn`, taking that column's lock (`columnLock`). */
+  private lockedTaskQuery(db: QueryCreator<Database>, tenantId: string, ref: TaskRef, intoColumn: string | undefined) {
     const [column, value] = this.byRef(ref);
-    const query = this.sql()
+    return db
       .selectFrom('tasks as t')
       .where('t.tenant_id', '=', tenantId)
       .where(column, '=', value)
@@ -271,8 +316,6 @@ export class TaskRepository extends SqlRepository<Task> {
         't.version',
       ])
       .$if(intoColumn !== undefined, (locking) => locking.select(columnLock(sql`${intoColumn}`)));
-    const row = await (purpose === 'delete' ? query.forUpdate() : query.forNoKeyUpdate()).executeTakeFirst();
-    return row ?? null;
   }
 
   /**

@@ -71,7 +71,7 @@ export class TasksService {
 
       // Read before the project is locked: a state deleted in between fails the insert on the
       // tasks' state foreign key, and the rerun finds it gone.
-      const state = await this.stateOf(em, caller.tenantId, projectId, input.status, 'read');
+      const state = await this.stateOf(em, caller.tenantId, projectId, input.status);
       const status = state.key;
       // Also locks the board column the task goes to the bottom of.
       const taken = await projects.takeTaskNumber(caller.tenantId, projectId, status);
@@ -176,7 +176,12 @@ export class TasksService {
         moves.length > 0 && input.status === undefined
           ? await tasks.lockColumnFor(caller.tenantId, requireTaskRef(ref))
           : null;
-      const task = await tasks.lockForChange(caller.tenantId, requireTaskRef(ref), 'change', input.status);
+      // A status change also locks the new column and holds the state, in the same statement.
+      const locked =
+        input.status === undefined
+          ? { task: await tasks.lockForChange(caller.tenantId, requireTaskRef(ref), 'change'), into: null }
+          : await tasks.lockForStatusChange(caller.tenantId, requireTaskRef(ref), input.status);
+      const task = locked?.task;
       if (!task) throw new TaskNotFound();
       // Moved to another column between the two locks: the column lock is the wrong one.
       if (column && input.status === undefined && column.status !== task.status) {
@@ -188,10 +193,9 @@ export class TasksService {
         assertParentOf(task, await findNewParent(tasks, caller.tenantId, input.parentId));
       }
       const statusChanged = input.status !== undefined && input.status !== task.status;
-      // Held until the end: the state cannot be deleted before this task is in it.
-      const state = statusChanged
-        ? await this.stateOf(em, caller.tenantId, task.projectId, input.status, 'hold')
-        : { key: task.status, category: task.statusCategory };
+      // Held until the end (`lockForStatusChange`): the state cannot be deleted before this task is in it.
+      const state = statusChanged ? locked.into : { key: task.status, category: task.statusCategory };
+      if (!state) throw await this.unknownStatus(em, caller.tenantId, task.projectId);
       const position =
         moves.length > 0 || statusChanged
           ? await placeOnBoard(tasks, caller.tenantId, task, state.key, input)
@@ -334,21 +338,22 @@ export class TasksService {
     await this.recordUpdates(em, caller, moved, { status: { from: fromKey, to: to.key } });
   }
 
-  /**
-   * The project's state of key `key` (its default state for `undefined`), or a 400 listing
-   * the project's keys. `hold` keeps it from being deleted until the transaction ends.
-   */
+  /** The project's state of key `key` (its default state for `undefined`), or a 400 listing the project's keys. */
   private async stateOf(
     em: EntityManager,
     tenantId: string,
     projectId: string,
     key: string | undefined,
-    lock: 'hold' | 'read',
   ): Promise<TaskState> {
-    const states = em.getRepository(ProjectState);
-    const state = await states.findTaskState(tenantId, projectId, key, lock);
+    const state = await em.getRepository(ProjectState).findTaskState(tenantId, projectId, key);
     if (state) return state;
-    throw new UnknownStatus((await states.listOf(tenantId, projectId)).map((known) => known.key));
+    throw await this.unknownStatus(em, tenantId, projectId);
+  }
+
+  /** The 400 of a status the project has no state for: it lists the project's keys. */
+  private async unknownStatus(em: EntityManager, tenantId: string, projectId: string): Promise<UnknownStatus> {
+    const states = await em.getRepository(ProjectState).listOf(tenantId, projectId);
+    return new UnknownStatus(states.map((known) => known.key));
   }
 
   private async locate(tasks: TaskRepository, caller: TenantMembership, ref: string): Promise<TaskLocation> {

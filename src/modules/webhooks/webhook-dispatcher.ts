@@ -6,18 +6,14 @@ import { JobQueue } from '../../common/jobs/job-queue.repository.js';
 import { JobRunner } from '../../common/jobs/job-runner.js';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 import { Transactions } from '../../database/transactions.js';
-import { EventDto } from '../events/dto/event.dto.js';
 import { EventLog } from '../events/event-log.js';
-import type { StoredEvent } from '../events/event.repository.js';
-import type { DeliveryPayload } from './entities/webhook-delivery.entity.js';
 import { WebhookDelivery } from './entities/webhook-delivery.entity.js';
 import { Webhook } from './entities/webhook.entity.js';
 import { nextAttemptAt } from './retry-schedule.js';
-import type { ClaimedDelivery, NewDelivery } from './webhook-delivery.repository.js';
-import { matchesFilters } from './webhook-event-filter.js';
+import { queueDeliveries, type ClaimedDelivery, type NewDelivery } from './webhook-delivery.repository.js';
 import { signatures, WebhookSecrets } from './webhook-secrets.js';
-import { DELIVERY_TIMEOUT_MS, sendWebhook, type AttemptOutcome } from './webhook-sender.js';
-import type { WebhookSubscription, WebhookTarget } from './webhook.repository.js';
+import { sendWebhook, type AttemptOutcome } from './webhook-sender.js';
+import type { WebhookTarget } from './webhook.repository.js';
 
 /**
  * One attempt of one delivery. The queue retries a job only when its handler threw (the
@@ -29,20 +25,20 @@ export const WEBHOOK_DELIVERY = defineJob(
   5,
 );
 
-/** An attempt holds its delivery this long: the request's timeout, with room for DNS and the database. */
-const LEASE_MS = DELIVERY_TIMEOUT_MS + 50_000;
 export const PING_TYPE = 'webhook.ping';
 
+const DELIVERY_JOB_KEY_PREFIX = 'webhook-delivery:';
 /** One job key per delivery: re-queuing a delivery replaces its waiting job instead of adding one. */
-export const deliveryJobKey = (deliveryId: string): string => `webhook-delivery:${deliveryId}`;
+export const deliveryJobKey = (deliveryId: string): string => `${DELIVERY_JOB_KEY_PREFIX}${deliveryId}`;
 
 /**
- * Sends the tenant event log to webhooks. Each append (in the writer's transaction) turns
- * the events into delivery rows for the matching enabled webhooks and queues one job
- * each on graphile-worker, so both commit with the change or not at all; a tenant without
- * enabled webhooks pays one indexed read. Each job makes one attempt: it claims the row,
+ * Sends the tenant event log to webhooks. Each append (in the writer's transaction, in the
+ * append statement itself: `queueDeliveries`) turns the events into delivery rows for the
+ * matching enabled webhooks and queues one job each on graphile-worker, so both commit with
+ * the change or not at all; a tenant without enabled webhooks pays one index probe inside
+ * that statement. Each job makes one attempt: it claims the row,
  * POSTs, and records the outcome, queuing the next attempt when there is one. See
- * docs/events.md#webhooks for the queue, and `WebhookSweep` for crashed attempts.
+ * docs/webhooks.md for the queue, and `WebhookSweep` for crashed attempts.
  */
 @Injectable()
 export class WebhookDispatcher implements OnModuleInit {
@@ -57,7 +53,9 @@ export class WebhookDispatcher implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.eventLog.onAppend((em, tenantId) => this.deliveriesOf(em, tenantId));
+    this.eventLog.onAppend((db, tenantId) =>
+      queueDeliveries(db, tenantId, { job: WEBHOOK_DELIVERY, keyPrefix: DELIVERY_JOB_KEY_PREFIX }),
+    );
     this.runner.handle(WEBHOOK_DELIVERY, ({ tenantId, deliveryId }) => this.attempt(tenantId, deliveryId));
   }
 
@@ -77,49 +75,15 @@ export class WebhookDispatcher implements OnModuleInit {
     );
   }
 
-  /**
-   * What to queue for the tenant's events about to be appended: read before they are numbered
-   * (the counter is the last lock; a tenant without webhooks costs this one indexed read).
-   */
-  private async deliveriesOf(
-    em: EntityManager,
-    tenantId: string,
-  ): Promise<((events: readonly StoredEvent[]) => Promise<void>) | undefined> {
-    const subscriptions = await em.getRepository(Webhook).subscriptions(tenantId);
-    if (subscriptions.length === 0) return undefined;
-    return (events) => this.queueEvents(em, tenantId, events, subscriptions);
-  }
-
-  private async queueEvents(
-    em: EntityManager,
-    tenantId: string,
-    events: readonly StoredEvent[],
-    subscriptions: readonly WebhookSubscription[],
-  ): Promise<void> {
-    const deliveries: NewDelivery[] = [];
-    for (const event of events) {
-      const payload: DeliveryPayload = {
-        type: event.type,
-        timestamp: event.occurredAt.toISOString(),
-        data: EventDto.from(event), // the event as the feed shows it
-      };
-      for (const webhook of subscriptions) {
-        if (webhook.projectId !== null && webhook.projectId !== event.projectId) continue;
-        if (!matchesFilters(webhook.events, event.type)) continue;
-        deliveries.push({ webhookId: webhook.id, eventId: event.id, eventType: event.type, payload });
-      }
-    }
-    await this.queue(em, tenantId, deliveries);
-  }
-
   /** One attempt: nothing when the delivery is not due, done, or held by another attempt. */
   private async attempt(tenantId: string, deliveryId: string): Promise<void> {
-    const delivery = await this.em.getRepository(WebhookDelivery).claim(tenantId, deliveryId, LEASE_MS);
-    if (!delivery) return;
-    const target = await this.em.getRepository(Webhook).target(tenantId, delivery.webhookId);
-    if (!target) return; // deleted meanwhile, and its deliveries with it
+    const deliveries = this.em.getRepository(WebhookDelivery);
+    // A webhook deleted meanwhile took its deliveries with it: nothing to claim.
+    const claimed = await deliveries.claim(tenantId, deliveryId, this.config.webhooks.leaseMs);
+    if (!claimed) return;
+    const { delivery, target } = claimed;
     if (!target.active) {
-      await this.em.getRepository(WebhookDelivery).record(tenantId, delivery.id, delivery.attempt, {
+      await deliveries.record(tenantId, delivery.id, delivery.attempt, {
         status: 'failed',
         responseStatus: null,
         durationMs: 0,
@@ -129,7 +93,18 @@ export class WebhookDispatcher implements OnModuleInit {
       return;
     }
     const outcome = await this.send(delivery, target);
-    await this.transactions.run((em) => this.recordOutcome(em, tenantId, delivery, target, outcome));
+    if (outcome.error === null) {
+      // One statement: a success queues and disables nothing, so it needs no transaction.
+      await deliveries.record(tenantId, delivery.id, delivery.attempt + 1, {
+        status: 'succeeded',
+        responseStatus: outcome.responseStatus,
+        durationMs: outcome.durationMs,
+        error: null,
+        nextAttemptAt: null,
+      });
+      return;
+    }
+    await this.transactions.run((em) => this.recordFailure(em, tenantId, delivery, target, outcome));
   }
 
   private send(delivery: ClaimedDelivery, target: WebhookTarget): Promise<AttemptOutcome> {
@@ -156,7 +131,8 @@ export class WebhookDispatcher implements OnModuleInit {
     );
   }
 
-  private async recordOutcome(
+  /** Records a failed attempt, and queues the next one or gives up (disabling the webhook). */
+  private async recordFailure(
     em: EntityManager,
     tenantId: string,
     delivery: ClaimedDelivery,
@@ -166,10 +142,6 @@ export class WebhookDispatcher implements OnModuleInit {
     const attempt = delivery.attempt + 1;
     const result = { responseStatus: outcome.responseStatus, durationMs: outcome.durationMs, error: outcome.error };
     const deliveries = em.getRepository(WebhookDelivery);
-    if (outcome.error === null) {
-      await deliveries.record(tenantId, delivery.id, attempt, { ...result, status: 'succeeded', nextAttemptAt: null });
-      return;
-    }
     // A ping tells whether the endpoint works now: it is not retried, and never disables it.
     const next =
       delivery.eventType === PING_TYPE || outcome.responseStatus === 410

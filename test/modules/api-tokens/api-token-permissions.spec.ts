@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { createApiToken, type Scope } from '../../factories/api-tokens.js';
 import { addMember, createTenant, createTenantCrew, type Role, type TenantCrew } from '../../factories/tenants.js';
 import { registerUser } from '../../factories/users.js';
@@ -82,10 +81,7 @@ describe('API token rights: scopes ∩ the creator’s current role', () => {
     await t.http.delete(`${tenant}/members/${member.id}`).set(crew.owner.auth).expect(204);
     const refused = await t.http.get(`${tenant}/tasks`).set(token.auth).expect(401);
     expect(refused.headers['www-authenticate']).toContain('error="invalid_token"');
-    const rows = await t.app
-      .get(MikroORM)
-      .em.getConnection()
-      .execute('select id from api_tokens where id = ?', [token.id]);
+    const rows = await t.orm.em.getConnection().execute('select id from api_tokens where id = ?', [token.id]);
     expect(rows).toEqual([]);
     // Joining again does not bring the token back.
     await addMember(t.http, crew.tenant.id, crew.owner, 'member');

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { createApiToken } from '../../factories/api-tokens.js';
 import { createProject, createTask } from '../../factories/projects.js';
 import { createTenant, createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
@@ -14,7 +13,7 @@ describe('API tokens', () => {
     tenant = `/api/v1/tenants/${crew.tenant.id}`;
   });
 
-  const sql = (text: string, values: unknown[]) => t.app.get(MikroORM).em.getConnection().execute(text, values);
+  const sql = (text: string, values: unknown[]) => t.orm.em.getConnection().execute(text, values);
 
   it('create → use → list without the secret → revoke → 401 invalid_token', async () => {
     const created = await createApiToken(t.http, crew.tenant.id, crew.member, { name: 'Build bot' });

@@ -1,4 +1,3 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { bearer, login, registerUser, uniqueEmail } from '../../factories/users.js';
 import { startTestSmtpServer } from '../../support/smtp-server.js';
 import { useTestApp } from '../../support/test-app.js';
@@ -52,7 +51,7 @@ describe('password reset, email verification and change, over SMTP', () => {
     const second = await smtp.waitFor(user.email, 'reset your password');
     expect(withoutRequestId((await reset(first.token).expect(400)).body)).toEqual(bad);
 
-    await t.app.get(EntityManager).fork().getConnection().execute(`update account_tokens set expires_at = now()`);
+    await t.orm.em.fork().getConnection().execute(`update account_tokens set expires_at = now()`);
     expect(withoutRequestId((await reset(second.token).expect(400)).body)).toEqual(bad);
     expect(withoutRequestId((await verify(second.token).expect(400)).body)).toEqual(bad);
   });

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { BcryptProcesses, PasswordHashingGate } from '../../../src/modules/auth/password-hasher.js';
+import type { PasswordHashingGate } from '../../../src/modules/auth/password-hasher.js';
 import { registerUser, uniqueEmail } from '../../factories/users.js';
+import { built } from '../../support/built.js';
 import { useTestApp } from '../../support/test-app.js';
+
+const hashing = await built('./modules/auth/password-hasher.js');
 
 /** Holds one slot of the gate (running or queued) until released. */
 function occupy(gate: PasswordHashingGate): { release: () => void; done: Promise<void> } {
@@ -34,7 +37,7 @@ describe('password hashing under load', () => {
 
   it('answers 503 with Retry-After at once when every hashing slot and the queue are taken', async () => {
     const user = await registerUser(t.http);
-    const gate = t.app.get(PasswordHashingGate);
+    const gate = t.app.get(hashing.PasswordHashingGate);
     const running = occupy(gate);
     const queued = occupy(gate);
     try {
@@ -59,7 +62,7 @@ describe('password hashing under load', () => {
 
   it('queues a request while a slot is taken, and runs it when the slot frees', async () => {
     const user = await registerUser(t.http);
-    const gate = t.app.get(PasswordHashingGate);
+    const gate = t.app.get(hashing.PasswordHashingGate);
     const running = occupy(gate);
     const login = t.http.post('/api/v1/auth/login').send({ email: user.email, password: user.password }).then();
     // The login is queued behind the held slot (queue of one), not refused.
@@ -74,7 +77,7 @@ describe('password hashing under load', () => {
     async () => {
       await registerUser(t.http);
       expect(hashingProcesses()).toEqual([{ nice: 19, leadsSession: true }]);
-      await t.app.get(BcryptProcesses).onApplicationShutdown();
+      await t.app.get(hashing.BcryptProcesses).onApplicationShutdown();
       expect(hashingProcesses()).toEqual([]);
     },
   );

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { registerUser, uniqueEmail } from '../../factories/users.js';
 
@@ -85,7 +84,7 @@ describe('password hashing with the default configuration', () => {
 
   it('uses bcrypt with cost 12', async () => {
     const user = await registerUser(t.http);
-    const connection = t.app.get(MikroORM).em.getConnection();
+    const connection = t.orm.em.getConnection();
     const [row] = await connection.execute<{ password_hash: string }[]>(
       'select password_hash from users where id = ?',
       [user.id],

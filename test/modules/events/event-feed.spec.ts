@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { EventSource } from 'eventsource';
 import { createApiToken } from '../../factories/api-tokens.js';
 import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
@@ -187,9 +186,8 @@ describe('the event feed', () => {
 
   it('answers 410 for a cursor past the retention, and 400 for a bad one', async () => {
     await newTask();
-    await t.app
-      .get(MikroORM)
-      .em.getConnection()
+    await t.orm.em
+      .getConnection()
       .execute('update event_counters set purged_through = 1 where tenant_id = ?', [crew.tenant.id]);
     await t.http.get(eventsPath()).query({ after: 0 }).set(crew.viewer.auth).expect(410);
     await t.http

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
@@ -55,7 +54,7 @@ describe('concurrent writes on one task tree', () => {
 
   const base = () => `/api/v1/tenants/${crew.tenant.id}`;
   const sql = <T extends object>(text: string, params: unknown[] = []) =>
-    t.app.get(MikroORM).em.fork().getConnection().execute<T[]>(text, params);
+    t.orm.em.fork().getConnection().execute<T[]>(text, params);
   const numberOf = (key: string) => Number(key.split('-')[1]);
 
   beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createLabel, createProject, createTask, type CreatedProject } from '../../factories/projects.js';
@@ -101,7 +100,7 @@ describe('task changes', () => {
     const final = (await t.http.get(taskPath(task.key)).set(crew.member.auth).expect(200)).body;
     const last = responses.reduce((newest, r) => (r.body.version > newest.body.version ? r : newest));
     expect(final.labelIds).toEqual(last.body.labelIds);
-    const orm = t.app.get(MikroORM);
+    const orm = t.orm;
     const [links] = await orm.em
       .getConnection()
       .execute<{ count: number }[]>(

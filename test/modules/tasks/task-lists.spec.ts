@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { createTenant, createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import type { RegisteredUser } from '../../factories/users.js';
@@ -108,15 +107,12 @@ describe('task lists', () => {
       });
     }
     // Ties everywhere: three creation and update instants (positions are unique per column).
-    await t.app
-      .get(MikroORM)
-      .em.getConnection()
-      .execute(
-        `update tasks set created_at = timestamptz '2026-11-01 10:00Z' + (number % 3) * interval '1 hour',
+    await t.orm.em.getConnection().execute(
+      `update tasks set created_at = timestamptz '2026-11-01 10:00Z' + (number % 3) * interval '1 hour',
            updated_at = timestamptz '2026-11-02 10:00Z' + (number % 2) * interval '1 hour'
          where tenant_id = ?`,
-        [crew.tenant.id],
-      );
+      [crew.tenant.id],
+    );
     rows = await allPages(`${base()}/projects/${project.id}/tasks?limit=100`);
     expect(rows).toHaveLength(24);
   });
@@ -163,9 +159,8 @@ describe('task lists', () => {
       await Promise.all(batch.map((title) => createTask(t.http, tenant.id, searched.id, crew.owner, { title })));
     }
     // Creation order = number, so the window is known: numbers above `older`.
-    await t.app
-      .get(MikroORM)
-      .em.getConnection()
+    await t.orm.em
+      .getConnection()
       .execute(
         `update tasks set created_at = timestamptz '2026-11-01Z' + number * interval '1 second' where tenant_id = ?`,
         [tenant.id],

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { createTenantCrew } from '../../factories/tenants.js';
 import { createProject } from '../../factories/projects.js';
@@ -25,9 +24,8 @@ describe('task numbers under contention', () => {
     const numbers = responses.map((response) => Number(String(response.body.key).split('-')[1])).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
 
-    const [positions] = await t.app
-      .get(MikroORM)
-      .em.getConnection()
+    const [positions] = await t.orm.em
+      .getConnection()
       .execute<{ distinct: number }[]>(
         'select count(distinct position)::int as distinct from tasks where tenant_id = ?',
         [crew.tenant.id],

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { registerUser, uniqueEmail } from '../../factories/users.js';
 import { createTenant, createTenantCrew, invite } from '../../factories/tenants.js';
@@ -88,9 +87,8 @@ describe('invitations', () => {
 
     const accepted = responses.filter((response) => response.body.id === open.body.data[0].id);
     await accept(invitee.auth, accepted[0]?.body.token).expect(201);
-    const [row] = await t.app
-      .get(MikroORM)
-      .em.getConnection()
+    const [row] = await t.orm.em
+      .getConnection()
       .execute<{ open: number }[]>(
         'select count(*)::int as open from invitations where tenant_id = ? and accepted_at is null and revoked_at is null',
         [tenant.id],
@@ -127,9 +125,8 @@ describe('invitations', () => {
     const tenant = await createTenant(t.http, owner);
     const invitee = await registerUser(t.http);
     const { id, token } = await invite(t.http, tenant.id, owner, invitee.email, 'member');
-    await t.app
-      .get(MikroORM)
-      .em.getConnection()
+    await t.orm.em
+      .getConnection()
       .execute(`update invitations set expires_at = now() - interval '1 second' where id = ?`, [id]);
     const response = await accept(invitee.auth, token).expect(400);
     expect(response.body.detail).toMatch(/expired/);

@@ -1,9 +1,13 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { uniqueEmail } from '../../factories/users.js';
 import { createTenantCrew, invite, type TenantCrew } from '../../factories/tenants.js';
-import { Membership } from '../../../src/modules/tenants/entities/membership.entity.js';
-import { TENANT_FILTER } from '../../../src/modules/tenants/entities/tenant-scoped.entity.js';
+import { built } from '../../support/built.js';
+
+// The app's own entity classes (see built.ts).
+const [{ Membership }, { TENANT_FILTER }] = await Promise.all([
+  built('./modules/tenants/entities/membership.entity.js'),
+  built('./modules/tenants/entities/tenant-scoped.entity.js'),
+]);
 
 describe('tenant isolation', () => {
   const t = useTestApp();
@@ -74,13 +78,13 @@ describe('tenant isolation', () => {
   });
 
   it('refuses to query tenant data without a tenant', async () => {
-    const em = t.app.get(MikroORM).em.fork();
+    const em = t.orm.em.fork();
     await expect(em.find(Membership, {})).rejects.toThrow(`No arguments provided for filter '${TENANT_FILTER}'`);
     await expect(em.nativeUpdate(Membership, {}, { role: 'viewer' })).rejects.toThrow(TENANT_FILTER);
   });
 
   it('puts every entity with a tenant under the tenant filter, with a non-null tenant_id', () => {
-    const entities = [...t.app.get(MikroORM).getMetadata().getAll().values()].filter((meta) => meta.properties.tenant);
+    const entities = [...t.orm.getMetadata().getAll().values()].filter((meta) => meta.properties.tenant);
     expect(entities.map((meta) => meta.className)).toEqual(expect.arrayContaining(['Membership', 'Invitation']));
     for (const meta of entities) {
       expect({

@@ -1,14 +1,19 @@
 import { jest } from '@jest/globals';
-import { MikroORM } from '@mikro-orm/postgresql';
-import pg from 'pg';
+import { textOf } from '../../support/sql-text.js';
 import { useTestApp } from '../../support/test-app.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createLabel, createProject, createTask } from '../../factories/projects.js';
-import { TENANT_FILTER } from '../../../src/modules/tenants/entities/tenant-scoped.entity.js';
-import { Tenant } from '../../../src/modules/tenants/entities/tenant.entity.js';
-import { Label } from '../../../src/modules/tasks/entities/label.entity.js';
-import { Project } from '../../../src/modules/projects/entities/project.entity.js';
-import { Task } from '../../../src/modules/tasks/entities/task.entity.js';
+import { built } from '../../support/built.js';
+
+// The app's own entity classes and driver (see built.ts).
+const [{ TENANT_FILTER }, { Tenant }, { Label }, { Project }, { Task }, { default: pg }] = await Promise.all([
+  built('./modules/tenants/entities/tenant-scoped.entity.js'),
+  built('./modules/tenants/entities/tenant.entity.js'),
+  built('./modules/tasks/entities/label.entity.js'),
+  built('./modules/projects/entities/project.entity.js'),
+  built('./modules/tasks/entities/task.entity.js'),
+  built('pg'),
+]);
 
 const TENANT_TABLES = [
   'memberships',
@@ -27,14 +32,6 @@ const TOUCHES_TENANT_TABLE = new RegExp(`\\b(from|into|update|join)\\s+"?(${TENA
  */
 const UNIT_OF_WORK_BY_KEY =
   /^(update "\w+" set .* where "id" (=|in) |delete from "\w+" where \("task_id", "label_id"\) in |select 1 from "\w+" as "\w+" where "\w+"\."id" = .* for update)/i;
-
-/** The SQL text of a `pg` query call: a string, or a config object carrying `text`. */
-function textOf(query: unknown): string {
-  if (typeof query === 'string') return query;
-  return typeof query === 'object' && query !== null && 'text' in query && typeof query.text === 'string'
-    ? query.text
-    : '';
-}
 
 describe('tenant scope of every statement and write', () => {
   const t = useTestApp();
@@ -109,7 +106,7 @@ describe('tenant scope of every statement and write', () => {
   });
 
   it('refuses to flush a row of another tenant in a tenant-scoped unit of work', async () => {
-    const em = t.app.get(MikroORM).em.fork();
+    const em = t.orm.em.fork();
     em.setFilterParams(TENANT_FILTER, { tenantId: a.tenant.id });
     em.create(Label, { tenant: em.getReference(Tenant, b.tenant.id), name: 'Sneaky', color: '#000000' });
     await expect(em.flush()).rejects.toThrow('written in a request of tenant');
@@ -117,7 +114,7 @@ describe('tenant scope of every statement and write', () => {
 
   it('refuses to flush a reference to a loaded row of another tenant', async () => {
     const projectOfB = await createProject(t.http, b.tenant.id, b.owner);
-    const em = t.app.get(MikroORM).em.fork();
+    const em = t.orm.em.fork();
     const project = await em.findOneOrFail(Project, { id: projectOfB.id }, { filters: { [TENANT_FILTER]: false } });
     em.create(Task, {
       tenant: em.getReference(Tenant, a.tenant.id),
@@ -137,7 +134,7 @@ describe('tenant scope of every statement and write', () => {
     const projectOfA = await createProject(t.http, a.tenant.id, a.owner);
     const taskOfA = await createTask(t.http, a.tenant.id, projectOfA.id, a.owner);
     const labelOfB = await createLabel(t.http, b.tenant.id, b.owner);
-    const connection = t.app.get(MikroORM).em.getConnection();
+    const connection = t.orm.em.getConnection();
     await expect(
       connection.execute('insert into task_labels (tenant_id, task_id, label_id) values (?, ?, ?)', [
         a.tenant.id,

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { useTestApp } from '../../support/test-app.js';
 import { registerUser } from '../../factories/users.js';
 import { addMember, createTenant, createTenantCrew, invite } from '../../factories/tenants.js';
@@ -117,7 +116,7 @@ describe('tenants', () => {
 
       await t.http.get(`/api/v1/tenants/${tenant.id}`).set(owner.auth).expect(404);
       expect((await t.http.get('/api/v1/users/me').set(member.auth)).body.memberships).toEqual([]);
-      const connection = t.app.get(MikroORM).em.getConnection();
+      const connection = t.orm.em.getConnection();
       for (const table of ['memberships', 'invitations']) {
         const [row] = await connection.execute<{ n: number }[]>(
           `select count(*)::int as n from ${table} where tenant_id = ?`,

@@ -1,13 +1,12 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { Webhook as Verifier } from 'standardwebhooks';
 import { withServer } from '../../../src/database/embedded-postgres.js';
 import { sqlOf } from '../../../src/database/typed-sql.js';
-import { deliveryJobKey } from '../../../src/modules/webhooks/webhook-dispatcher.js';
-import { WebhookSweep } from '../../../src/modules/webhooks/webhook-sweep.js';
+import { createApiToken } from '../../factories/api-tokens.js';
 import { createProject, createTask } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createWebhook, type CreatedWebhook } from '../../factories/webhooks.js';
+import { built } from '../../support/built.js';
 import { useTestApp } from '../../support/test-app.js';
 import {
   startWebhookReceiver,
@@ -15,6 +14,11 @@ import {
   type ReceivedWebhook,
   type WebhookReceiver,
 } from '../../support/webhook-receiver.js';
+
+const [{ WebhookSweep }, { deliveryJobKey }] = await Promise.all([
+  built('./modules/webhooks/webhook-sweep.js'),
+  built('./modules/webhooks/webhook-dispatcher.js'),
+]);
 
 /** The verified body of a delivery (throws when no signature verifies with `secret`). */
 const verified = (secret: string, request: ReceivedWebhook): unknown =>
@@ -88,14 +92,31 @@ describe('webhook deliveries', () => {
   it('signs every delivery as Standard Webhooks, the body carrying the event as the feed shows it', async () => {
     const { webhook, received } = await subscribe(['task.*']);
     const task = await createTask(t.http, crew.tenant.id, projectId, crew.member);
+    // With an API token: the event's actor names it.
+    const token = await createApiToken(t.http, crew.tenant.id, crew.member);
     await t.http
       .patch(`/api/v1/tenants/${crew.tenant.id}/tasks/${task.key}`)
-      .set(crew.member.auth)
+      .set(token.auth)
       .send({ priority: 'high' })
       .expect(200);
     const requests = await received(2);
     const bodies = requests.map((request) => verified(webhook.secret, request));
     expect(bodies.map(typeOf).sort()).toEqual(['task.created', 'task.updated']);
+    // Field for field the feed's event, and the event's time as the body's timestamp.
+    const feed = await t.http
+      .get(`/api/v1/tenants/${crew.tenant.id}/events?types=task.*`)
+      .set(crew.owner.auth)
+      .expect(200);
+    const events: { id: string; type: string; occurredAt: string }[] = feed.body.data;
+    for (const [index, request] of requests.entries()) {
+      const event = events.find((candidate) => candidate.id === request.headers['webhook-id']);
+      expect(bodies[index]).toEqual({ type: event?.type, timestamp: event?.occurredAt, data: event });
+    }
+    expect(bodies).toContainEqual(
+      expect.objectContaining({
+        data: expect.objectContaining({ actor: { userId: crew.member.id, tokenId: token.id } }),
+      }),
+    );
     requests.forEach((request, index) => {
       expect(request.headers['content-type']).toBe('application/json');
       expect(bodies[index]).toMatchObject({
@@ -104,7 +125,6 @@ describe('webhook deliveries', () => {
           id: request.headers['webhook-id'],
           seq: expect.any(Number),
           occurredAt: expect.any(String),
-          actor: { userId: crew.member.id },
           projectId,
           data: { task: expect.objectContaining({ id: task.id }) },
         },
@@ -152,7 +172,7 @@ describe('webhook deliveries', () => {
     expect(await deliveries(webhook)).toEqual([
       expect.objectContaining({ status: 'failed', attempt: 1, responseStatus: 410, nextAttemptAt: null }),
     ]);
-    const events = await sqlOf(t.app.get(MikroORM).em.fork())
+    const events = await sqlOf(t.orm.em.fork())
       .selectFrom('events')
       .where('tenant_id', '=', crew.tenant.id)
       .where('type', '=', 'webhook.disabled')

@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { sqlOf } from '../../../src/database/typed-sql.js';
 import { createProject, createTask } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
@@ -36,7 +35,7 @@ describe('webhooks', () => {
 
     const read = await t.http.get(`${base}/${response.body.id}`).set(crew.admin.auth).expect(200);
     expect(read.body.secret).toBeUndefined();
-    const em = t.app.get(MikroORM).em.fork();
+    const em = t.orm.em.fork();
     const row = await sqlOf(em)
       .selectFrom('webhooks')
       .where('id', '=', response.body.id)

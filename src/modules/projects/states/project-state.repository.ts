@@ -44,24 +44,19 @@ export class ProjectStateRepository extends SqlRepository<ProjectState> {
 
   /**
    * The state of the project with this key (or its default state, for `undefined`), null
-   * when there is none. With `hold`, the row is held `FOR KEY SHARE` until the transaction
-   * ends: a task about to enter the state cannot lose it to a concurrent delete, which
-   * waits for this transaction and then finds the task (or came first, and there is no state).
+   * when there is none. Read without a lock: a state deleted before the task that names it
+   * is written fails that write on the tasks' state foreign key. (A status change holds its
+   * state instead: `TaskRepository.lockForStatusChange`.)
    */
-  async findTaskState(
-    tenantId: string,
-    projectId: string,
-    key: string | undefined,
-    hold: 'hold' | 'read' = 'read',
-  ): Promise<TaskState | null> {
-    const query = this.sql()
+  async findTaskState(tenantId: string, projectId: string, key: string | undefined): Promise<TaskState | null> {
+    const row = await this.sql()
       .selectFrom('project_states')
       .where('tenant_id', '=', tenantId)
       .where('project_id', '=', projectId)
       .$if(key === undefined, (q) => q.where('is_default', '=', true))
       .$if(key !== undefined, (q) => q.where('key', '=', key ?? ''))
-      .select(['key', 'category']);
-    const row = await (hold === 'hold' ? query.forKeyShare() : query).executeTakeFirst();
+      .select(['key', 'category'])
+      .executeTakeFirst();
     return row ?? null;
   }
 

@@ -1,0 +1,26 @@
+// Jest's `testEnvironment`, loaded by Node itself: JavaScript, since Jest would compile a
+// TypeScript one to CommonJS, whose `import()` becomes a `require`.
+import { TestEnvironment } from 'jest-environment-node';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const DIST = path.resolve(import.meta.dirname, '..', '..', 'dist');
+
+/**
+ * Node's own environment, plus `importBuilt` (typed in `built.ts`): the specs' app is the
+ * build in `dist/` (the global setup rebuilds it when a source is newer), imported by the
+ * worker's Node outside Jest's module sandbox. Jest evaluates every module again for every
+ * spec file (1.5 to 2 CPU-seconds for the app and its packages); Node keeps them for the
+ * worker's next files, each of which still creates an app of its own on a database of its own.
+ */
+export default class BuiltAppEnvironment extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    // Dates are the one value a spec builds that the app tests with `instanceof` (MikroORM
+    // binds any other object as text): the app's Date class for both. Unlike arrays and
+    // objects, no literal syntax makes a Date of the sandbox's own.
+    this.global.Date = Date;
+    this.global.importBuilt = (specifier) =>
+      import(specifier.startsWith('.') ? pathToFileURL(path.join(DIST, specifier)).href : specifier);
+  }
+}
