@@ -107,13 +107,15 @@ export async function seedTasks(db: pg.Client, target: TaskTarget, from: number,
     );
   }
   // One task in twenty is blocked by the task before it (about half of those blockers are
-  // done or canceled): what `blocked=true` lists.
+  // done or canceled): what `blocked=true` lists. Which one of each twenty turns with n, so
+  // every project gets its share (`n % 20 = 19` put them all in the 10 % project, and the
+  // listed project's `blocked=true` list was empty).
   await db.query(
     `insert into task_relations (id, tenant_id, type, source_id, target_id, created_at)
     select md5('bench-relation-' || n)::uuid, $1::uuid, 'blocks', md5('bench-task-' || (n - 1))::uuid,
       md5('bench-task-' || n)::uuid, timestamptz '2023-01-01' + n * interval '90 seconds'
     from generate_series(greatest(${from}, 1), ${to - 1}) n
-    where n % 20 = 19`,
+    where n % 20 = (n / 20) % 20`,
     [target.tenantId],
   );
   await db.query(

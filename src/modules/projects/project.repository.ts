@@ -49,6 +49,19 @@ export class ProjectRepository extends SqlRepository<Project> {
     return row !== undefined;
   }
 
+  /** Locks the projects of `projectIds` like `lock`, in id order, in one statement. */
+  async lockAll(tenantId: string, projectIds: readonly string[]): Promise<void> {
+    if (projectIds.length === 0) return;
+    await this.sql()
+      .selectFrom('projects')
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', projectIds)
+      .orderBy('id')
+      .select('id')
+      .forNoKeyUpdate()
+      .execute();
+  }
+
   /**
    * Takes the next task number of an active project: one UPDATE whose row lock serialises
    * concurrent creates until the creating transaction ends (a rollback gives the number

@@ -1,7 +1,7 @@
-import { generateKeyBetween } from 'fractional-indexing';
+import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 import type { UpdateTaskDto } from './dto/task.dto.js';
 import { requireTaskRef } from './task-ref.js';
-import type { LockedTask, TaskRepository } from './task.repository.js';
+import type { LockedTask, TaskLocation, TaskRepository } from './task.repository.js';
 import { InvalidTaskReference } from './tasks.errors.js';
 
 /**
@@ -31,6 +31,41 @@ export async function placeOnBoard(
   if (position.length <= MAX_POSITION_LENGTH) return position;
   await tasks.rebalanceColumn(tenantId, { projectId: task.projectId, status });
   return positionFor(tasks, tenantId, task, status, move);
+}
+
+/**
+ * Positions at the bottom of the `status` column of their project for tasks entering it
+ * together (a bulk change), one after the other in the order given, as status changes of
+ * each in turn would place them. The caller holds those columns' locks
+ * (`TaskRepository.lockColumns`). A column whose new keys would be too long is rebalanced first.
+ */
+export async function placeAtBottom(
+  tasks: TaskRepository,
+  tenantId: string,
+  status: string,
+  entering: readonly TaskLocation[],
+): Promise<Map<string, string>> {
+  const byProject = new Map<string, TaskLocation[]>();
+  for (const task of entering) byProject.set(task.projectId, [...(byProject.get(task.projectId) ?? []), task]);
+  const last = await tasks.lastPositions(tenantId, [...byProject.keys()], status);
+  const positions = new Map<string, string>();
+  for (const [projectId, group] of byProject) {
+    let keys = generateNKeysBetween(last.get(projectId) ?? null, null, group.length);
+    if (keys.some((key) => key.length > MAX_POSITION_LENGTH)) {
+      const column = { projectId, status };
+      await tasks.rebalanceColumn(tenantId, column);
+      keys = generateNKeysBetween(
+        await tasks.neighbourPosition(tenantId, column, 'before', null, null),
+        null,
+        group.length,
+      );
+    }
+    for (const [index, task] of group.entries()) {
+      const key = keys[index];
+      if (key !== undefined) positions.set(task.id, key);
+    }
+  }
+  return positions;
 }
 
 async function positionFor(

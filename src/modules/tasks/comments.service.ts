@@ -31,7 +31,7 @@ export class CommentsService {
     const task = await this.tasks.get(caller, taskRef);
     return this.transactions.run(async (em) => {
       // Held until the comment is written: a concurrent delete of the task waits, or came first.
-      if (!(await em.getRepository(Task).holdInProject(caller.tenantId, task.id))) throw new TaskNotFound();
+      if (!(await em.getRepository(Task).hold(caller.tenantId, task.id))) throw new TaskNotFound();
       const comment = em.create(Comment, {
         tenant: em.getReference(Tenant, caller.tenantId),
         task: em.getReference(Task, task.id),

@@ -22,23 +22,37 @@ export async function holdParent(
   projectId: string,
   parentId: string,
 ): Promise<void> {
-  if (!(await tasks.holdInProject(tenantId, parentId, projectId))) {
-    throw new InvalidTaskReference('parentId', 'must be a task of the same project');
-  }
+  const parent = await tasks.hold(tenantId, parentId);
+  if (parent?.projectId !== projectId) throw new InvalidTaskReference('parentId', 'must be a task of the same project');
+}
+
+/** A task about to become the parent of others: where it is, and its line up to the root. */
+export interface NewParent extends TaskLocation {
+  /** The task and its ancestors: none of them may become its sub-task. */
+  lineage: ReadonlySet<string>;
 }
 
 /**
- * A new parent for an existing task (its tree locked by the caller): a task of the same
- * project that is not the task itself nor one of its descendants.
+ * The task `parentId`, held until the change commits, with its lineage (read once for any
+ * number of tasks moving under it: the caller holds the tree's lock), or null when the
+ * tenant has no such task.
  */
-export async function assertNewParent(
+export async function findNewParent(
   tasks: TaskRepository,
   tenantId: string,
-  task: TaskLocation,
   parentId: string,
-): Promise<void> {
-  await holdParent(tasks, tenantId, task.projectId, parentId);
-  if (await tasks.isAncestorOrSelf(tenantId, task.id, parentId)) {
+): Promise<NewParent | null> {
+  const parent = await tasks.hold(tenantId, parentId);
+  if (!parent) return null;
+  return { ...parent, lineage: new Set(await tasks.lineage(tenantId, parentId)) };
+}
+
+/** Whether `parent` may become `task`'s parent: a task of the same project that is not the task itself nor one of its descendants. */
+export function assertParentOf(task: TaskLocation, parent: NewParent | null): void {
+  if (parent?.projectId !== task.projectId) {
+    throw new InvalidTaskReference('parentId', 'must be a task of the same project');
+  }
+  if (parent.lineage.has(task.id)) {
     throw new InvalidTaskReference('parentId', 'must not be the task itself or one of its sub-tasks');
   }
 }

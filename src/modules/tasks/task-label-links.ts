@@ -25,27 +25,64 @@ export async function linkLabels(
   taskId: string,
   labelIds: readonly string[],
 ): Promise<void> {
-  await em.insertMany(
-    TaskLabel,
+  await linkLabelsOfTasks(em, tenantId, [{ taskId, labelIds }]);
+}
+
+/** Links each task to its labels (held by `holdLabels`), in one statement. */
+export async function linkLabelsOfTasks(
+  em: EntityManager,
+  tenantId: string,
+  links: readonly { taskId: string; labelIds: readonly string[] }[],
+): Promise<void> {
+  const rows = links.flatMap(({ taskId, labelIds }) =>
     labelIds.map((label) => ({ tenant: tenantId, task: taskId, label })),
   );
+  if (rows.length > 0) await em.insertMany(TaskLabel, rows);
+}
+
+/** Removes every link between the tasks and the labels named, in one statement. */
+export async function unlinkLabels(
+  em: EntityManager,
+  tenantId: string,
+  taskIds: readonly string[],
+  labelIds: readonly string[],
+): Promise<void> {
+  if (taskIds.length === 0 || labelIds.length === 0) return;
+  await em.nativeDelete(TaskLabel, { tenant: tenantId, task: { $in: [...taskIds] }, label: { $in: [...labelIds] } });
+}
+
+/** How a task's labels change: the ids linked and unlinked. */
+export interface LabelChange {
+  added: string[];
+  removed: string[];
 }
 
 /**
- * Adds and removes labels of a held task (`add` held by `holdLabels`), leaving its other
- * labels as they are: the events of those that changed.
+ * The change from a task's `current` labels to `next` (ids in lower case, as read), or a
+ * 400 when `next` has more than a task may carry.
  */
-export async function changeLabels(
-  em: EntityManager,
-  tenantId: string,
-  taskId: string,
-  add: readonly string[],
-  remove: readonly string[],
-): Promise<ActivityChange[]> {
-  const current = await em.getRepository(Task).labelIdsOf(tenantId, taskId);
+export function labelChange(current: readonly string[], next: readonly string[]): LabelChange {
+  if (next.length > MAX_LABELS_PER_TASK) {
+    throw new InvalidTaskReference('addLabelIds', `would give the task more than ${MAX_LABELS_PER_TASK} labels`);
+  }
+  return {
+    added: next.filter((id) => !current.includes(id)),
+    removed: current.filter((id) => !next.includes(id)),
+  };
+}
+
+/** `current` with `add` added and `remove` taken off; the task's other labels stay. */
+export function addAndRemove(current: readonly string[], add: readonly string[], remove: readonly string[]): string[] {
   const removing = new Set(remove);
-  const kept = current.filter((id) => !removing.has(id));
-  return replaceLabels(em, tenantId, taskId, [...new Set([...kept, ...add])], current);
+  return [...new Set([...current.filter((id) => !removing.has(id)), ...add])];
+}
+
+/** The activity entries of a label change: those added, then those removed. */
+export function labelActivity(change: LabelChange): ActivityChange[] {
+  return [
+    ...change.added.map((to): ActivityChange => ({ action: 'label_added', field: 'labelIds', to })),
+    ...change.removed.map((from): ActivityChange => ({ action: 'label_removed', field: 'labelIds', from })),
+  ];
 }
 
 /** Sets a held task's labels to `labelIds` (held by `holdLabels`): the events of those added and removed. */
@@ -54,20 +91,9 @@ export async function replaceLabels(
   tenantId: string,
   taskId: string,
   labelIds: readonly string[],
-  known?: readonly string[],
 ): Promise<ActivityChange[]> {
-  const current = known ?? (await em.getRepository(Task).labelIdsOf(tenantId, taskId));
-  if (labelIds.length > MAX_LABELS_PER_TASK) {
-    throw new InvalidTaskReference('addLabelIds', `would give the task more than ${MAX_LABELS_PER_TASK} labels`);
-  }
-  const added = labelIds.filter((id) => !current.includes(id));
-  const removed = current.filter((id) => !labelIds.includes(id));
-  if (added.length > 0) await linkLabels(em, tenantId, taskId, added);
-  if (removed.length > 0) {
-    await em.nativeDelete(TaskLabel, { tenant: tenantId, task: taskId, label: { $in: removed } });
-  }
-  return [
-    ...added.map((to): ActivityChange => ({ action: 'label_added', field: 'labelIds', to })),
-    ...removed.map((from): ActivityChange => ({ action: 'label_removed', field: 'labelIds', from })),
-  ];
+  const change = labelChange(await em.getRepository(Task).labelIdsOf(tenantId, taskId), labelIds);
+  if (change.added.length > 0) await linkLabels(em, tenantId, taskId, change.added);
+  await unlinkLabels(em, tenantId, [taskId], change.removed);
+  return labelActivity(change);
 }

@@ -189,14 +189,16 @@ export class TaskRepository extends SqlRepository<Task> {
   /** Tasks as DTOs by id, in id order (those of `ids` that exist). */
   async findDtos(tenantId: string, ids: readonly string[]): Promise<TaskDto[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql()
+    return (await this.dtosOf(tenantId, ids).execute()).map(toDto);
+  }
+
+  private dtosOf(tenantId: string, ids: readonly string[]) {
+    return this.sql()
       .selectFrom('tasks as t')
       .where('t.tenant_id', '=', tenantId)
       .where('t.id', 'in', ids)
       .orderBy('t.id')
-      .select(taskColumns)
-      .execute();
-    return rows.map(toDto);
+      .select(taskColumns);
   }
 
   /** One keyset page of a filtered, sorted task list (`window.after` as issued in `endCursor`). */
@@ -317,21 +319,72 @@ export class TaskRepository extends SqlRepository<Task> {
   }
 
   /**
-   * Whether `taskId` is a task of the tenant (and of `projectId`, when given), held `FOR KEY
-   * SHARE` until the transaction ends: a row about to reference it (a sub-task, a comment)
-   * cannot lose it to a concurrent delete, which waits, or which came first and leaves
-   * nothing to find.
+   * The tasks of `ids` (those that exist in the tenant) as their DTOs, each locked `FOR NO
+   * KEY UPDATE` in id order in one statement (two bulk changes over the same tasks queue up
+   * and never deadlock), for a change of all of them in the same transaction.
    */
-  async holdInProject(tenantId: string, taskId: string, projectId?: string): Promise<boolean> {
+  async lockAllForChange(tenantId: string, ids: readonly string[]): Promise<TaskDto[]> {
+    if (ids.length === 0) return [];
+    return (await this.dtosOf(tenantId, ids).forNoKeyUpdate().execute()).map(toDto);
+  }
+
+  /**
+   * Takes the board-column lock (`columnLock`) of the `status` column of each project, in
+   * project id order, in one statement: tasks of these projects are about to enter it.
+   */
+  async lockColumns(tenantId: string, projectIds: readonly string[], status: string): Promise<void> {
+    if (projectIds.length === 0) return;
+    // A volatile function of the select list runs in the order of ORDER BY (after the sort).
+    await this.sql()
+      .selectFrom('projects as p')
+      .where('p.tenant_id', '=', tenantId)
+      .where('p.id', 'in', projectIds)
+      .orderBy('p.id')
+      .select(['p.id', boardColumnLock(sql`p.id`, sql`${status}`)])
+      .execute();
+  }
+
+  /** The position of the last task of the `status` column of each project (null: an empty column). */
+  async lastPositions(
+    tenantId: string,
+    projectIds: readonly string[],
+    status: string,
+  ): Promise<Map<string, string | null>> {
+    if (projectIds.length === 0) return new Map();
+    const rows = await this.sql()
+      .selectFrom('projects as p')
+      .where('p.tenant_id', '=', tenantId)
+      .where('p.id', 'in', projectIds)
+      .select((eb) => [
+        'p.id',
+        eb
+          .selectFrom('tasks as t')
+          .where('t.tenant_id', '=', tenantId)
+          .whereRef('t.project_id', '=', 'p.id')
+          .where('t.status', '=', status)
+          .orderBy('t.position', 'desc')
+          .limit(1)
+          .select('t.position')
+          .as('last'),
+      ])
+      .execute();
+    return new Map(rows.map((row) => [row.id, row.last]));
+  }
+
+  /**
+   * Where the task `taskId` of the tenant is, the row held `FOR KEY SHARE` until the
+   * transaction ends: a row about to reference it (a sub-task, a comment) cannot lose it to
+   * a concurrent delete, which waits, or which came first and leaves nothing to find.
+   */
+  async hold(tenantId: string, taskId: string): Promise<TaskLocation | null> {
     const row = await this.sql()
       .selectFrom('tasks as t')
       .where('t.tenant_id', '=', tenantId)
       .where('t.id', '=', taskId)
-      .$if(projectId !== undefined, (query) => query.where('t.project_id', '=', projectId ?? ''))
-      .select('t.id')
+      .select(['t.id', 't.project_id as projectId'])
       .forKeyShare()
       .executeTakeFirst();
-    return row !== undefined;
+    return row ?? null;
   }
 
   /**
@@ -404,6 +457,68 @@ export class TaskRepository extends SqlRepository<Task> {
         .executeTakeFirstOrThrow(),
     );
     return toDto(row);
+  }
+
+  /**
+   * Writes one change to many locked tasks in one statement: the fields of `common` on each,
+   * and, for those `entering` a state (key, category and position), that state; their
+   * `completedAt` follows its category. Each moves its version on; the tasks as they are
+   * now (those of `rows`), in no particular order.
+   */
+  async applyToMany(
+    tenantId: string,
+    common: TaskChanges,
+    rows: readonly { id: string; entering?: TaskState & { position: string } }[],
+    now: Date,
+  ): Promise<TaskDto[]> {
+    if (rows.length === 0) return [];
+    const values = JSON.stringify(
+      rows.map(({ id, entering }) => ({
+        id,
+        status: entering?.key ?? null,
+        status_category: entering?.category ?? null,
+        position: entering?.position ?? null,
+      })),
+    );
+    const moving = rows.some((row) => row.entering !== undefined);
+    const updated = await this.writeAtPosition(
+      this.sql()
+        .updateTable('tasks as t')
+        .from(
+          sql<{
+            id: string;
+            status: string | null;
+            status_category: StateCategory | null;
+            position: string | null;
+          }>`jsonb_to_recordset(${values}::jsonb)`.as<'v'>(
+            sql`v(id uuid, status text, status_category state_category, position text)`,
+          ),
+        )
+        .set((eb) => ({
+          ...changedColumns(common),
+          // A row without a state stays where it is.
+          ...(moving && {
+            status: eb.fn.coalesce('v.status', 't.status'),
+            status_category: eb.fn.coalesce('v.status_category', 't.status_category'),
+            position: eb.fn.coalesce('v.position', 't.position'),
+            completed_at: eb
+              .case()
+              .when('v.status_category', 'is', null)
+              .then(eb.ref('t.completed_at'))
+              .when('v.status_category', '=', 'completed')
+              .then(eb.fn.coalesce('t.completed_at', eb.val(now)))
+              .else(null)
+              .end(),
+          }),
+          updated_at: now,
+          version: eb('t.version', '+', 1),
+        }))
+        .where('t.tenant_id', '=', tenantId)
+        .whereRef('t.id', '=', 'v.id')
+        .returning(taskColumns)
+        .execute(),
+    );
+    return updated.map(toDto);
   }
 
   /**
@@ -584,14 +699,14 @@ export class TaskRepository extends SqlRepository<Task> {
       .execute();
   }
 
-  /** Whether making `parentId` the parent of `taskId` would close a loop (at any depth). */
-  async isAncestorOrSelf(tenantId: string, taskId: string, parentId: string): Promise<boolean> {
-    const row = await this.sql()
+  /** A task and its ancestors, up to the root of its tree: the ids of its lineage. */
+  async lineage(tenantId: string, taskId: string): Promise<string[]> {
+    const rows = await this.sql()
       .withRecursive('chain(id, parent_id)', (db) =>
         db
           .selectFrom('tasks as t')
           .where('t.tenant_id', '=', tenantId)
-          .where('t.id', '=', parentId)
+          .where('t.id', '=', taskId)
           .select(['t.id', 't.parent_id'])
           .union((union) =>
             union
@@ -602,10 +717,9 @@ export class TaskRepository extends SqlRepository<Task> {
           ),
       )
       .selectFrom('chain')
-      .where('chain.id', '=', taskId)
       .select('chain.id')
-      .executeTakeFirst();
-    return row !== undefined;
+      .execute();
+    return rows.map((row) => row.id);
   }
 
   /**

@@ -16,7 +16,7 @@ import { ProjectState } from '../projects/states/entities/project-state.entity.j
 import type { TaskState } from '../projects/states/project-state.repository.js';
 import { hasAtLeast } from '../tenants/roles.js';
 import type { TenantMembership } from '../tenants/tenant-membership.js';
-import { appendActivities, appendActivity, type ActivityChange, type ActivitySubject } from './activity.js';
+import { appendActivities, appendActivity, type ActivitySubject } from './activity.js';
 import { ActivityDto } from './dto/activity.dto.js';
 import {
   TASK_SORTS,
@@ -29,55 +29,13 @@ import {
 import { ActivityEvent } from './entities/activity-event.entity.js';
 import { Task } from './entities/task.entity.js';
 import { placeOnBoard } from './board-placement.js';
-import { assertNewParent, holdParent, lockTaskTree } from './task-hierarchy.js';
-import { changeLabels, holdLabels, linkLabels, replaceLabels } from './task-label-links.js';
+import { assertAssignable } from './task-assignees.js';
+import { eventChanges, planChange } from './task-change.js';
+import { assertParentOf, findNewParent, holdParent, lockTaskTree } from './task-hierarchy.js';
+import { holdLabels, linkLabels, replaceLabels } from './task-label-links.js';
 import { requireTaskRef, type TaskRef } from './task-ref.js';
-import type {
-  EditableTaskFields,
-  TaskChanges,
-  TaskFilter,
-  TaskLocation,
-  TaskOrder,
-  TaskRepository,
-} from './task.repository.js';
-import { InvalidTaskReference, NotTaskReporter, TaskNotFound, UnknownStatus } from './tasks.errors.js';
-
-/** A change of one task: the fields of a PATCH, or labels added and removed (a bulk change). */
-export interface TaskUpdate extends UpdateTaskDto {
-  addLabelIds?: readonly string[];
-  removeLabelIds?: readonly string[];
-}
-
-/** Task fields whose changes are logged one by one, in this order. */
-const LOGGED_FIELDS = [
-  'title',
-  'description',
-  'status',
-  'priority',
-  'assigneeId',
-  'dueDate',
-  'parentId',
-  'position',
-] as const satisfies readonly (keyof EditableTaskFields)[];
-
-/**
- * The activity entries of one task update as an event's `changes`: each field from and to;
- * labels as the lists of ids before and after (`labelIds`, the task's labels now).
- */
-function eventChanges(changes: readonly ActivityChange[], labelIds: readonly string[]): FieldChanges {
-  const result: Record<string, { from: unknown; to: unknown }> = {};
-  const added = new Set<string>();
-  const removed: string[] = [];
-  for (const change of changes) {
-    if (change.action === 'label_added' && change.to) added.add(change.to);
-    else if (change.action === 'label_removed' && change.from) removed.push(change.from);
-    else if (change.field) result[change.field] = { from: change.from ?? null, to: change.to ?? null };
-  }
-  if (added.size > 0 || removed.length > 0) {
-    result.labelIds = { from: [...labelIds.filter((id) => !added.has(id)), ...removed].sort(), to: [...labelIds] };
-  }
-  return result;
-}
+import type { TaskFilter, TaskLocation, TaskOrder, TaskRepository } from './task.repository.js';
+import { NotTaskReporter, TaskNotFound, UnknownStatus } from './tasks.errors.js';
 
 /** The list order a query asks for: its `sort`, else relevance with `q`, else newest first. */
 function orderOf(query: TaskListQueryDto): TaskOrder {
@@ -108,7 +66,7 @@ export class TasksService {
       const projects = em.getRepository(Project);
       if (!(await projects.exists(caller.tenantId, projectId))) throw new ProjectNotFound();
       const tasks = em.getRepository(Task);
-      if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
+      if (input.assigneeId) await assertAssignable(tasks, caller.tenantId, input.assigneeId);
       if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
 
       // Read before the project is locked: a state deleted in between fails the insert on the
@@ -195,7 +153,7 @@ export class TasksService {
     return task;
   }
 
-  async update(caller: TenantMembership, ref: string, input: TaskUpdate, ifMatch?: number): Promise<TaskDto> {
+  async update(caller: TenantMembership, ref: string, input: UpdateTaskDto, ifMatch?: number): Promise<TaskDto> {
     const moves = [input.moveBefore, input.moveAfter, input.moveTo].filter((move) => move !== undefined);
     if (moves.length > 1) {
       throw new RequestValidationError([
@@ -209,9 +167,8 @@ export class TasksService {
     // the board column (for a move or a status change), the task, then the new parent.
     return this.transactions.run(async (em) => {
       const tasks = em.getRepository(Task);
-      if (input.assigneeId) await this.assertAssignable(tasks, caller, input.assigneeId);
-      const linking = [...(input.labelIds ?? []), ...(input.addLabelIds ?? [])];
-      if (linking.length > 0) await holdLabels(tasks, caller.tenantId, linking);
+      if (input.assigneeId) await assertAssignable(tasks, caller.tenantId, input.assigneeId);
+      if (input.labelIds?.length) await holdLabels(tasks, caller.tenantId, input.labelIds);
       if (input.parentId) await lockTaskTree(em, caller.tenantId, await this.locate(tasks, caller, ref));
       // Explicit moves in the current column lock it first; a status change locks the new one
       // in the statement that locks the task.
@@ -232,58 +189,25 @@ export class TasksService {
       }
       assertVersion(ifMatch, task.version);
 
-      const after: EditableTaskFields = { ...task };
-      if (input.title !== undefined) after.title = input.title;
-      if (input.description !== undefined) after.description = input.description;
-      if (input.priority !== undefined) after.priority = input.priority;
-      if (input.dueDate !== undefined) after.dueDate = input.dueDate;
-      if (input.assigneeId !== undefined) after.assigneeId = input.assigneeId;
-      if (input.parentId !== undefined && input.parentId !== task.parentId) {
-        if (input.parentId !== null) await assertNewParent(tasks, caller.tenantId, task, input.parentId);
-        after.parentId = input.parentId;
+      if (input.parentId && input.parentId !== task.parentId) {
+        assertParentOf(task, await findNewParent(tasks, caller.tenantId, input.parentId));
       }
       const statusChanged = input.status !== undefined && input.status !== task.status;
       // Held until the end (`lockForStatusChange`): the state cannot be deleted before this task is in it.
       const state = statusChanged ? locked.into : { key: task.status, category: task.statusCategory };
       if (!state) throw await this.unknownStatus(em, caller.tenantId, task.projectId);
-      after.status = state.key;
-      if (moves.length > 0 || statusChanged) {
-        after.position = await placeOnBoard(tasks, caller.tenantId, task, after.status, input);
-      }
-
-      const changed = LOGGED_FIELDS.filter((field) => task[field] !== after[field]);
-      const changes = changed.map((field): ActivityChange => ({
-        action: 'updated',
-        field,
-        from: task[field],
-        to: after[field],
-      }));
+      const position =
+        moves.length > 0 || statusChanged
+          ? await placeOnBoard(tasks, caller.tenantId, task, state.key, input)
+          : undefined;
+      const now = new Date();
+      const { changes, written } = planChange(task, input, state, position, now);
       if (input.labelIds !== undefined)
         changes.push(...(await replaceLabels(em, caller.tenantId, task.id, input.labelIds)));
-      else if (input.addLabelIds?.length || input.removeLabelIds?.length)
-        changes.push(
-          ...(await changeLabels(em, caller.tenantId, task.id, input.addLabelIds ?? [], input.removeLabelIds ?? [])),
-        );
       // Nothing changed, nothing written: the version (and ETag) stays. A label change alone
       // still moves the version on, as the labels are part of the task.
       if (changes.length === 0) return this.read(em, caller, task.id);
 
-      const now = new Date();
-      const has = (field: keyof EditableTaskFields) => changed.includes(field);
-      const written: TaskChanges = {
-        ...(has('title') && { title: after.title }),
-        ...(has('description') && { description: after.description }),
-        ...(has('status') && { status: after.status, statusCategory: state.category }),
-        ...(has('priority') && { priority: after.priority }),
-        ...(has('assigneeId') && { assigneeId: after.assigneeId }),
-        ...(has('dueDate') && { dueDate: after.dueDate }),
-        ...(has('parentId') && { parentId: after.parentId }),
-        ...(has('position') && { position: after.position }),
-        // Set when a task enters a `completed` state, cleared when it leaves them.
-        ...((state.category === 'completed') !== (task.statusCategory === 'completed') && {
-          completedAt: state.category === 'completed' ? now : null,
-        }),
-      };
       const updated = await tasks.applyChanges(caller.tenantId, task.id, written, now);
       await appendActivity(em, this.subject(caller, task.projectId, task.id), changes);
       this.events.record(caller, {
@@ -432,21 +356,10 @@ export class TasksService {
     return new UnknownStatus(states.map((known) => known.key));
   }
 
-  /** Where the named tasks of the caller's tenant are (those that exist). */
-  locateMany(caller: TenantMembership, refs: readonly TaskRef[]): Promise<(TaskLocation & { key: string })[]> {
-    return this.em.getRepository(Task).locateMany(caller.tenantId, refs);
-  }
-
   private async locate(tasks: TaskRepository, caller: TenantMembership, ref: string): Promise<TaskLocation> {
     const location = await tasks.locate(caller.tenantId, requireTaskRef(ref));
     if (!location) throw new TaskNotFound();
     return location;
-  }
-
-  private async assertAssignable(tasks: TaskRepository, caller: TenantMembership, userId: string): Promise<void> {
-    if (!(await tasks.isAssignable(caller.tenantId, userId))) {
-      throw new InvalidTaskReference('assigneeId', 'must be a member of this tenant with role member or above');
-    }
   }
 
   private subject(caller: TenantMembership, projectId: string, taskId: string): ActivitySubject {

@@ -63,6 +63,21 @@ describe('tenant scope of every statement and write', () => {
         .set(a.member.auth)
         .send({ moveAfter: parent.key, status: parent.status })
         .expect(200);
+      const sibling = await createTask(t.http, a.tenant.id, project.id, a.member);
+      await t.http
+        .post(`${base}/tasks/bulk`)
+        .set(a.member.auth)
+        .send({
+          tasks: [task.key, sibling.key],
+          set: { status: 'in_review', parentId: parent.id, assigneeId: a.member.id },
+          addLabelIds: [label.id],
+        })
+        .expect(200);
+      await t.http
+        .post(`${base}/tasks/bulk`)
+        .set(a.member.auth)
+        .send({ tasks: [task.key, sibling.key], set: { status: 'todo' }, removeLabelIds: [label.id], atomic: false })
+        .expect(200);
       await t.http
         .get(`${base}/tasks?q=task&status=todo,done&assigneeId=me&labelId=${label.id}&sort=-dueDate`)
         .set(a.member.auth)

@@ -60,6 +60,28 @@ export class ProjectStateRepository extends SqlRepository<ProjectState> {
     return row ?? null;
   }
 
+  /**
+   * The state of key `key` of each of the projects (those that have one), held `FOR KEY
+   * SHARE` as `findTaskState` holds it, in one statement: tasks of these projects are about
+   * to enter it.
+   */
+  async holdTaskStates(
+    tenantId: string,
+    projectIds: readonly string[],
+    key: string,
+  ): Promise<(TaskState & { projectId: string })[]> {
+    if (projectIds.length === 0) return [];
+    return this.sql()
+      .selectFrom('project_states')
+      .where('tenant_id', '=', tenantId)
+      .where('project_id', 'in', projectIds)
+      .where('key', '=', key)
+      .orderBy('id')
+      .select(['project_id as projectId', 'key', 'category'])
+      .forKeyShare()
+      .execute();
+  }
+
   /** Adds states to a project (at version 1 of their board). */
   async insertStates(tenantId: string, projectId: string, states: readonly NewState[]): Promise<string[]> {
     if (states.length === 0) return [];
