@@ -2,8 +2,11 @@
 // benchmark bullet). Run with `npm run bench:events` (builds first). Two tables:
 //
 // 1. Task PATCH throughput with the event write vs without: this checkout's app against a
-//    build of EVENTS_BASELINE_REF (29321c0, the parent of 199ecc1, where the event log
-//    arrived), built in a temporary git worktree that shares this checkout's node_modules.
+//    build of the same commit (HEAD) whose `EventLog.record` drops what it is given, so
+//    nothing is numbered, appended or notified; or, with EVENTS_BASELINE_REF set, against
+//    a build of that commit (29321c0: the parent of 199ecc1, where the event log arrived,
+//    which also lacks what came after it, such as workflow states). Either is built in a
+//    temporary git worktree that shares this checkout's node_modules.
 //    Both run at once on one embedded PostgreSQL, each on its own fresh database, as
 //    deployed (see stack.ts), each seeded through its API, and are loaded in turn with
 //    framework-overhead's PATCH plan (one task per connection, `If-Match` from its last
@@ -20,12 +23,12 @@
 //
 // Settings (environment): BENCH_CONNECTIONS (32), BENCH_DURATION seconds per measured run
 // (10), BENCH_WARMUP (3), BENCH_ROUNDS (3), DATABASE_POOL_MAX (10, both apps),
-// EVENTS_BASELINE_REF (29321c0), EVENTS_STREAMS (1000), EVENTS_CHANGES (50),
+// EVENTS_BASELINE_REF (unset: HEAD without the event write), EVENTS_STREAMS (1000), EVENTS_CHANGES (50),
 // EVENTS_PAUSE_MS (100), EVENTS_PARTS (`throughput,streams`: one of them runs it alone).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,7 +79,7 @@ const settings = {
   warmupSeconds: positiveInteger('BENCH_WARMUP', 3),
   rounds: positiveInteger('BENCH_ROUNDS', 3),
   poolMax: positiveInteger('DATABASE_POOL_MAX', 10),
-  baselineRef: stringValue('EVENTS_BASELINE_REF', '29321c0'),
+  baselineRef: process.env.EVENTS_BASELINE_REF,
   streams: positiveInteger('EVENTS_STREAMS', 1000),
   changes: positiveInteger('EVENTS_CHANGES', 50),
   pauseMs: positiveInteger('EVENTS_PAUSE_MS', 100),
@@ -94,9 +97,15 @@ const PATCH_TARGET = TARGETS.find((target) => target.route.startsWith('PATCH'));
 // ---------------------------------------------------------------------------------------
 // The baseline build
 
-/** `git worktree add --detach` of `ref`, with this checkout's node_modules, built with Nest's CLI; removed by `cleanup`. */
-async function buildBaseline(ref: string): Promise<{ root: string; commit: string }> {
-  const { stdout } = await run('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: ROOT });
+/** Where the baseline build stops recording events: the first line of `EventLog.record`. */
+const RECORD_SIGNATURE = '  record(actor: EventActor, ...events: NewEvent[]): void {\n';
+
+/**
+ * `git worktree add --detach` of `ref` (HEAD without the event write when unset), with this
+ * checkout's node_modules, built with Nest's CLI; removed by `cleanup`.
+ */
+async function buildBaseline(ref: string | undefined): Promise<{ root: string; commit: string; label: string }> {
+  const { stdout } = await run('git', ['rev-parse', '--short', `${ref ?? 'HEAD'}^{commit}`], { cwd: ROOT });
   const commit = stdout.trim();
   const dir = await mkdtemp(path.join(tmpdir(), 'yello-events-baseline-'));
   cleanup.add('remove the baseline folder', () => rm(dir, { recursive: true, force: true }));
@@ -107,6 +116,19 @@ async function buildBaseline(ref: string): Promise<{ root: string; commit: strin
     await run('git', ['worktree', 'remove', '--force', root], { cwd: ROOT });
   });
   await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  if (ref === undefined) {
+    const eventLog = path.join(root, 'src/modules/events/event-log.ts');
+    const source = await readFile(eventLog, 'utf8');
+    if (!source.includes(RECORD_SIGNATURE))
+      throw new Error(`EventLog.record not found in ${eventLog}: update RECORD_SIGNATURE`);
+    await writeFile(
+      eventLog,
+      source.replace(
+        RECORD_SIGNATURE,
+        `${RECORD_SIGNATURE}    if (events.length >= 0) return; // bench/events.ts: the build without the event write\n`,
+      ),
+    );
+  }
   const started = performance.now();
   try {
     await run(process.execPath, [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
@@ -123,7 +145,7 @@ async function buildBaseline(ref: string): Promise<{ root: string; commit: strin
   }
   if (!existsSync(path.join(root, 'dist/main.js'))) throw new Error(`building ${commit} left no dist/main.js`);
   progress(`built ${commit} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  return { root, commit };
+  return { root, commit, label: ref === undefined ? `${commit} without the event write` : `${commit} (no event log)` };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -503,7 +525,7 @@ async function main(): Promise<number> {
     );
     const result = await throughput(
       { server: app, data: appData, label: `${head.trim()} (event log)`, runs: [] },
-      { server: old, data: oldData, label: `${baseline.commit} (no event log)`, runs: [] },
+      { server: old, data: oldData, label: baseline.label, runs: [] },
     );
     await old.child.stop(); // the streams are measured on the app alone
     if (!result.valid || !result.pass) failed++;
