@@ -110,7 +110,7 @@ async function buildBaseline(ref: string | undefined): Promise<{ root: string; c
   const dir = await mkdtemp(path.join(tmpdir(), 'yello-events-baseline-'));
   cleanup.add('remove the baseline folder', () => rm(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'app');
-  progress(`building ${commit} (${ref}) in a temporary worktree, ${root}`);
+  progress(`building ${commit} (${ref ?? 'HEAD without the event write'}) in a temporary worktree, ${root}`);
   await run('git', ['worktree', 'add', '--detach', root, commit], { cwd: ROOT });
   cleanup.add('remove the baseline worktree', async () => {
     await run('git', ['worktree', 'remove', '--force', root], { cwd: ROOT });
