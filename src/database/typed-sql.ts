@@ -61,12 +61,13 @@ export function sqlCompiler(): Kysely<Database> {
  * the reads every request makes (membership, session, a task by id or key), where building
  * and compiling the statement each time was most of Kysely's cost. `build` receives a
  * stand-in for each value (each must be used as a bound value); the compiled statement's
- * parameters are those stand-ins, replaced at each run, and its constants.
+ * parameters are those stand-ins, replaced at each run, and its constants. A run's value may
+ * be of another type than text (an array for `unnest`, a number) where the statement casts it.
  */
 export function precompiled<R>(
   arity: number,
   build: (db: Kysely<Database>, ...values: string[]) => Compilable<R>,
-): (db: Kysely<Database>, ...values: string[]) => Promise<QueryResult<R>> {
+): (db: Kysely<Database>, ...values: readonly unknown[]) => Promise<QueryResult<R>> {
   const standIns = Array.from({ length: arity }, (_, index) => `\u0000value ${index}`);
   const template = build(sqlCompiler(), ...standIns).compile();
   const slots = template.parameters.map((parameter) =>
