@@ -16,9 +16,9 @@ const DIST = path.resolve(import.meta.dirname, '..', '..', 'dist');
 export default class BuiltAppEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
-    // Dates are the one value a spec builds that the app tests with `instanceof` (MikroORM
-    // binds any other object as text): the app's Date class for both. Unlike arrays and
-    // objects, no literal syntax makes a Date of the sandbox's own.
+    // A spec's Date reaches the app as a value (a purge's cut-off), and MikroORM tests it with
+    // `instanceof`: a Date of the sandbox's own class was bound as text. One Date class for
+    // both; unlike arrays and objects, no literal syntax makes a Date of the sandbox's own.
     this.global.Date = Date;
     this.global.importBuilt = (specifier) =>
       import(specifier.startsWith('.') ? pathToFileURL(path.join(DIST, specifier)).href : specifier);

@@ -1,7 +1,7 @@
 /**
  * Modules of the built app (`dist/`, by their path under it) and the packages it runs on, as
  * the app under test has them. The app runs outside Jest's module sandbox (see
- * `built-app-environment.ts`), so a class a spec imports itself is another class than the
+ * `built-app-environment.js`), so a class a spec imports itself is another class than the
  * app's: a spec that hands the app a class (a provider to `app.get`, an entity to an
  * `EntityManager`) takes it from here.
  */
