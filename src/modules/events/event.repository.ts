@@ -196,11 +196,7 @@ export class EventRepository extends SqlRepository<TenantEvent> {
    * (delivered at commit, dropped at rollback) wakes the streams of every instance.
    * `steps` run in the same statement, with the numbered events.
    */
-  async append(
-    tenantId: string,
-    events: readonly EventRow[],
-    steps: readonly AppendStep[] = [],
-  ): Promise<StoredEvent[]> {
+  async append(tenantId: string, events: readonly EventRow[], steps: readonly AppendStep[]): Promise<StoredEvent[]> {
     const statement = appendStatement(steps);
     const { rows } = await statement(this.sql(), tenantId, events.length, ...eventColumns(events));
     const seqs = new Map(rows.map((row) => [row.id, Number(row.seq)]));
