@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { setTimeout } from 'node:timers/promises';
+import pg from 'pg';
 import request from 'supertest';
 import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { testServerUrl } from '../support/test-app.js';
@@ -9,13 +9,16 @@ import { startServer, type ServerProcess } from '../support/server-process.js';
 import { uniqueEmail } from '../factories/users.js';
 
 /** The built server (`dist/main.js`, built by the global setup when stale) as an operator runs it, on a database of its own. */
-function useServerProcess(env: Record<string, string> = {}): () => { server: ServerProcess; baseUrl: string } {
+function useServerProcess(
+  env: Record<string, string> = {},
+): () => { server: ServerProcess; baseUrl: string; databaseUrl: string } {
   const database = `yello_process_${randomBytes(4).toString('hex')}`;
-  let started: { server: ServerProcess; baseUrl: string } | undefined;
+  let started: { server: ServerProcess; baseUrl: string; databaseUrl: string } | undefined;
   beforeAll(async () => {
     await ensureDatabase(testServerUrl(), database, process.env.YELLO_TEST_TEMPLATE);
-    const server = startServer(databaseUrl(testServerUrl(), database), env);
-    started = { server, baseUrl: await server.listening };
+    const url = databaseUrl(testServerUrl(), database);
+    const server = startServer(url, env);
+    started = { server, baseUrl: await server.listening, databaseUrl: url };
   }, 120_000);
   afterAll(async () => {
     await started?.server.kill();
@@ -36,18 +39,36 @@ async function registerThrough(baseUrl: string) {
   return { credentials, body: registered.body, auth: { Authorization: `Bearer ${registered.body.accessToken}` } };
 }
 
+/** Resolves once the server has counted a login of `email` for its rate limit. */
+async function loginCounted(url: string, email: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const key = `login:email:${email.toLowerCase()}`;
+    for (let waited = 0; waited < 30_000; waited += 10) {
+      const { rowCount } = await client.query('select 1 from rate_limit_counters where key = $1', [key]);
+      if (rowCount) return;
+      await setTimeout(10);
+    }
+    throw new Error('The server never counted the login');
+  } finally {
+    await client.end();
+  }
+}
+
 describe('the API process', () => {
   const started = useServerProcess();
 
   it('logs JSON with request ids and never a secret; finishes in-flight requests on SIGTERM and exits 0', async () => {
-    const { server, baseUrl } = started();
+    const { server, baseUrl, databaseUrl: url } = started();
     const http = request(baseUrl);
     const registered = await registerThrough(baseUrl);
     await http.get('/api/v1/users/me').set(registered.auth).set('X-Request-Id', 'trace-me').expect(200);
 
-    // A login (bcrypt at the production cost) is in flight when the signal arrives: sent
-    // whole, and given time to be read (a connection with no request read yet is idle, and
-    // closed on shutdown; a fixed delay from the call fell short on a loaded machine).
+    // A login (bcrypt at the production cost) is in flight when the signal arrives: the
+    // signal waits until the server has read it, seen as the login's rate-limit count in the
+    // database, written before the password is hashed (a connection with no request read yet
+    // is idle, and closed on shutdown; fixed delays fell short on a loaded machine).
     const login = httpRequest(new URL('/api/v1/auth/login', baseUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -60,8 +81,7 @@ describe('the API process', () => {
       login.on('error', reject);
     });
     login.end(JSON.stringify(registered.credentials));
-    await once(login, 'finish');
-    await setTimeout(200);
+    await loginCounted(url, registered.credentials.email);
     server.child.kill('SIGTERM');
     const [status, exitCode] = await Promise.all([inFlight, server.exited]);
 
