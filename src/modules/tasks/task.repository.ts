@@ -19,7 +19,7 @@ import type { Task } from './entities/task.entity.js';
 import { TASK_STATE_CONSTRAINT, type TaskState } from '../projects/states/project-state.repository.js';
 import type { StateCategory } from '../projects/states/workflow.js';
 import type { TaskPriority } from './task-fields.js';
-import { keysetLength, taskColumns, taskPageQuery, type TaskFilter, type TaskOrder } from './task-list.query.js';
+import { compiledTaskPage, keysetLength, taskColumns, type TaskFilter, type TaskOrder } from './task-list.query.js';
 import type { TaskRef } from './task-ref.js';
 
 export type { TaskFilter, TaskOrder } from './task-list.query.js';
@@ -211,7 +211,8 @@ export class TaskRepository extends SqlRepository<Task> {
     const after = window.after === undefined ? undefined : parseKeysetPosition(window.after, keysetLength(order));
     // Only reachable with a leaked signing key: the cursor was signed by us.
     if (after === null) throw new Error('A signed task cursor did not parse');
-    const rows = await taskPageQuery(this.sql(), tenantId, filter, order, { first: window.first, after }).execute();
+    const page = compiledTaskPage({ tenantId, filter, order, window: { first: window.first, after } });
+    const { rows } = await this.sql().executeQuery(page);
     const items = rows.slice(0, window.first);
     const last = items.at(-1);
     return {
