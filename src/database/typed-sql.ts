@@ -96,7 +96,9 @@ export class StatementValues {
   readonly bind = (value: string): string => {
     if (value === '') return value;
     this.values.push(value);
-    return `\u0000value ${this.values.length - 1}`;
+    // Changed by trimming and by either case conversion, so a statement that transforms a
+    // value does not bind the stand-in as given, and is not taken as a template.
+    return ` \u0000Value ${this.values.length - 1}\u0000 `;
   };
 }
 
