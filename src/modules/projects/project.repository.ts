@@ -1,7 +1,28 @@
 import { sql } from 'kysely';
 import { boardColumnLock } from '../../database/advisory-locks.js';
-import { SqlRepository } from '../../database/typed-sql.js';
+import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import type { Project } from './entities/project.entity.js';
+
+/** Whether a project exists: every task create asks first. */
+const PROJECT_EXISTS = precompiled(2, (db, tenantId = '', projectId = '') =>
+  db
+    .selectFrom('projects')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', projectId)
+    .select((eb) => eb.lit(1).as('found')),
+);
+
+/** The next task number of a project, taken with its row and board-column locks (`takeTaskNumber`). */
+const TAKE_TASK_NUMBER = precompiled(3, (db, tenantId = '', projectId = '', column = '') =>
+  db
+    .updateTable('projects')
+    .set((eb) => ({
+      last_task_number: eb('last_task_number', '+', eb.case().when('archived', '=', true).then(0).else(1).end()),
+    }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', projectId)
+    .returning(['last_task_number as number', 'key', 'archived', boardColumnLock(sql`id`, sql`${column}`)]),
+);
 
 export class ProjectRepository extends SqlRepository<Project> {
   /** The number of tasks in each state of a project (0 for an empty one), in board order. */
@@ -24,13 +45,8 @@ export class ProjectRepository extends SqlRepository<Project> {
 
   /** Whether the project exists in the tenant (one index lookup, no hydration), in the current transaction if any. */
   async exists(tenantId: string, projectId: string): Promise<boolean> {
-    const row = await this.sql()
-      .selectFrom('projects')
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', projectId)
-      .select((eb) => eb.lit(1).as('found'))
-      .executeTakeFirst();
-    return row !== undefined;
+    const { rows } = await PROJECT_EXISTS(this.sql(), tenantId, projectId);
+    return rows.length > 0;
   }
 
   /**
@@ -74,15 +90,7 @@ export class ProjectRepository extends SqlRepository<Project> {
     projectId: string,
     column: string,
   ): Promise<{ number: number; key: string } | 'archived' | null> {
-    const row = await this.sql()
-      .updateTable('projects')
-      .set((eb) => ({
-        last_task_number: eb('last_task_number', '+', eb.case().when('archived', '=', true).then(0).else(1).end()),
-      }))
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', projectId)
-      .returning(['last_task_number as number', 'key', 'archived', boardColumnLock(sql`id`, sql`${column}`)])
-      .executeTakeFirst();
+    const [row] = (await TAKE_TASK_NUMBER(this.sql(), tenantId, projectId, column)).rows;
     if (!row) return null;
     return row.archived ? 'archived' : { number: row.number, key: row.key };
   }

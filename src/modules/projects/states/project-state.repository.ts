@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { isForeignKeyViolation, TransientConflict } from '../../../database/transactions.js';
-import { SqlRepository } from '../../../database/typed-sql.js';
+import { precompiled, SqlRepository } from '../../../database/typed-sql.js';
 import type { ProjectState } from './entities/project-state.entity.js';
 import type { StateCategory } from './workflow.js';
 
@@ -28,6 +28,26 @@ export interface TaskState {
 /** The foreign key that pins a task to a state of its project (and that state's category). */
 export const TASK_STATE_CONSTRAINT = 'tasks_tenant_state_foreign';
 
+/** A project's default state, where a new task starts (every create without a status reads it). */
+const DEFAULT_STATE = precompiled(2, (db, tenantId = '', projectId = '') =>
+  db
+    .selectFrom('project_states')
+    .where('tenant_id', '=', tenantId)
+    .where('project_id', '=', projectId)
+    .where('is_default', '=', true)
+    .select(['key', 'category']),
+);
+
+/** A project's state by key. */
+const STATE_BY_KEY = precompiled(3, (db, tenantId = '', projectId = '', key = '') =>
+  db
+    .selectFrom('project_states')
+    .where('tenant_id', '=', tenantId)
+    .where('project_id', '=', projectId)
+    .where('key', '=', key)
+    .select(['key', 'category']),
+);
+
 /** The statements of a project's workflow states. Every statement names the tenant. */
 export class ProjectStateRepository extends SqlRepository<ProjectState> {
   /** The project's states in board order. */
@@ -49,14 +69,11 @@ export class ProjectStateRepository extends SqlRepository<ProjectState> {
    * state instead: `TaskRepository.lockForStatusChange`.)
    */
   async findTaskState(tenantId: string, projectId: string, key: string | undefined): Promise<TaskState | null> {
-    const row = await this.sql()
-      .selectFrom('project_states')
-      .where('tenant_id', '=', tenantId)
-      .where('project_id', '=', projectId)
-      .$if(key === undefined, (q) => q.where('is_default', '=', true))
-      .$if(key !== undefined, (q) => q.where('key', '=', key ?? ''))
-      .select(['key', 'category'])
-      .executeTakeFirst();
+    const [row] = (
+      key === undefined
+        ? await DEFAULT_STATE(this.sql(), tenantId, projectId)
+        : await STATE_BY_KEY(this.sql(), tenantId, projectId, key)
+    ).rows;
     return row ?? null;
   }
 
