@@ -48,6 +48,8 @@ const pool = new pg.Pool({
   connectionTimeoutMillis: Number(setting('DATABASE_CONNECT_TIMEOUT_MS')),
   statement_timeout: STATEMENT_TIMEOUT_MS,
   query_timeout: STATEMENT_TIMEOUT_MS + 1_000,
+  // The app's default DATABASE_MAX_PARALLEL_WORKERS_PER_GATHER.
+  options: '-c max_parallel_workers_per_gather=0',
   types,
 });
 

@@ -6,11 +6,13 @@
 // Settings (environment): DATABASE_URL (a server to use instead of an embedded one; a
 // superuser, see `seedTasks`; the database `yello_explain` on it is dropped and recreated),
 // EXPLAIN_RUNS (15 timed runs per query), EXPLAIN_SIZES (10000,1000000), EXPLAIN_PLANS=0
-// to leave the plans out.
+// to leave the plans out, and the app's own session settings
+// (DATABASE_MAX_PARALLEL_WORKERS_PER_GATHER), so the plans are those of the app's connections.
 import { availableParallelism } from 'node:os';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
-import { mikroOrmOptions } from '../src/database/mikro-orm.options.ts';
+import { loadConfig } from '../src/config/configuration.ts';
+import { mikroOrmOptions, startupOptions } from '../src/database/mikro-orm.options.ts';
 import {
   RANKED_SEARCH_WINDOW,
   taskPageQuery,
@@ -44,6 +46,8 @@ const settings = {
   runs: positiveInteger('EXPLAIN_RUNS', 15),
   sizes: sizes(),
   plans: process.env.EXPLAIN_PLANS !== '0',
+  /** The session the app's pool opens (parallel query off by default). */
+  session: loadConfig(process.env).database,
 };
 
 /** How deep the "deep" page starts: 500 pages of 20. */
@@ -380,7 +384,7 @@ async function main(): Promise<number> {
   const url = await freshDatabase('yello_explain', cleanup, progress);
   await timed('migrate', () => migrate(url));
 
-  const db = new pg.Client({ connectionString: url });
+  const db = new pg.Client({ connectionString: url, options: startupOptions(settings.session) });
   await db.connect();
   cleanup.add('close the connection', () => db.end());
   // Seeding only: no WAL flush per statement, and the data is generated consistent, so the
@@ -421,7 +425,8 @@ async function main(): Promise<number> {
     '',
     `Task list SQL (taskPageQuery) medians of ${settings.runs} runs in ms, page of ${PAGE}; "deep" = the page after row N ` +
       `(keyset), N = ${DEEP_OFFSET} or the deepest full page when fewer rows match; ratio = largest size / smallest (each ≥ 1 ms).`,
-    `Node ${process.version}, ${availableParallelism()} CPUs, PostgreSQL ${(await db.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]?.v ?? '?'}; ` +
+    `Node ${process.version}, ${availableParallelism()} CPUs, PostgreSQL ${(await db.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]?.v ?? '?'}, ` +
+      `max_parallel_workers_per_gather ${settings.session.maxParallelWorkersPerGather} (the app's); ` +
       `${counts[0]?.tasks} tasks in all (${OTHER_TENANTS} other tenants × ${OTHER_TENANT_TASKS}), ${counts[0]?.labels} label links, ` +
       `q matches ${counts[0]?.matches} tasks of the big tenant at the largest size.`,
     '',

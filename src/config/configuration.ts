@@ -31,6 +31,7 @@ const environmentSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).default(2_000),
   DATABASE_TRANSACTION_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  DATABASE_MAX_PARALLEL_WORKERS_PER_GATHER: z.coerce.number().int().min(0).max(64).default(0),
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   MIGRATE_ON_START: booleanFlag.default(true),
@@ -105,6 +106,11 @@ function toAppConfig(env: z.output<typeof environmentSchema>) {
       lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
       /** Reruns of a transaction that lost a race (deadlock, serialization failure) before a 503. */
       transactionRetries: env.DATABASE_TRANSACTION_RETRIES,
+      /**
+       * PostgreSQL's `max_parallel_workers_per_gather` on every app connection. 0: no parallel
+       * query; a page of a list is a short index walk that workers only make slower to start.
+       */
+      maxParallelWorkersPerGather: env.DATABASE_MAX_PARALLEL_WORKERS_PER_GATHER,
       migrateOnStart: env.MIGRATE_ON_START,
     },
     localData: { dir: env.DATA_DIR, embeddedPostgresPort: env.EMBEDDED_POSTGRES_PORT },

@@ -19,6 +19,25 @@ export interface DatabaseConnection {
   statementTimeoutMs?: number;
   /** A statement waiting longer for a lock is cancelled (55P03), so lock queues cannot hold the pool. */
   lockTimeoutMs?: number;
+  /** PostgreSQL's `max_parallel_workers_per_gather` for the session; unset: the server's. */
+  maxParallelWorkersPerGather?: number;
+}
+
+/**
+ * Session settings sent in each connection's start-up packet (`pg`'s `options`): no extra
+ * round trip, and a pooled connection has them from its first statement.
+ *
+ * The app runs short OLTP statements, so parallel query is off unless configured: when the
+ * planner's estimate of a page is large (a `blocked=true` list of a big tenant probes a few
+ * thousand index entries), it plans parallel workers whose start costs more than the walk
+ * they would share, and the workers come out of one budget per server (`max_parallel_workers`)
+ * that every connection of every instance would compete for under load.
+ */
+export function startupOptions(
+  connection: Pick<DatabaseConnection, 'maxParallelWorkersPerGather'>,
+): string | undefined {
+  const workers = connection.maxParallelWorkersPerGather;
+  return workers === undefined ? undefined : `-c max_parallel_workers_per_gather=${workers}`;
 }
 
 /**
@@ -96,6 +115,7 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
       connectionTimeoutMillis: connection.connectTimeoutMs,
       statement_timeout: connection.statementTimeoutMs,
       lock_timeout: connection.lockTimeoutMs,
+      options: startupOptions(connection),
       query_timeout: connection.statementTimeoutMs === undefined ? undefined : connection.statementTimeoutMs + 1_000,
     },
     metadataProvider: ReflectMetadataProvider,

@@ -121,12 +121,21 @@ interface ShapeTemplate<R> {
  */
 export class StatementShapes<I, R> {
   private readonly templates = new Map<string, ShapeTemplate<R> | null>();
+  // Plain fields, not parameter properties: the benchmarks load this file with Node's type
+  // stripping (`npm run explain`), which refuses parameter properties.
+  private readonly shapeOf: (input: I, bind: (value: string) => string) => I;
+  private readonly build: (db: Kysely<Database>, input: I) => Compilable<R>;
+  private readonly maxShapes: number;
 
   constructor(
-    private readonly shapeOf: (input: I, bind: (value: string) => string) => I,
-    private readonly build: (db: Kysely<Database>, input: I) => Compilable<R>,
-    private readonly maxShapes = 512,
-  ) {}
+    shapeOf: (input: I, bind: (value: string) => string) => I,
+    build: (db: Kysely<Database>, input: I) => Compilable<R>,
+    maxShapes = 512,
+  ) {
+    this.shapeOf = shapeOf;
+    this.build = build;
+    this.maxShapes = maxShapes;
+  }
 
   compile(input: I): CompiledQuery<R> {
     const bound = new StatementValues();

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
     ['a non-numeric port', { PORT: 'eighty' }],
     ['a non-PostgreSQL database URL', { DATABASE_URL: 'mysql://localhost/yello' }],
     ['an unknown log level', { LOG_LEVEL: 'loud' }],
+    ['a negative number of parallel workers', { DATABASE_MAX_PARALLEL_WORKERS_PER_GATHER: '-1' }],
   ])('names %s', (_case, environment) => {
     expect(() => loadConfig(environment)).toThrow(ConfigurationError);
   });

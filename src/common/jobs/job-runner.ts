@@ -3,6 +3,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { Logger as WorkerLogger, run, type LogFunctionFactory, type Runner, type TaskList } from 'graphile-worker';
 import pg from 'pg';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
+import { startupOptions } from '../../database/mikro-orm.options.js';
 import type { JobDefinition } from './job.js';
 
 type WorkerLogLevel = Parameters<ReturnType<LogFunctionFactory>>[0];
@@ -61,6 +62,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       // Jobs wait on nobody: a slow connection under load is better than a failed attempt.
       connectionTimeoutMillis: Math.max(database.connectTimeoutMs, JOB_CONNECT_TIMEOUT_MS),
       statement_timeout: database.statementTimeoutMs,
+      options: startupOptions(database),
     });
     // A connection lost (PostgreSQL restarted), idle in the pool or checked out: never an
     // uncaught 'error' event; the pool drops it and graphile-worker reconnects. The outage

@@ -153,7 +153,8 @@ function sortKey(order: FieldOrder): { sql: RawBuilder<unknown>; cast: string }[
     case 'priority':
       return [{ sql: sql`t.priority`, cast: 'task_priority' }];
     case 'position':
-      // The board order: the columns as the project orders its states, then the column's order.
+      // The board order: the columns as the project orders its states, then the column's order
+      // (read by `boardPageQuery`, column by column; this names its cursor values).
       return [
         { sql: statePosition, cast: 'text collate "C"' },
         { sql: sql`t.status`, cast: 'text' },
@@ -187,6 +188,7 @@ export function taskPageQuery(
     if (filter.q === undefined) throw new Error('Relevance order without a search');
     return relevancePageQuery(db, tenantId, { ...filter, q: filter.q }, window);
   }
+  if (order.field === 'position') return boardPageQuery(db, tenantId, filter, order.descending, window);
   const key = sortKey(order);
   const direction = order.descending ? 'desc' : 'asc';
   const after = window.after;
@@ -209,6 +211,86 @@ export function taskPageQuery(
     .$call((query) => key.reduce((ordered, part) => ordered.orderBy(part.sql, direction), query))
     .orderBy('t.id', direction)
     .limit(window.first + 1);
+}
+
+/**
+ * A page in board order (`sort=position`): the columns as their projects order their states,
+ * then each column's order. No index of `tasks` holds that order (a column's rank is in
+ * `project_states`), so the page is read column by column: for each state of the scope, in
+ * order, at most a page of its tasks through the `(project, status, position, id)` index
+ * (a lateral subquery), then the page is cut from those few rows, and only its rows are read
+ * in full. The cost grows with the scope's states (six per project by default), not with its
+ * tasks. After a cursor, its own column continues after its place (an index condition), and
+ * the columns after it start at their beginning: two parts, so neither walks rows it skips.
+ */
+function boardPageQuery(
+  db: Kysely<Database>,
+  tenantId: string,
+  filter: TaskFilter,
+  descending: boolean,
+  window: { first: number; after?: string[] },
+) {
+  const limit = window.first + 1;
+  const direction = descending ? 'desc' : 'asc';
+  const past = sql.raw(descending ? '<' : '>');
+  const columnsOf = (stateCondition: RawBuilder<SqlBool> | undefined, from?: readonly [string, string]) =>
+    db
+      .selectFrom('project_states as s')
+      .innerJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('tasks as t')
+            .where((tasks) => {
+              const conditions = filtered(tasks, tenantId, filter);
+              conditions.push(sql<SqlBool>`t.project_id = s.project_id and t.status = s.key`);
+              if (from !== undefined) {
+                conditions.push(
+                  sql<SqlBool>`(t.position, t.id) ${past} (${typed(from[0], 'text collate "C"')}, ${typed(from[1], 'uuid')})`,
+                );
+              }
+              return tasks.and(conditions);
+            })
+            .select(['t.id', 't.status', 't.position'])
+            .orderBy('t.position', direction)
+            .orderBy('t.id', direction)
+            .limit(limit)
+            .as('x'),
+        (join) => join.onTrue(),
+      )
+      .where('s.tenant_id', '=', tenantId)
+      .$if(filter.projectId !== undefined, (query) => query.where('s.project_id', '=', filter.projectId ?? ''))
+      .$call((query) => (stateCondition === undefined ? query : query.where(stateCondition)))
+      .select(['s.position as state_position', 'x.id', 'x.status', 'x.position']);
+
+  let keys = columnsOf(undefined);
+  if (window.after !== undefined) {
+    const [statePosition = '', status = '', position = '', id = ''] = window.after;
+    const state = sql`(s.position, s.key)`;
+    const cursorState = sql`(${typed(statePosition, 'text collate "C"')}, ${typed(status, 'text')})`;
+    keys = columnsOf(sql<SqlBool>`${state} = ${cursorState}`, [position, id]).unionAll(
+      columnsOf(sql<SqlBool>`${state} ${past} ${cursorState}`),
+    );
+  }
+  const page = db
+    .selectFrom(keys.as('k'))
+    .selectAll()
+    .orderBy('k.state_position', direction)
+    .orderBy('k.status', direction)
+    .orderBy('k.position', direction)
+    .orderBy('k.id', direction)
+    .limit(limit);
+  return db
+    .selectFrom(page.as('p'))
+    .innerJoin('tasks as t', (join) => join.on('t.tenant_id', '=', tenantId).onRef('t.id', '=', 'p.id'))
+    .select((eb) => [
+      ...taskColumns(eb),
+      sql<string[]>`array[p.state_position::text, t.status::text, t.position::text]`.as('sort_values'),
+    ])
+    .orderBy('p.state_position', direction)
+    .orderBy('p.status', direction)
+    .orderBy('p.position', direction)
+    .orderBy('p.id', direction)
+    .limit(limit);
 }
 
 /**

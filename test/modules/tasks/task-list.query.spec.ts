@@ -26,19 +26,32 @@ describe('task list SQL', () => {
   });
 
   it('continues after a cursor by the whole sort key and the id, cast back from text', () => {
-    const { sql, parameters } = compile({ field: 'position', descending: false }, ['a1', 'todo', 'a0', TENANT]);
-    expect(sql).toContain(
-      ', t.status, t.position, t.id) > ($2::text collate "C", $3::text, $4::text collate "C", $5::uuid)',
-    );
-    expect(sql).toContain('t.status asc, t.position asc, "t"."id" asc');
-    expect(parameters.slice(1, 5)).toEqual(['a1', 'todo', 'a0', TENANT]);
+    const { sql, parameters } = compile({ field: 'priority', descending: true }, ['high', TENANT]);
+    expect(sql).toContain('(t.priority, t.id) < ($2::task_priority, $3::uuid)');
+    expect(sql).toContain('order by t.priority desc, "t"."id" desc');
+    expect(parameters.slice(1, 3)).toEqual(['high', TENANT]);
   });
 
-  it('orders the board by the position of each state in its project, then by the place in the column', () => {
+  it('reads the board order column by column, at most a page from each, then the page in full', () => {
     const { sql } = compile({ field: 'position', descending: false });
     expect(sql).toContain(
-      'order by (select s.position from project_states s where s.tenant_id = t.tenant_id and s.project_id = t.project_id and s.key = t.status) asc',
+      'from "project_states" as "s" inner join lateral (select "t"."id", "t"."status", "t"."position"',
     );
+    expect(sql).toContain('t.status = s.key) order by "t"."position" asc, "t"."id" asc limit $');
+    expect(sql).toMatch(
+      /^select "t"."id", .* inner join "tasks" as "t" on "t"."tenant_id" = \$\d+ and "t"."id" = "p"."id"/,
+    );
+  });
+
+  it("continues a board page in its cursor's column from its place, and the columns after it from their start", () => {
+    const { sql, parameters } = compile({ field: 'position', descending: true }, ['a1', 'todo', 'a0', TENANT]);
+    const [inColumn, after] = sql.split(' union all ');
+    expect(inColumn).toContain('(t.position, t.id) < ($2::text collate "C", $3::uuid)');
+    expect(inColumn).toContain('(s.position, s.key) = ($6::text collate "C", $7::text)');
+    expect(after).not.toContain('t.position, t.id');
+    expect(after).toContain('(s.position, s.key) < ($11::text collate "C", $12::text)');
+    expect(parameters.slice(1, 3)).toEqual(['a0', TENANT]);
+    expect(parameters.slice(5, 7)).toEqual(['a1', 'todo']);
   });
 
   it('sorts missing due dates last both ways, as the due-date indexes do', () => {

@@ -138,6 +138,28 @@ describe('task lists', () => {
     },
   );
 
+  it('pages the board order tenant-wide: columns by state, the projects interleaved in each', async () => {
+    const tenant = await createTenant(t.http, crew.owner);
+    const projects = [
+      await createProject(t.http, tenant.id, crew.owner),
+      await createProject(t.http, tenant.id, crew.owner),
+    ];
+    const pick = generator(7);
+    for (let i = 0; i < 16; i++) {
+      await createTask(t.http, tenant.id, projects[i % 2]?.id ?? '', crew.owner, {
+        title: `Board ${i}`,
+        status: pick(['backlog', 'todo', 'done']),
+      });
+    }
+    const path = `/api/v1/tenants/${tenant.id}/tasks`;
+    const all = await allPagesAs(`${path}?limit=100`, crew.owner);
+    expect(new Set(all.map((row) => row.projectId)).size).toBe(2);
+    for (const sort of ['position', '-position']) {
+      const paged = await allPagesAs(`${path}?sort=${sort}&limit=3`, crew.owner);
+      expect(paged.map((row) => row.key)).toEqual(all.sort(compareBy(sort)).map((row) => row.key));
+    }
+  });
+
   it('pages a full-text search in relevance order, stably', async () => {
     const path = `${base()}/projects/${project.id}/tasks?q=${encodeURIComponent('invoice or crash')}`;
     const unpaged = (await list(`${path}&limit=100`)).data.map((row: Row) => row.key);
