@@ -82,28 +82,58 @@ const LAST_POSITION_SQL =
 const LAST_OTHER_POSITION_SQL =
   'select t.position from tasks t where t.tenant_id = $1 and t.project_id = $2 and t.status = $3 and t.id <> $4 order by t.position desc limit 1';
 const INSERT_TASK_SQL =
-  'insert into "tasks" ("id", "tenant_id", "project_id", "key", "number", "title", "description", "status", "priority", ' +
-  '"assignee_id", "reporter_id", "due_date", "parent_id", "position", "completed_at", "created_at", "updated_at", "status_category") ' +
-  'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) returning "version"';
-/** A state of the project by key (the default for a null key), as the app reads it. */
-const STATE_SQL = (hold: boolean) =>
-  'select key, category from project_states where tenant_id = $1 and project_id = $2 and ' +
-  `(key = $3 or ($3::text is null and is_default))${hold ? ' for key share' : ''}`;
+  'insert into "tasks" ("id", "tenant_id", "project_id", "key", "number", "title", "description", "status", "status_category", ' +
+  '"priority", "assignee_id", "reporter_id", "due_date", "parent_id", "position", "completed_at", "created_at", "updated_at", "version") ' +
+  'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1)';
+/** The project's default state, where a new task starts. */
+const DEFAULT_STATE_SQL =
+  'select "key", "category" from "project_states" where "tenant_id" = $1 and "project_id" = $2 and "is_default" = $3';
 const INSERT_ACTIVITY_SQL =
   'insert into "activity_events" ("tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "id", "created_at") ' +
   'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
 const INSERT_TWO_ACTIVITIES_SQL =
   'insert into "activity_events" ("tenant_id", "project_id", "task_id", "actor_id", "action", "field", "from", "to", "id", "created_at") ' +
   'values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)';
-const LOCK_TASK_BY_KEY_SQL =
-  'select t.id, t.project_id as "projectId", t.title, t.description, t.status, t.priority, ' +
-  't.assignee_id as "assigneeId", t.due_date::text as "dueDate", t.parent_id as "parentId", t.position, ' +
-  't.reporter_id as "reporterId", t.key, t.version, ' +
-  "pg_advisory_xact_lock(hashtextextended(t.project_id::text || ':' || $3::text, 0)) as locked " +
-  'from tasks t where t.tenant_id = $1 and t.key = $2 for no key update';
+/** The task locked for a status change, its new column's lock and the state it enters, in one statement. */
+const LOCK_FOR_STATUS_SQL =
+  'with "locked" as (select "t"."id", "t"."project_id" as "projectId", "t"."key", "t"."title", "t"."description", ' +
+  '"t"."status", "t"."status_category" as "statusCategory", "t"."priority", "t"."assignee_id" as "assigneeId", ' +
+  't.due_date::text as "dueDate", "t"."parent_id" as "parentId", "t"."position", "t"."reporter_id" as "reporterId", ' +
+  '"t"."version", pg_advisory_xact_lock(hashtextextended(t.project_id::text || \':\' || $1::text, 0)) as "column_locked" ' +
+  'from "tasks" as "t" where "t"."tenant_id" = $2 and "t"."key" = $3 for no key update), ' +
+  '"into" as (select "s"."key", "s"."category" from "project_states" as "s" inner join "locked" on "locked"."projectId" = "s"."project_id" ' +
+  'where "s"."tenant_id" = $4 and "s"."key" = $5 for key share of "s") ' +
+  'select "locked".*, "into"."key" as "intoKey", "into"."category" as "intoCategory" from "locked" left join "into" on true';
+/** The changed columns written and the task as it is now (no read after the write). */
 const UPDATE_TASK_SQL =
-  'update "tasks" set "status" = $1, "position" = $2, "updated_at" = $3, "version" = version + 1, "status_category" = $6 ' +
-  'where "tenant_id" = $4 and "id" = $5 returning "version"';
+  'update "tasks" as "t" set "status" = $1, "status_category" = $2, "position" = $3, "updated_at" = $4, "version" = "t"."version" + $5 ' +
+  `where "t"."tenant_id" = $6 and "t"."id" = $7 returning ${TASK_COLUMNS}`;
+/**
+ * The app's event append (src/modules/events/event.repository.ts), as it sends it: the
+ * tenant's counter raised and notified, the events numbered and inserted, and the deliveries
+ * of the tenant's matching webhooks queued as jobs, in one statement before commit.
+ */
+const APPEND_EVENTS_SQL = `with "counter" as (insert into "event_counters" ("tenant_id", "last_seq") values ($1, $2::int) on conflict ("tenant_id") do update set "last_seq" = "event_counters"."last_seq" + $3::int returning "last_seq", pg_notify('yello_events', $4 || ':' || "last_seq") as "notified"), "appended" as (insert into "events" ("id", "tenant_id", "seq", "type", "occurred_at", "actor_user_id", "actor_token_id", "project_id", "data") select "e"."id", $5 as "tenant_id", "counter"."last_seq" - $6::int + "e"."ordinality" as "seq", "e"."type", "e"."occurred_at", "e"."actor_user_id", "e"."actor_token_id", "e"."project_id", "e"."data" from "counter", (select * from unnest(
+    $7::uuid[],
+    $8::text[],
+    $9::timestamptz[],
+    $10::uuid[],
+    $11::uuid[],
+    $12::uuid[],
+    $13::jsonb[]
+  ) with ordinality as u(id, type, occurred_at, actor_user_id, actor_token_id, project_id, data, ordinality)) as "e" returning "id", "seq", "type", "occurred_at", "actor_user_id", "actor_token_id", "project_id", "data"), "step_0" as (insert into "webhook_deliveries" ("id", "tenant_id", "webhook_id", "event_id", "event_type", "payload", "status", "created_at", "next_attempt_at") select uuidv7() as "id", $14 as "tenant_id", "w"."id" as "webhook_id", "a"."id" as "event_id", "a"."type" as "event_type", jsonb_build_object('type', a.type, 'timestamp', to_char(a.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'data', jsonb_build_object(
+    'id', a.id,
+    'seq', a.seq,
+    'type', a.type,
+    'occurredAt', to_char(a.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'actor', jsonb_build_object('userId', a.actor_user_id)
+      || case when a.actor_token_id is null then '{}'::jsonb else jsonb_build_object('tokenId', a.actor_token_id) end,
+    'projectId', a.project_id,
+    'data', a.data
+  )) as "payload", $15 as "status", statement_timestamp() as "created_at", statement_timestamp() as "next_attempt_at" from "appended" as "a" inner join (select "id", "events", "project_id" from "webhooks" where "tenant_id" = $16 and "active" = $17 for key share) as "w" on ("w"."project_id" is null or "w"."project_id" = "a"."project_id") and (a.type = any(w.events) or split_part(a.type, '.', 1) || '.*' = any(w.events)) order by "a"."seq", "w"."id" returning (graphile_worker.add_job($18, json_build_object('tenantId', "tenant_id", 'deliveryId', "id"), max_attempts => $19::int, job_key => $20 || "id")).id as "job_id") select "id", "seq" from "appended"`;
+const WEBHOOK_DELIVERY_TASK = 'webhook.delivery';
+const WEBHOOK_DELIVERY_ATTEMPTS = 5;
+
 /** The project list, status filter, newest first: first page, and after a keyset position. */
 const LIST_SQL = (after: boolean) =>
   `select ${TASK_COLUMNS}, array[(t.created_at)::text] as sort_values from tasks t ` +
@@ -152,6 +182,8 @@ interface LockedTask {
   status: string;
   position: string;
   version: number;
+  intoKey: string | null;
+  intoCategory: string | null;
 }
 
 function taskBody(row: TaskRow) {
@@ -444,6 +476,39 @@ async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Prom
   }
 }
 
+/** Appends one event of the caller's tenant with the app's statement (see `APPEND_EVENTS_SQL`). */
+async function appendEvent(
+  client: pg.PoolClient,
+  caller: Caller,
+  type: string,
+  projectId: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const { tenantId } = caller;
+  await client.query(APPEND_EVENTS_SQL, [
+    tenantId,
+    1,
+    1,
+    tenantId,
+    tenantId,
+    1,
+    [uuidv7()],
+    [type],
+    [new Date()],
+    [caller.userId],
+    [null],
+    [projectId],
+    [JSON.stringify(data)],
+    tenantId,
+    'pending',
+    tenantId,
+    true,
+    WEBHOOK_DELIVERY_TASK,
+    WEBHOOK_DELIVERY_ATTEMPTS,
+    'webhook-delivery:',
+  ]);
+}
+
 function titleOf(value: unknown): string {
   if (typeof value !== 'string') throw new HttpProblem(400, 'Bad Request');
   const title = value.trim();
@@ -600,11 +665,11 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
   const title = titleOf(body.title);
   const priority = body.priority ?? 'none';
   if (typeof priority !== 'string' || !TASK_PRIORITIES.includes(priority)) throw new HttpProblem(400, 'Bad Request');
-  const taskId = await transaction(async (client) => {
+  const task = await transaction(async (client) => {
     const { rows: found } = await client.query(PROJECT_EXISTS_SQL, [caller.tenantId, projectId]);
     if (found.length === 0) throw new HttpProblem(404, 'Project not found');
     const state = (
-      await client.query<{ key: string; category: string }>(STATE_SQL(false), [caller.tenantId, projectId, null])
+      await client.query<{ key: string; category: string }>(DEFAULT_STATE_SQL, [caller.tenantId, projectId, true])
     ).rows[0];
     if (!state) throw new HttpProblem(404, 'Project not found');
     const taken = (
@@ -618,44 +683,63 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
     if (taken.archived) throw new HttpProblem(409, 'Project archived');
     const last = (await client.query<{ position: string }>(LAST_POSITION_SQL, [caller.tenantId, projectId, 'todo']))
       .rows[0];
-    const id = uuidv7();
-    const now = new Date();
+    const now = new Date().toISOString();
+    // As the app answers it, built from what was written (no read after the write).
+    const created: TaskRow = {
+      id: uuidv7(),
+      key: `${taken.key}-${taken.number}`,
+      project_id: projectId,
+      title,
+      description: null,
+      status: state.key,
+      status_category: state.category,
+      priority,
+      assignee_id: null,
+      reporter_id: caller.userId,
+      due_date: null,
+      parent_id: null,
+      position: generateKeyBetween(last?.position ?? null, null),
+      completed_at: null,
+      created_at: now,
+      updated_at: now,
+      version: 1,
+      label_ids: [],
+    };
     await client.query(INSERT_TASK_SQL, [
-      id,
+      created.id,
       caller.tenantId,
       projectId,
-      `${taken.key}-${taken.number}`,
+      created.key,
       taken.number,
       title,
       null,
-      'todo',
+      created.status,
+      created.status_category,
       priority,
       null,
       caller.userId,
       null,
       null,
-      generateKeyBetween(last?.position ?? null, null),
+      created.position,
       null,
       now,
       now,
-      state.category,
     ]);
     await client.query(INSERT_ACTIVITY_SQL, [
       caller.tenantId,
       projectId,
-      id,
+      created.id,
       caller.userId,
       'created',
       null,
       null,
       null,
       uuidv7(),
-      now,
+      new Date(),
     ]);
-    return id;
+    await appendEvent(client, caller, 'task.created', projectId, { task: taskBody(created) });
+    return created;
   });
-  const task = await findTask(caller.tenantId, { id: taskId });
-  if (!task) throw new Error('The created task is gone');
   void reply
     .code(201)
     .header('Location', `/api/v1/tenants/${encodeURIComponent(caller.tenantId)}/tasks/${encodeURIComponent(task.key)}`);
@@ -679,29 +763,28 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
   if (typeof status !== 'string' || !TASK_STATUSES.includes(status) || status === 'done') {
     throw new HttpProblem(400, 'Bad Request');
   }
-  const taskId = await transaction(async (client) => {
-    const task = (await client.query<LockedTask>(LOCK_TASK_BY_KEY_SQL, [caller.tenantId, ref.key, status])).rows[0];
-    if (!task) throw new HttpProblem(404, 'Task not found');
-    if (expected !== undefined && Number(expected) !== task.version) throw new HttpProblem(412, 'Resource changed');
-    if (status === task.status) return task.id;
-    const state = (
-      await client.query<{ key: string; category: string }>(STATE_SQL(true), [caller.tenantId, task.projectId, status])
+  const task = await transaction(async (client) => {
+    const locked = (
+      await client.query<LockedTask>(LOCK_FOR_STATUS_SQL, [status, caller.tenantId, ref.key, caller.tenantId, status])
     ).rows[0];
-    if (!state) throw new HttpProblem(400, 'Unknown status');
+    if (!locked) throw new HttpProblem(404, 'Task not found');
+    if (expected !== undefined && Number(expected) !== locked.version) throw new HttpProblem(412, 'Resource changed');
+    if (status === locked.status) throw new HttpProblem(400, 'The baseline changes the status');
+    if (locked.intoKey === null || locked.intoCategory === null) throw new HttpProblem(400, 'Unknown status');
     const last = (
       await client.query<{ position: string }>(LAST_OTHER_POSITION_SQL, [
         caller.tenantId,
-        task.projectId,
+        locked.projectId,
         status,
-        task.id,
+        locked.id,
       ])
     ).rows[0];
     const position = generateKeyBetween(last?.position ?? null, null);
     const now = new Date();
-    const event = (field: string, from: string, to: string) => [
+    const activity = (field: string, from: string, to: string) => [
       caller.tenantId,
-      task.projectId,
-      task.id,
+      locked.projectId,
+      locked.id,
       caller.userId,
       'updated',
       field,
@@ -710,15 +793,28 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
       uuidv7(),
       now,
     ];
-    await client.query(UPDATE_TASK_SQL, [status, position, now, caller.tenantId, task.id, state.category]);
+    const updated = (
+      await client.query<TaskRow>(UPDATE_TASK_SQL, [
+        status,
+        locked.intoCategory,
+        position,
+        now,
+        1,
+        caller.tenantId,
+        locked.id,
+      ])
+    ).rows[0];
+    if (!updated) throw new Error('The locked task is gone');
     await client.query(INSERT_TWO_ACTIVITIES_SQL, [
-      ...event('status', task.status, status),
-      ...event('position', task.position, position),
+      ...activity('status', locked.status, status),
+      ...activity('position', locked.position, position),
     ]);
-    return task.id;
+    await appendEvent(client, caller, 'task.updated', locked.projectId, {
+      task: taskBody(updated),
+      changes: { status: { from: locked.status, to: status }, position: { from: locked.position, to: position } },
+    });
+    return updated;
   });
-  const task = await findTask(caller.tenantId, { id: taskId });
-  if (!task) throw new Error('The changed task is gone');
   setTaskHeaders(reply, task);
   return taskBody(task);
 });

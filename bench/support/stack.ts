@@ -97,6 +97,8 @@ export function serverEnvironment(url: string, poolMax: number, jwtSecret: strin
     JWT_AUDIENCE,
     // The limiter must never answer 429 here; its per-request bookkeeping still runs.
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    // Node flags for both servers, e.g. `--perf-basic-prof` for an on-CPU profile with `perf`.
+    ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }),
   };
 }
 

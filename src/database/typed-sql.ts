@@ -6,6 +6,7 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
   type Compilable,
+  type CompiledQuery,
   type QueryResult,
 } from 'kysely';
 import type { Database } from './database-schema.js';
@@ -82,4 +83,77 @@ export function precompiled<R>(
         return slot >= 0 ? values[slot] : parameter;
       }),
     });
+}
+
+/** Collects the values an input binds while `StatementShapes` maps it to its shape. */
+export class StatementValues {
+  readonly values: string[] = [];
+
+  /**
+   * The stand-in of `value` in the input's shape. An empty string stays as it is: code may
+   * branch on it, so it is part of the shape.
+   */
+  readonly bind = (value: string): string => {
+    if (value === '') return value;
+    this.values.push(value);
+    // Changed by trimming and by either case conversion, so a statement that transforms a
+    // value does not bind the stand-in as given, and is not taken as a template.
+    return ` \u0000Value ${this.values.length - 1}\u0000 `;
+  };
+}
+
+interface ShapeTemplate<R> {
+  query: CompiledQuery<R>;
+  /** For each parameter of `query`, the index of the bound value it stands for (-1: a constant). */
+  slots: number[];
+}
+
+/**
+ * Compiled statements for inputs of a bounded set of shapes (which filters a list has, its
+ * order and page size) with varying values: for hot statements built from a few choices,
+ * where building them with Kysely at every request cost more than running them.
+ * `shapeOf` maps an input to its shape: the same input with each value that is bound as a
+ * parameter passed through `bind`, everything else (what decides the statement's form)
+ * kept. The first input of a shape builds and compiles the statement from the shape; later
+ * ones reuse it with their own values. A shape whose statement does not bind each value as
+ * given (code that branched on a value, or transformed it) is built from each input, and so
+ * is every shape past `maxShapes`.
+ */
+export class StatementShapes<I, R> {
+  private readonly templates = new Map<string, ShapeTemplate<R> | null>();
+
+  constructor(
+    private readonly shapeOf: (input: I, bind: (value: string) => string) => I,
+    private readonly build: (db: Kysely<Database>, input: I) => Compilable<R>,
+    private readonly maxShapes = 512,
+  ) {}
+
+  compile(input: I): CompiledQuery<R> {
+    const bound = new StatementValues();
+    const shape = this.shapeOf(input, bound.bind);
+    const key = JSON.stringify(shape);
+    let template = this.templates.get(key);
+    if (template === undefined) {
+      template = templateOf(this.build(sqlCompiler(), shape).compile(), bound.values.length);
+      if (this.templates.size < this.maxShapes) this.templates.set(key, template);
+    }
+    if (template === null) return this.build(sqlCompiler(), input).compile();
+    const { query, slots } = template;
+    return {
+      ...query,
+      parameters: query.parameters.map((parameter, index) => {
+        const slot = slots[index] ?? -1;
+        return slot >= 0 ? bound.values[slot] : parameter;
+      }),
+    };
+  }
+}
+
+/** The template of a statement built with `count` stand-ins, or null when it does not bind each one as given. */
+function templateOf<R>(query: CompiledQuery<R>, count: number): ShapeTemplate<R> | null {
+  const standIns = new StatementValues();
+  const expected = Array.from({ length: count }, (_, index) => standIns.bind(`${index}`));
+  const slots = query.parameters.map((parameter) => (typeof parameter === 'string' ? expected.indexOf(parameter) : -1));
+  if (expected.some((_, index) => !slots.includes(index))) return null;
+  return { query, slots };
 }

@@ -13,13 +13,13 @@ import type { FetchedWindow, PageWindow } from '../../common/pagination/paginati
 import type { Database } from '../../database/database-schema.js';
 import { boardColumnLock } from '../../database/advisory-locks.js';
 import { isForeignKeyViolation, isUniqueViolation, TransientConflict } from '../../database/transactions.js';
-import { precompiled, SqlRepository } from '../../database/typed-sql.js';
+import { precompiled, SqlRepository, StatementShapes } from '../../database/typed-sql.js';
 import type { TaskDto } from './dto/task.dto.js';
 import type { Task } from './entities/task.entity.js';
 import { TASK_STATE_CONSTRAINT, type TaskState } from '../projects/states/project-state.repository.js';
 import type { StateCategory } from '../projects/states/workflow.js';
 import type { TaskPriority } from './task-fields.js';
-import { keysetLength, taskColumns, taskPageQuery, type TaskFilter, type TaskOrder } from './task-list.query.js';
+import { compiledTaskPage, keysetLength, taskColumns, type TaskFilter, type TaskOrder } from './task-list.query.js';
 import type { TaskRef } from './task-ref.js';
 
 export type { TaskFilter, TaskOrder } from './task-list.query.js';
@@ -41,7 +41,11 @@ export interface EditableTaskFields {
 }
 
 /** What one update writes: the changed fields only. */
-export type TaskChanges = Partial<EditableTaskFields> & { statusCategory?: StateCategory; completedAt?: Date | null };
+export type TaskChanges = Partial<EditableTaskFields> & {
+  statusCategory?: StateCategory;
+  /** A time, or its ISO text (as a statement's shape binds it). */
+  completedAt?: Date | string | null;
+};
 
 /** A new task's row, as a create writes it. */
 export interface NewTask extends EditableTaskFields {
@@ -155,6 +159,148 @@ const TASK_BY_KEY = precompiled(2, (db, tenantId = '', key = '') =>
   db.selectFrom('tasks as t').where('t.tenant_id', '=', tenantId).where('t.key', '=', key).select(taskColumns),
 );
 
+/** The changed fields of `changes` with each value passed through `bind` (see `StatementShapes`). */
+function shapeOfChanges(changes: TaskChanges, bind: (value: string) => string): TaskChanges {
+  const some = (value: string | null | undefined) => (typeof value === 'string' ? bind(value) : value);
+  const { completedAt } = changes;
+  return {
+    ...changes,
+    title: some(changes.title) ?? undefined,
+    description: some(changes.description),
+    status: some(changes.status) ?? undefined,
+    assigneeId: some(changes.assigneeId),
+    dueDate: some(changes.dueDate),
+    parentId: some(changes.parentId),
+    position: some(changes.position) ?? undefined,
+    completedAt: completedAt instanceof Date ? bind(completedAt.toISOString()) : some(completedAt),
+  };
+}
+
+/** A locked task's update (`applyChanges`): its changed fields, then its version moved on. */
+interface TaskUpdate {
+  tenantId: string;
+  taskId: string;
+  changes: TaskChanges;
+  /** ISO text. */
+  now: string;
+}
+
+/** Updates compiled once per set of changed fields: a PATCH built its UPDATE at every request. */
+const TASK_UPDATES = new StatementShapes<TaskUpdate, TaskRow>(
+  (update, bind) => ({
+    tenantId: bind(update.tenantId),
+    taskId: bind(update.taskId),
+    changes: shapeOfChanges(update.changes, bind),
+    now: bind(update.now),
+  }),
+  (db, update) =>
+    db
+      .updateTable('tasks as t')
+      .set((eb) => ({ ...changedColumns(update.changes), updated_at: update.now, version: eb('t.version', '+', 1) }))
+      .where('t.tenant_id', '=', update.tenantId)
+      .where('t.id', '=', update.taskId)
+      .returning(taskColumns),
+);
+
+const boundRef = (ref: TaskRef, bind: (value: string) => string): TaskRef =>
+  'id' in ref ? { id: bind(ref.id) } : { key: bind(ref.key) };
+
+/** The columns of a `LockedTask`, not yet locked; with `intoColumn`, taking that column's lock (`columnLock`). */
+function lockedTaskQuery(db: QueryCreator<Database>, tenantId: string, ref: TaskRef, intoColumn: string | undefined) {
+  const [column, value] = 'id' in ref ? (['t.id', ref.id] as const) : (['t.key', ref.key] as const);
+  return db
+    .selectFrom('tasks as t')
+    .where('t.tenant_id', '=', tenantId)
+    .where(column, '=', value)
+    .select([
+      't.id',
+      't.project_id as projectId',
+      't.key',
+      't.title',
+      't.description',
+      't.status',
+      't.status_category as statusCategory',
+      't.priority',
+      't.assignee_id as assigneeId',
+      sql<string | null>`t.due_date::text`.as('dueDate'),
+      't.parent_id as parentId',
+      't.position',
+      't.reporter_id as reporterId',
+      't.version',
+    ])
+    .$if(intoColumn !== undefined, (locking) => locking.select(columnLock(sql`${intoColumn}`)));
+}
+
+/** A task to lock for a move into the state `status` (`lockForStatusChange`). */
+interface StatusChangeLock {
+  tenantId: string;
+  ref: TaskRef;
+  status: string;
+}
+
+/**
+ * The task locked for a status change, in one statement with what a status change needs
+ * first and last (see `lockForStatusChange`); compiled once per kind of reference (id, key).
+ */
+const STATUS_CHANGE_LOCKS = new StatementShapes<StatusChangeLock, LockedTask & TaskStateColumns>(
+  (lock, bind) => ({ tenantId: bind(lock.tenantId), ref: boundRef(lock.ref, bind), status: bind(lock.status) }),
+  // Two CTEs, so the locks follow the lock order: the state's query reads the locked task,
+  // so it cannot run before the task is locked (and it reads the task's project as locked).
+  (db, { tenantId, ref, status }) =>
+    db
+      .with('locked', (db) => lockedTaskQuery(db, tenantId, ref, status).forNoKeyUpdate())
+      .with('into', (db) =>
+        db
+          .selectFrom('project_states as s')
+          .innerJoin('locked', 'locked.projectId', 's.project_id')
+          .where('s.tenant_id', '=', tenantId)
+          .where('s.key', '=', status)
+          .select(['s.key', 's.category'])
+          .forKeyShare('s'),
+      )
+      .selectFrom('locked')
+      .leftJoin('into', (join) => join.onTrue())
+      .selectAll('locked')
+      .select(['into.key as intoKey', 'into.category as intoCategory']),
+);
+
+/** The state a status change enters, as `STATUS_CHANGE_LOCKS` reads it (null: no such state). */
+interface TaskStateColumns {
+  intoKey: string | null;
+  intoCategory: StateCategory | null;
+}
+
+/** A neighbour of a board position (`neighbourPosition`). */
+interface NeighbourQuery {
+  tenantId: string;
+  column: BoardColumn;
+  side: 'after' | 'before';
+  position: string | null;
+  taskId: string | null;
+}
+
+/** The position reads of board moves, compiled once per side and bound. */
+const NEIGHBOURS = new StatementShapes<NeighbourQuery, { position: string }>(
+  (query, bind) => ({
+    tenantId: bind(query.tenantId),
+    column: { projectId: bind(query.column.projectId), status: bind(query.column.status) },
+    side: query.side,
+    position: query.position === null ? null : bind(query.position),
+    taskId: query.taskId === null ? null : bind(query.taskId),
+  }),
+  (db, { tenantId, column, side, position, taskId }) =>
+    db
+      .selectFrom('tasks as t')
+      .where('t.tenant_id', '=', tenantId)
+      .where('t.project_id', '=', column.projectId)
+      .where('t.status', '=', column.status)
+      .$if(position !== null, (query) => query.where('t.position', side === 'after' ? '>' : '<', position ?? ''))
+      .$if(taskId !== null, (query) => query.where('t.id', '<>', taskId ?? ''))
+      .select('t.position')
+      .orderBy('t.position', side === 'after' ? 'asc' : 'desc')
+      .limit(1),
+);
+
 /**
  * The statements of the task aggregate, typed against the schema: reads straight into
  * `TaskDto`s (no entity hydration on the hot paths), writes of one task as single
@@ -211,7 +357,8 @@ export class TaskRepository extends SqlRepository<Task> {
     const after = window.after === undefined ? undefined : parseKeysetPosition(window.after, keysetLength(order));
     // Only reachable with a leaked signing key: the cursor was signed by us.
     if (after === null) throw new Error('A signed task cursor did not parse');
-    const rows = await taskPageQuery(this.sql(), tenantId, filter, order, { first: window.first, after }).execute();
+    const page = compiledTaskPage({ tenantId, filter, order, window: { first: window.first, after } });
+    const { rows } = await this.sql().executeQuery(page);
     const items = rows.slice(0, window.first);
     const last = items.at(-1);
     return {
@@ -256,7 +403,7 @@ export class TaskRepository extends SqlRepository<Task> {
    * task (a new sub-task, comment or label link) unblocked; a delete takes `FOR UPDATE`.
    */
   async lockForChange(tenantId: string, ref: TaskRef, purpose: 'change' | 'delete'): Promise<LockedTask | null> {
-    const query = this.lockedTaskQuery(this.sql(), tenantId, ref, undefined);
+    const query = lockedTaskQuery(this.sql(), tenantId, ref, undefined);
     const row = await (purpose === 'delete' ? query.forUpdate() : query.forNoKeyUpdate()).executeTakeFirst();
     return row ?? null;
   }
@@ -269,53 +416,10 @@ export class TaskRepository extends SqlRepository<Task> {
    * cannot be deleted before the task is in it (the lock order's step 6).
    */
   async lockForStatusChange(tenantId: string, ref: TaskRef, status: string): Promise<LockedForStatusChange | null> {
-    // Two CTEs, so the locks follow the lock order: the state's query reads the locked task,
-    // so it cannot run before the task is locked (and it reads the task's project as locked).
-    const row = await this.sql()
-      .with('locked', (db) => this.lockedTaskQuery(db, tenantId, ref, status).forNoKeyUpdate())
-      .with('into', (db) =>
-        db
-          .selectFrom('project_states as s')
-          .innerJoin('locked', 'locked.projectId', 's.project_id')
-          .where('s.tenant_id', '=', tenantId)
-          .where('s.key', '=', status)
-          .select(['s.key', 's.category'])
-          .forKeyShare('s'),
-      )
-      .selectFrom('locked')
-      .leftJoin('into', (join) => join.onTrue())
-      .selectAll('locked')
-      .select(['into.key as intoKey', 'into.category as intoCategory'])
-      .executeTakeFirst();
+    const [row] = (await this.sql().executeQuery(STATUS_CHANGE_LOCKS.compile({ tenantId, ref, status }))).rows;
     if (!row) return null;
     const { intoKey, intoCategory, ...task } = row;
     return { task, into: intoKey !== null && intoCategory !== null ? { key: intoKey, category: intoCategory } : null };
-  }
-
-  /** The columns of a `LockedTask`, not yet locked; with `intoColumn`, taking that column's lock (`columnLock`). */
-  private lockedTaskQuery(db: QueryCreator<Database>, tenantId: string, ref: TaskRef, intoColumn: string | undefined) {
-    const [column, value] = this.byRef(ref);
-    return db
-      .selectFrom('tasks as t')
-      .where('t.tenant_id', '=', tenantId)
-      .where(column, '=', value)
-      .select([
-        't.id',
-        't.project_id as projectId',
-        't.key',
-        't.title',
-        't.description',
-        't.status',
-        't.status_category as statusCategory',
-        't.priority',
-        't.assignee_id as assigneeId',
-        sql<string | null>`t.due_date::text`.as('dueDate'),
-        't.parent_id as parentId',
-        't.position',
-        't.reporter_id as reporterId',
-        't.version',
-      ])
-      .$if(intoColumn !== undefined, (locking) => locking.select(columnLock(sql`${intoColumn}`)));
   }
 
   /**
@@ -447,15 +551,9 @@ export class TaskRepository extends SqlRepository<Task> {
    * task as it is now (one statement: no read after the write).
    */
   async applyChanges(tenantId: string, taskId: string, changes: TaskChanges, now: Date): Promise<TaskDto> {
-    const row = await this.writeAtPosition(
-      this.sql()
-        .updateTable('tasks as t')
-        .set((eb) => ({ ...changedColumns(changes), updated_at: now, version: eb('t.version', '+', 1) }))
-        .where('t.tenant_id', '=', tenantId)
-        .where('t.id', '=', taskId)
-        .returning(taskColumns)
-        .executeTakeFirstOrThrow(),
-    );
+    const update = TASK_UPDATES.compile({ tenantId, taskId, changes, now: now.toISOString() });
+    const [row] = (await this.writeAtPosition(this.sql().executeQuery(update))).rows;
+    if (!row) throw new Error('A locked task was not there to update');
     return toDto(row);
   }
 
@@ -654,18 +752,8 @@ export class TaskRepository extends SqlRepository<Task> {
     position: string | null,
     taskId: string | null,
   ): Promise<string | null> {
-    const after = side === 'after';
-    const row = await this.sql()
-      .selectFrom('tasks as t')
-      .where('t.tenant_id', '=', tenantId)
-      .where('t.project_id', '=', column.projectId)
-      .where('t.status', '=', column.status)
-      .$if(position !== null, (query) => query.where('t.position', after ? '>' : '<', position ?? ''))
-      .$if(taskId !== null, (query) => query.where('t.id', '<>', taskId ?? ''))
-      .select('t.position')
-      .orderBy('t.position', after ? 'asc' : 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const [row] = (await this.sql().executeQuery(NEIGHBOURS.compile({ tenantId, column, side, position, taskId })))
+      .rows;
     return row?.position ?? null;
   }
 

@@ -1,4 +1,4 @@
-import { SqlRepository } from '../../database/typed-sql.js';
+import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import type { Tenant } from './entities/tenant.entity.js';
 
 /** A tenant's own fields, as read without hydrating an entity. */
@@ -10,14 +10,14 @@ export interface TenantSummary {
   updatedAt: Date;
 }
 
+const TENANT_SUMMARY = precompiled(1, (db, tenantId = '') =>
+  db.selectFrom('tenants').where('id', '=', tenantId).select(['id', 'name', 'slug', 'created_at', 'updated_at']),
+);
+
 export class TenantRepository extends SqlRepository<Tenant> {
   /** The tenant, or null once deleted: one primary-key read, no entity hydration (every client polls it). */
   async findSummary(tenantId: string): Promise<TenantSummary | null> {
-    const row = await this.sql()
-      .selectFrom('tenants')
-      .where('id', '=', tenantId)
-      .select(['id', 'name', 'slug', 'created_at', 'updated_at'])
-      .executeTakeFirst();
+    const [row] = (await TENANT_SUMMARY(this.sql(), tenantId)).rows;
     if (!row) return null;
     return {
       id: row.id,

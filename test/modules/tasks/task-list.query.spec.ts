@@ -1,5 +1,15 @@
+import fc from 'fast-check';
 import { sqlCompiler } from '../../../src/database/typed-sql.js';
-import { keysetLength, taskPageQuery, type TaskOrder } from '../../../src/modules/tasks/task-list.query.js';
+import { STATE_CATEGORIES } from '../../../src/modules/projects/states/workflow.js';
+import { TASK_SORTS } from '../../../src/modules/tasks/dto/task.dto.js';
+import { TASK_PRIORITIES } from '../../../src/modules/tasks/task-fields.js';
+import {
+  compiledTaskPage,
+  keysetLength,
+  taskPageQuery,
+  type TaskOrder,
+  type TaskPage,
+} from '../../../src/modules/tasks/task-list.query.js';
 
 const db = sqlCompiler();
 const TENANT = '0190a1b2-0000-7000-8000-000000000001';
@@ -54,5 +64,61 @@ describe('task list SQL', () => {
     expect(keysetLength({ field: 'position', descending: false })).toBe(4);
     expect(keysetLength({ field: 'createdAt', descending: true })).toBe(2);
     expect(keysetLength({ field: 'relevance' })).toBe(6);
+  });
+
+  it('compiles each shape of page once, and runs it with the values of every page', () => {
+    const text = fc.oneof(fc.constant(''), fc.string({ maxLength: 12 }));
+    const order: fc.Arbitrary<TaskOrder> = fc.oneof(
+      fc.record({ field: fc.constantFrom(...TASK_SORTS), descending: fc.boolean() }),
+      fc.constant({ field: 'relevance' as const }),
+    );
+    const page: fc.Arbitrary<TaskPage> = fc
+      .record({
+        tenantId: fc.uuid(),
+        filter: fc.record(
+          {
+            projectId: fc.uuid(),
+            statuses: fc.array(fc.constantFrom('todo', 'in_progress', ''), { maxLength: 3 }),
+            statusCategories: fc.subarray([...STATE_CATEGORIES]),
+            priorities: fc.subarray([...TASK_PRIORITIES]),
+            assigneeId: fc.option(fc.uuid()),
+            labelIds: fc.array(fc.uuid(), { maxLength: 2 }),
+            parentId: fc.option(fc.uuid()),
+            dueBefore: fc.constantFrom('2026-12-01', ''),
+            dueAfter: fc.constant('2026-01-01'),
+            q: text,
+            blocked: fc.boolean(),
+          },
+          { requiredKeys: [] },
+        ),
+        order,
+        first: fc.integer({ min: 1, max: 3 }),
+        cursor: fc.array(text, { minLength: 6, maxLength: 6 }),
+        paged: fc.boolean(),
+      })
+      .map(({ tenantId, filter, order, first, cursor, paged }) => ({
+        tenantId,
+        // Relevance needs something to rank by.
+        filter: order.field === 'relevance' ? { ...filter, q: filter.q ?? 'login' } : filter,
+        order,
+        // A search's cursor as issued: its third value says the row was ranked.
+        window: {
+          first,
+          after: paged
+            ? cursor
+                .slice(0, keysetLength(order))
+                .map((value, index) => (order.field === 'relevance' && index === 2 ? '1' : value))
+            : undefined,
+        },
+      }));
+    fc.assert(
+      fc.property(page, (page) => {
+        const { sql, parameters } = taskPageQuery(db, page.tenantId, page.filter, page.order, page.window).compile();
+        const compiled = compiledTaskPage(page);
+        expect(compiled.sql).toBe(sql);
+        expect(compiled.parameters).toEqual(parameters);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -31,7 +31,9 @@ const TENANT_ROUTE_PREFIX = `/${API_PREFIX}/tenants/:tenantId`;
  * those marked `@ApiTokenOnly()`, never account routes nor `@SessionOnly()` ones (403).
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard(['jwt', API_TOKEN_STRATEGY]) {
+// The API-token strategy goes first: it passes on anything but a `yel_` token at the cost of
+// a regular expression, where passport-jwt refusing a `yel_` token builds an Error.
+export class JwtAuthGuard extends AuthGuard([API_TOKEN_STRATEGY, 'jwt']) {
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: FailureLimiter,
