@@ -6,6 +6,7 @@ import { createProject, createTask } from '../factories/projects.js';
 import { createTenantCrew } from '../factories/tenants.js';
 import { createWebhook } from '../factories/webhooks.js';
 import { useTestApp } from '../support/test-app.js';
+import { inheritedEnvironment } from '../support/server-process.js';
 
 /**
  * `client/webhook-receiver.ts`, the receiver of the docs, run as its header says: each
@@ -28,7 +29,7 @@ describe('the webhook receiver example', () => {
       events: ['task.created'],
     });
     const receiver = spawn(process.execPath, ['client/webhook-receiver.ts'], {
-      env: { PATH: process.env.PATH, WEBHOOK_SECRET: webhook.secret, PORT: String(port) },
+      env: { ...inheritedEnvironment(), WEBHOOK_SECRET: webhook.secret, PORT: String(port) },
     });
     try {
       let output = '';

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { databaseUrl, dropDatabase, ensureDatabase, withServer } from '../../src/database/embedded-postgres.js';
 import { testServerUrl } from '../support/test-app.js';
+import { inheritedEnvironment } from '../support/server-process.js';
 
 /**
  * `npm run seed:demo` is `nest build` then this: the built command, run as a developer runs
@@ -13,7 +14,7 @@ async function seedDemo(url: string): Promise<{ code: number; output: string }> 
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['dist/demo/seed-demo.js'], {
       env: {
-        PATH: process.env.PATH,
+        ...inheritedEnvironment(),
         DATABASE_URL: url,
         JWT_SECRET: randomBytes(32).toString('hex'),
         BCRYPT_COST: '4', // the seed registers eight people; the cost is the login spec's business

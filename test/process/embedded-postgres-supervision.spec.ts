@@ -7,6 +7,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { findFreePort } from '../../src/database/embedded-postgres.js';
 import { uniqueEmail } from '../factories/users.js';
+import { inheritedEnvironment } from '../support/server-process.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,7 +27,7 @@ class ServerProcess {
   constructor(dataDir: string, postgresPort: number) {
     this.child = spawn(process.execPath, ['dist/main.js'], {
       env: {
-        PATH: process.env.PATH,
+        ...inheritedEnvironment(),
         NODE_ENV: 'development',
         DATA_DIR: dataDir,
         EMBEDDED_POSTGRES_PORT: String(postgresPort),

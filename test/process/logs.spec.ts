@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { databaseUrl, dropDatabase, ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { testServerUrl } from '../support/test-app.js';
+import { inheritedEnvironment } from '../support/server-process.js';
 
 // The built server in development with its output piped (not a terminal): JSON lines, as a
 // log collector reads them, from a start that applies every migration.
@@ -15,7 +16,7 @@ describe('the log of a development start', () => {
     await ensureDatabase(testServerUrl(), database); // empty: the migrator runs and logs
     child = spawn(process.execPath, ['dist/main.js'], {
       env: {
-        PATH: process.env.PATH,
+        ...inheritedEnvironment(),
         NODE_ENV: 'development',
         DATABASE_URL: databaseUrl(testServerUrl(), database),
         JWT_SECRET: randomBytes(32).toString('hex'),

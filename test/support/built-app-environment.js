@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const DIST = path.resolve(import.meta.dirname, '..', '..', 'dist');
+const SUPPORT = import.meta.dirname;
 
 /**
  * Node's own environment, plus `importBuilt` (typed in `built.ts`): the specs' app is the
@@ -12,6 +13,10 @@ const DIST = path.resolve(import.meta.dirname, '..', '..', 'dist');
  * worker's Node outside Jest's module sandbox. Jest evaluates every module again for every
  * spec file (1.5 to 2 CPU-seconds for the app and its packages); Node keeps them for the
  * worker's next files, each of which still creates an app of its own on a database of its own.
+ *
+ * `importSupport` (typed in `built.ts` too) does the same for a module of `test/support/`,
+ * TypeScript run by Node as it is: state that costs to build and that every file would build
+ * again, such as the OpenAPI checker's compiled validators, is then built once per worker.
  */
 export default class BuiltAppEnvironment extends TestEnvironment {
   constructor(config, context) {
@@ -22,5 +27,6 @@ export default class BuiltAppEnvironment extends TestEnvironment {
     this.global.Date = Date;
     this.global.importBuilt = (specifier) =>
       import(specifier.startsWith('.') ? pathToFileURL(path.join(DIST, specifier)).href : specifier);
+    this.global.importSupport = (file) => import(pathToFileURL(path.join(SUPPORT, file)).href);
   }
 }

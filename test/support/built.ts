@@ -25,12 +25,28 @@ export interface BuiltModules {
   pg: typeof import('pg');
 }
 
+/**
+ * Modules of `test/support/` loaded once per worker, outside the sandbox, like the app: for
+ * state every spec file would otherwise build again. Their objects and errors are of another
+ * realm than a spec's (supertest takes only an `Error` of its own realm as a failed assertion):
+ * such a module hands back data, and the spec's side throws.
+ */
+export interface WorkerSupportModules {
+  './openapi-conformance.ts': typeof import('./openapi-conformance.js');
+}
+
 declare global {
   // Set by the test environment.
   var importBuilt: (<M extends keyof BuiltModules>(specifier: M) => Promise<BuiltModules[M]>) | undefined;
+  var importSupport: (<M extends keyof WorkerSupportModules>(file: M) => Promise<WorkerSupportModules[M]>) | undefined;
 }
 
 export function built<M extends keyof BuiltModules>(specifier: M): Promise<BuiltModules[M]> {
   if (!globalThis.importBuilt) throw new Error('Run the specs through Jest: its test environment loads the built app');
   return globalThis.importBuilt(specifier);
+}
+
+export function workerSupport<M extends keyof WorkerSupportModules>(file: M): Promise<WorkerSupportModules[M]> {
+  if (!globalThis.importSupport) throw new Error('Run the specs through Jest: its test environment loads the support');
+  return globalThis.importSupport(file);
 }

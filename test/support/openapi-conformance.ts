@@ -165,22 +165,16 @@ export class OpenApiConformance {
       message: `body${error.instancePath} ${error.message ?? 'is invalid'} (schema path ${error.schemaPath}${reference})`,
     }));
   }
+}
 
-  /** A supertest assertion: throws naming every violation of the exchange. */
-  assertion(method: HttpMethod, url: string): (response: Response) => void {
-    return (response) => {
-      const violations = this.violations(method, url, response);
-      if (violations.length === 0) return;
-      throw new Error(
-        `OpenAPI conformance: ${violations.map((v) => `${v.operation} → ${v.status}: ${v.message}`).join('; ')}`,
-      );
-    };
-  }
+/** One line naming every violation of an exchange, for the error that fails the test. */
+export function describeViolations(violations: Violation[]): string {
+  return `OpenAPI conformance: ${violations.map((v) => `${v.operation} → ${v.status}: ${v.message}`).join('; ')}`;
 }
 
 let committed: OpenApiConformance | undefined;
 
-/** The checker for the committed `openapi.json`, built once per test process. */
+/** The checker for the committed `openapi.json`, built once per module instance (per worker: see `built.ts`). */
 export function committedConformance(): OpenApiConformance {
   committed ??= new OpenApiConformance(JSON.parse(readFileSync(COMMITTED_DOCUMENT, 'utf8')));
   return committed;

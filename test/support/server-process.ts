@@ -15,6 +15,16 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * What a process a spec starts keeps of the worker's environment: `PATH`, and the V8 compile
+ * cache the global setup names (without it every start compiles the app's modules again,
+ * about an eighth of a start's CPU time). The rest of its settings the spec gives.
+ */
+export const inheritedEnvironment = (): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE,
+});
+
 /** Shared by the instances of one cluster: tokens issued by one must verify on the others. */
 export const clusterSecret = (): string => randomBytes(32).toString('hex');
 
@@ -24,7 +34,7 @@ const START_TIMEOUT_MS = 90_000;
 export function startServer(databaseUrl: string, env: Record<string, string> = {}): ServerProcess {
   const child = spawn(process.execPath, ['dist/main.js'], {
     env: {
-      PATH: process.env.PATH,
+      ...inheritedEnvironment(),
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
       JWT_SECRET: clusterSecret(),

@@ -7,8 +7,7 @@ import path from 'node:path';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { AppConfig } from '../../src/config/configuration.js';
-import { built } from './built.js';
-import { committedConformance, HTTP_METHODS } from './openapi-conformance.js';
+import { built, workerSupport, type WorkerSupportModules } from './built.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -53,8 +52,14 @@ export function testServerUrl(): string {
  * Supertest on `baseUrl`, each response checked against the committed OpenAPI document
  * before the test's own assertions: an exchange the document does not describe fails
  * the test that made it. Requests may be anything (tests probe bad input on purpose).
+ * The checker is the worker's (its validators compile once per worker, not per file, and a
+ * spec file does not load ajv); the error is thrown here, in the spec's realm, where supertest
+ * recognises it as a failure.
  */
-function conformingAgent(baseUrl: string): {
+function conformingAgent(
+  baseUrl: string,
+  { committedConformance, describeViolations, HTTP_METHODS }: WorkerSupportModules['./openapi-conformance.ts'],
+): {
   agent: TestAgent;
   tally: () => void;
 } {
@@ -66,7 +71,8 @@ function conformingAgent(baseUrl: string): {
     agent[method] = (url: string) =>
       open(url).expect((response) => {
         checked++;
-        conformance.assertion(method, url)(response);
+        const violations = conformance.violations(method, url, response);
+        if (violations.length > 0) throw new Error(describeViolations(violations));
       });
   }
   agent.del = agent.delete.bind(agent);
@@ -83,11 +89,12 @@ export async function createTestApp(environment: Record<string, string | undefin
   const serverUrl = testServerUrl();
   const database = `yello_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const { databaseUrl, dropDatabase, ensureDatabase } = await built('./database/embedded-postgres.js');
-  const [{ createApp }, { resolveLocalDefaults }, { loadConfig }, { MikroORM: AppOrm }] = await Promise.all([
+  const [{ createApp }, { resolveLocalDefaults }, { loadConfig }, { MikroORM: AppOrm }, checker] = await Promise.all([
     built('./app.factory.js'),
     built('./bootstrap/local-defaults.js'),
     built('./config/configuration.js'),
     built('@mikro-orm/postgresql'),
+    workerSupport('./openapi-conformance.ts'),
     ensureDatabase(serverUrl, database, process.env.YELLO_TEST_TEMPLATE),
   ]);
   const loaded = loadConfig({
@@ -102,7 +109,7 @@ export async function createTestApp(environment: Record<string, string | undefin
   // request, which doubled a request's CPU time in the suite.
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = await app.getUrl();
-  const { agent, tally } = conformingAgent(baseUrl);
+  const { agent, tally } = conformingAgent(baseUrl, checker);
   return {
     app,
     orm: app.get(AppOrm),

@@ -7,10 +7,17 @@ export class WeakPassword extends domainError('invalid', 'weak-password', 'Passw
   }
 }
 
-/** zxcvbn's list of the most common passwords, lower-cased. */
-async function loadCommonPasswords(): Promise<ReadonlySet<string>> {
-  const { dictionary } = await import('@zxcvbn-ts/language-common');
-  return new Set(dictionary['passwords-common'].map((word) => word.toLowerCase()));
+/**
+ * zxcvbn's list of the most common passwords, lower-cased: loaded when a password is first
+ * set, not at start-up (importing the list and building the set took about 95 ms of every
+ * start), and once per process, however many apps it runs (the test workers run one per spec file).
+ */
+let commonPasswords: Promise<ReadonlySet<string>> | undefined;
+function loadCommonPasswords(): Promise<ReadonlySet<string>> {
+  commonPasswords ??= import('@zxcvbn-ts/language-common').then(
+    ({ dictionary }) => new Set(dictionary['passwords-common'].map((word) => word.toLowerCase())),
+  );
+  return commonPasswords;
 }
 
 /**
@@ -19,14 +26,9 @@ async function loadCommonPasswords(): Promise<ReadonlySet<string>> {
  */
 @Injectable()
 export class PasswordPolicy {
-  // Loaded when a password is first set, not at start-up: importing the list and building
-  // the set took about 95 ms of every start (a tenth of the cold-start budget).
-  private commonPasswords: Promise<ReadonlySet<string>> | undefined;
-
   async assertAcceptable(password: string, email: string, field = 'password'): Promise<void> {
     const normalized = password.trim().toLowerCase();
-    this.commonPasswords ??= loadCommonPasswords();
-    if ((await this.commonPasswords).has(normalized)) {
+    if ((await loadCommonPasswords()).has(normalized)) {
       throw new WeakPassword(field, 'is one of the most commonly used passwords');
     }
     if (normalized === email.trim().toLowerCase()) {
