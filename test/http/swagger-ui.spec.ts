@@ -131,7 +131,7 @@ describeInBrowser('Swagger UI in a real browser', () => {
     });
 
     await expectVisible(page, '.swagger-ui .info .title', 'Yello API');
-    expect(await ui.operation('post', '/api/v1/auth/register').isVisible()).toBe(true);
+    expect(await (await ui.reveal('post', '/api/v1/auth/register')).isVisible()).toBe(true);
     // Assets and the document came over plain http from that name (no upgrade to https).
     expect(failed).toEqual([]);
     expect(new URL(page.url()).protocol).toBe('http:');

@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { z } from 'zod';
 
 export interface LiveResponse {
   status: number;
@@ -7,19 +8,54 @@ export interface LiveResponse {
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** The operations of the document, as far as finding them on the page needs: their tags. */
+const operationTags = z.object({
+  paths: z.record(z.string(), z.record(z.string(), z.object({ tags: z.array(z.string()).optional() }).loose())),
+});
+
 /**
- * Drives Swagger UI as a person does: expand an operation, "Try it out", fill parameters
- * and body, "Execute", read the response the page shows. Operations are found by method
- * and path (`.opblock-summary-path[data-path]`), which stay put while summaries and
- * operation ids are reworded.
+ * Drives Swagger UI as a person does: open an operation's tag, expand the operation, "Try it
+ * out", fill parameters and body, "Execute", read the response the page shows. Operations are
+ * found by method and path (`.opblock-summary-path[data-path]`), which stay put while
+ * summaries and operation ids are reworded; tags start collapsed.
  */
 export class SwaggerUi {
+  private tags = new Map<string, string>();
+
   constructor(readonly page: Page) {}
 
-  /** Opens Swagger UI and waits for it to render the operations. */
+  /** Opens Swagger UI and waits for it to render the tags; reads which tag holds each operation. */
   async open(url: string): Promise<void> {
     await this.page.goto(url, { waitUntil: 'load' });
-    await this.page.locator('.swagger-ui .opblock').first().waitFor({ state: 'visible' });
+    await this.page.locator('.swagger-ui .opblock-tag').first().waitFor({ state: 'visible' });
+    // Read in the page (its host name may only resolve there), as Swagger UI read it.
+    const document = operationTags.parse(
+      await this.page.evaluate(async () => {
+        const response = await fetch('/docs-json');
+        const body: unknown = await response.json();
+        return body;
+      }),
+    );
+    this.tags = new Map(
+      Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.entries(operations).map(([method, { tags }]) => [`${method} ${path}`, tags?.[0] ?? 'default'] as const),
+      ),
+    );
+  }
+
+  /** The operation, its tag opened first as a person would. */
+  async reveal(method: Method, path: string): Promise<Locator> {
+    const tag = this.tags.get(`${method} ${path}`);
+    if (tag === undefined) throw new Error(`No operation ${method} ${path} in the document`);
+    const section = this.page.locator('.opblock-tag-section').filter({
+      has: this.page.locator(`h3.opblock-tag[data-tag="${tag}"]`),
+    });
+    if (!(await section.evaluate((element) => element.classList.contains('is-open')))) {
+      await section.locator(`h3.opblock-tag[data-tag="${tag}"]`).click();
+    }
+    const operation = this.operation(method, path);
+    await operation.waitFor({ state: 'visible' });
+    return operation;
   }
 
   operation(method: Method, path: string): Locator {
@@ -35,7 +71,7 @@ export class SwaggerUi {
     path: string,
     input: { parameters?: Record<string, string>; body?: unknown } = {},
   ): Promise<LiveResponse> {
-    const operation = this.operation(method, path);
+    const operation = await this.reveal(method, path);
     await operation.scrollIntoViewIfNeeded();
     if (!(await operation.evaluate((element) => element.classList.contains('is-open')))) {
       await operation.locator('.opblock-summary-control').click();
