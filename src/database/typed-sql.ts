@@ -42,12 +42,16 @@ export abstract class SqlRepository<T extends object> extends EntityRepository<T
   }
 }
 
+let compiler: Kysely<Database> | undefined;
+
 /**
- * Kysely over Yello's schema that only compiles statements (it has no connection): for
- * code that shows or plans the SQL the app sends (`npm run explain`, unit tests).
+ * Kysely over Yello's schema that only compiles statements (it has no connection, so one
+ * instance serves every caller): for the statements compiled ahead of their run
+ * (`precompiled`, `StatementShapes`) and code that shows or plans the SQL the app sends
+ * (`npm run explain`, unit tests).
  */
 export function sqlCompiler(): Kysely<Database> {
-  return new Kysely<Database>({
+  compiler ??= new Kysely<Database>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
       createDriver: () => new DummyDriver(),
@@ -55,6 +59,7 @@ export function sqlCompiler(): Kysely<Database> {
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
   });
+  return compiler;
 }
 
 /**
