@@ -110,6 +110,9 @@ export class Transactions {
           const scope = new TransactionScope();
           return this.scopes.run(scope, async () => {
             const result = await work(em);
+            // The unit of work's own changes first: MikroORM would flush them after this
+            // callback, behind the final work (the event log's counter, meant as the last lock).
+            await em.flush();
             await scope.finish(em);
             return result;
           });
