@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { jobAddedFor } from '../../common/jobs/job-queue.repository.js';
 import type { JobDefinition } from '../../common/jobs/job.js';
 import type { Database } from '../../database/database-schema.js';
-import { SqlRepository } from '../../database/typed-sql.js';
+import { precompiled, SqlRepository } from '../../database/typed-sql.js';
 import { appendedEventJson, isoTimestamp, type AppendedEvents } from '../events/event.repository.js';
 import type { WebhookTarget } from './webhook.repository.js';
 import type { DeliveryPayload, DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity.js';
@@ -115,6 +115,70 @@ export function queueDeliveries(
     );
 }
 
+/**
+ * Compiled once, as they run for every attempt: `claim`'s statement. Its values: the
+ * tenant, the delivery, the lease as an interval (`"60000 milliseconds"`).
+ */
+const CLAIM = precompiled(3, (db, tenantId = '', deliveryId = '', lease = '') =>
+  db
+    .updateTable('webhook_deliveries as d')
+    .from('webhooks as w')
+    .set({ lease_until: sql<string>`now() + ${lease}::interval` })
+    .whereRef('w.tenant_id', '=', 'd.tenant_id')
+    .whereRef('w.id', '=', 'd.webhook_id')
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.id', '=', deliveryId)
+    .where('d.status', '=', 'pending')
+    .where('d.next_attempt_at', '<=', sql<string>`now()`)
+    .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', sql<string>`now()`)]))
+    .returning([
+      'd.id',
+      'd.webhook_id',
+      'd.event_id',
+      'd.event_type',
+      'd.payload',
+      'd.attempt',
+      'd.created_at',
+      'w.url',
+      'w.active',
+      'w.secret',
+      'w.previous_secret',
+      'w.previous_secret_expires_at',
+    ]),
+);
+
+/**
+ * `record`'s statement, compiled once. Its values: the tenant, the delivery, then the
+ * attempt's number, status, response status, duration, error and next attempt.
+ */
+const RECORD = precompiled(
+  8,
+  (
+    db,
+    tenantId = '',
+    deliveryId = '',
+    attempt = '',
+    status = '',
+    responseStatus = '',
+    durationMs = '',
+    error = '',
+    next = '',
+  ) =>
+    db
+      .updateTable('webhook_deliveries')
+      .set({
+        attempt: sql<number>`${attempt}::int`,
+        status: sql<DeliveryStatus>`${status}`,
+        response_status: sql<number | null>`${responseStatus}::int`,
+        duration_ms: sql<number>`${durationMs}::int`,
+        error,
+        next_attempt_at: sql<Date | null>`${next}::timestamptz`,
+        lease_until: null,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deliveryId),
+);
+
 export class WebhookDeliveryRepository extends SqlRepository<WebhookDelivery> {
   /** Inserts pending deliveries, due now; returns their ids in order. */
   async insertPending(tenantId: string, deliveries: readonly NewDelivery[]): Promise<string[]> {
@@ -147,32 +211,7 @@ export class WebhookDeliveryRepository extends SqlRepository<WebhookDelivery> {
     deliveryId: string,
     leaseMs: number,
   ): Promise<{ delivery: ClaimedDelivery; target: WebhookTarget } | null> {
-    const row = await this.sql()
-      .updateTable('webhook_deliveries as d')
-      .from('webhooks as w')
-      .set({ lease_until: sql<string>`now() + ${`${leaseMs} milliseconds`}::interval` })
-      .whereRef('w.tenant_id', '=', 'd.tenant_id')
-      .whereRef('w.id', '=', 'd.webhook_id')
-      .where('d.tenant_id', '=', tenantId)
-      .where('d.id', '=', deliveryId)
-      .where('d.status', '=', 'pending')
-      .where('d.next_attempt_at', '<=', sql<string>`now()`)
-      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', sql<string>`now()`)]))
-      .returning([
-        'd.id',
-        'd.webhook_id',
-        'd.event_id',
-        'd.event_type',
-        'd.payload',
-        'd.attempt',
-        'd.created_at',
-        'w.url',
-        'w.active',
-        'w.secret',
-        'w.previous_secret',
-        'w.previous_secret_expires_at',
-      ])
-      .executeTakeFirst();
+    const row = (await CLAIM(this.sql(), tenantId, deliveryId, `${leaseMs} milliseconds`)).rows[0];
     if (!row) return null;
     return {
       delivery: {
@@ -197,20 +236,17 @@ export class WebhookDeliveryRepository extends SqlRepository<WebhookDelivery> {
 
   /** Records an attempt of a claimed delivery and releases it. */
   async record(tenantId: string, deliveryId: string, attempt: number, outcome: AttemptRecord): Promise<void> {
-    await this.sql()
-      .updateTable('webhook_deliveries')
-      .set({
-        attempt,
-        status: outcome.status,
-        response_status: outcome.responseStatus,
-        duration_ms: outcome.durationMs,
-        error: outcome.error,
-        next_attempt_at: outcome.nextAttemptAt,
-        lease_until: null,
-      })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', deliveryId)
-      .execute();
+    await RECORD(
+      this.sql(),
+      tenantId,
+      deliveryId,
+      attempt,
+      outcome.status,
+      outcome.responseStatus,
+      outcome.durationMs,
+      outcome.error,
+      outcome.nextAttemptAt,
+    );
   }
 
   /**

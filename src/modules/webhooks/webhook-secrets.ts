@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomInt } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  randomInt,
+  type KeyObject,
+} from 'node:crypto';
 import { InjectAppConfig, type AppConfig } from '../../config/app-config.module.js';
 
 const PREFIX = 'whsec_';
@@ -31,13 +40,16 @@ export function signatures(secrets: readonly string[], id: string, timestamp: nu
  */
 @Injectable()
 export class WebhookSecrets {
-  private readonly key: Buffer;
+  /** A `KeyObject`, imported once: a raw key is imported again by every cipher made with it. */
+  private readonly key: KeyObject;
 
   constructor(@InjectAppConfig() config: AppConfig) {
     const configured = config.webhooks.secretKey;
-    this.key = configured
-      ? Buffer.from(configured, configured.length === 64 ? 'hex' : 'base64')
-      : Buffer.from(hkdfSync('sha256', config.auth.jwtSecret, 'yello', 'yello/webhook-secrets', 32));
+    this.key = createSecretKey(
+      configured
+        ? Buffer.from(configured, configured.length === 64 ? 'hex' : 'base64')
+        : Buffer.from(hkdfSync('sha256', config.auth.jwtSecret, 'yello', 'yello/webhook-secrets', 32)),
+    );
   }
 
   seal(secret: string): string {
