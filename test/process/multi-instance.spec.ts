@@ -11,16 +11,21 @@ import { registerUser } from '../factories/users.js';
 
 const START_TIMEOUT_MS = 180_000;
 
-/** Two instances of the built server behind no balancer at all: each test picks the instance. */
-describe('two instances on one database', () => {
+/**
+ * Three instances of the built server started at once on an empty database, behind no
+ * balancer at all: they race to migrate it, then each test picks the instance it talks to.
+ * The schema check comes last, as it leaves the database claiming a newer schema.
+ */
+describe('instances of one database', () => {
   const database = `yello_cluster_${randomBytes(4).toString('hex')}`;
   const servers: ServerProcess[] = [];
+  const url = () => databaseUrl(testServerUrl(), database);
   let a: ReturnType<typeof request>;
   let b: ReturnType<typeof request>;
   let urlOfB: string;
 
   beforeAll(async () => {
-    await ensureDatabase(testServerUrl(), database, process.env.YELLO_TEST_TEMPLATE);
+    await ensureDatabase(testServerUrl(), database);
     // As in task-numbers.spec: 200 requests queue on one project row behind pools of 10
     // connections; on a busy machine that wait can pass the default 3 s.
     // bcrypt at the production cost made the sign-ups and the ten failed logins below most
@@ -31,9 +36,8 @@ describe('two instances on one database', () => {
       NODE_ENV: 'test',
       BCRYPT_COST: '4',
     };
-    const serverA = startServer(databaseUrl(testServerUrl(), database), env);
-    const serverB = startServer(databaseUrl(testServerUrl(), database), env);
-    servers.push(serverA, serverB);
+    const [serverA, serverB, serverC] = [startServer(url(), env), startServer(url(), env), startServer(url(), env)];
+    servers.push(serverA, serverB, serverC);
     const [urlA, urlB] = await Promise.all([serverA.listening, serverB.listening]);
     a = request(urlA);
     b = request(urlB);
@@ -43,6 +47,28 @@ describe('two instances on one database', () => {
     await Promise.all(servers.map((server) => server.kill()));
     await dropDatabase(testServerUrl(), database);
   });
+
+  it(
+    'all three become ready; exactly one of them migrates',
+    async () => {
+      const urls = await Promise.all(servers.map((server) => server.listening));
+      for (const base of urls) await request(base).get('/health/ready').expect(200);
+
+      const migrated = servers.filter((server) => /Applied \d+ migration\(s\)/.test(server.output()));
+      expect(migrated).toHaveLength(1);
+      const client = new pg.Client({ connectionString: url() });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ name: string; runs: number }>(
+          'select name, count(*)::int as runs from mikro_orm_migrations group by name having count(*) > 1',
+        );
+        expect(rows).toEqual([]);
+      } finally {
+        await client.end();
+      }
+    },
+    START_TIMEOUT_MS,
+  );
 
   it('refuses on one a session revoked through the other, at once', async () => {
     const user = await registerUser(a);
@@ -145,41 +171,6 @@ describe('two instances on one database', () => {
     await a.delete(`/api/v1/tenants/${tenant.id}/members/${member.id}`).set(owner.auth).expect(204);
     await b.get(`/api/v1/tenants/${tenant.id}/projects/${project.id}`).set(member.auth).expect(404);
   }, 120_000);
-});
-
-describe('instances starting at once on an empty database', () => {
-  const database = `yello_fresh_${randomBytes(4).toString('hex')}`;
-  const servers: ServerProcess[] = [];
-  const url = () => databaseUrl(testServerUrl(), database);
-
-  beforeAll(() => ensureDatabase(testServerUrl(), database));
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.kill()));
-    await dropDatabase(testServerUrl(), database);
-  });
-
-  it(
-    'all three become ready; exactly one of them migrates',
-    async () => {
-      servers.push(startServer(url()), startServer(url()), startServer(url()));
-      const urls = await Promise.all(servers.map((server) => server.listening));
-      for (const base of urls) await request(base).get('/health/ready').expect(200);
-
-      const migrated = servers.filter((server) => /Applied \d+ migration\(s\)/.test(server.output()));
-      expect(migrated).toHaveLength(1);
-      const client = new pg.Client({ connectionString: url() });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ name: string; runs: number }>(
-          'select name, count(*)::int as runs from mikro_orm_migrations group by name having count(*) > 1',
-        );
-        expect(rows).toEqual([]);
-      } finally {
-        await client.end();
-      }
-    },
-    START_TIMEOUT_MS,
-  );
 
   it(
     'refuses to start an instance whose code is older than the schema, and says why',
