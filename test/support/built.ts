@@ -20,6 +20,8 @@ export interface BuiltModules {
   './modules/auth/password-hasher.js': typeof import('../../src/modules/auth/password-hasher.js');
   './modules/webhooks/webhook-sweep.js': typeof import('../../src/modules/webhooks/webhook-sweep.js');
   './database/embedded-postgres.js': typeof import('../../src/database/embedded-postgres.js');
+  './database/transactions.js': typeof import('../../src/database/transactions.js');
+  './modules/events/event-log.js': typeof import('../../src/modules/events/event-log.js');
   './common/http/problem-details.filter.js': typeof import('../../src/common/http/problem-details.filter.js');
   '@mikro-orm/postgresql': typeof import('@mikro-orm/postgresql');
   pg: typeof import('pg');
