@@ -141,10 +141,16 @@ describe('the event feed', () => {
     const received = serverSentEvents(response.body ?? new ReadableStream());
     // A second stream of the tenant, filtered: the two share one reader of the log.
     const filtered = new AbortController();
-    const onlyOther = serverSentEvents(
-      (await fetch(`${url}?types=task.*&projectId=${other.id}`, { headers: crew.viewer.auth, signal: filtered.signal }))
-        .body ?? new ReadableStream(),
-    );
+    const filteredResponse = await fetch(`${url}?types=task.*&projectId=${other.id}`, {
+      headers: crew.viewer.auth,
+      signal: filtered.signal,
+    });
+    // The status with the type: a refused stream would otherwise show up as a missing event.
+    expect([filteredResponse.status, filteredResponse.headers.get('content-type')]).toEqual([
+      200,
+      expect.stringMatching(/^text\/event-stream/),
+    ]);
+    const onlyOther = serverSentEvents(filteredResponse.body ?? new ReadableStream());
     const [a, b] = [await newTask('A'), await newTask('B')];
     const elsewhere = await createTask(t.http, crew.tenant.id, other.id, crew.member);
     const seen = [(await received.next()).value, (await received.next()).value];
