@@ -47,14 +47,33 @@ async function startReceiver(): Promise<{ url: string; arrivals: Map<string, num
   return { url: `http://127.0.0.1:${address.port}/hooks`, arrivals };
 }
 
-async function call(method: string, url: string, token: string, body: object): Promise<number> {
-  const response = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+/**
+ * The writers' client: node:http over kept-alive connections, like autocannon in the other
+ * benchmarks. With `fetch` this process (writers and receiver) spent 1.9-2.3 s of CPU during
+ * the 1 000 changes, against 1.25 s, on the two cores the app and PostgreSQL share.
+ */
+const writerAgent = new http.Agent({ keepAlive: true });
+
+function call(method: string, url: string, token: string, body: object): Promise<number> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, {
+      method,
+      agent: writerAgent,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+      },
+    });
+    request.on('response', (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(payload);
   });
-  await response.arrayBuffer();
-  return response.status;
 }
 
 async function main(): Promise<number> {
@@ -65,6 +84,10 @@ async function main(): Promise<number> {
     poolMax,
     jwtSecret: randomBytes(32).toString('base64url'),
     appEnv: { NODE_ENV: 'development', ...(jobConcurrency && { JOB_CONCURRENCY: jobConcurrency }) },
+  });
+  cleanup.add("close the writers' connections", () => {
+    writerAgent.destroy();
+    return Promise.resolve();
   });
   progress('seeding through the API');
   const data = await seed(app.base, 2, writers);
