@@ -116,8 +116,8 @@ export function queueDeliveries(
 }
 
 /**
- * Compiled once, as they run for every attempt: `claim`'s statement. Its values: the
- * tenant, the delivery, the lease as an interval (`"60000 milliseconds"`).
+ * `claim`'s statement, compiled once: it runs for every attempt. Its values: the tenant, the
+ * delivery, the lease as an interval (`"60000 milliseconds"`).
  */
 const CLAIM = precompiled(3, (db, tenantId = '', deliveryId = '', lease = '') =>
   db
