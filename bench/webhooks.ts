@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { databaseUrl, ensureDatabase } from '../src/database/embedded-postgres.ts';
 import { Cleanup } from './support/cleanup.ts';
 import { seed } from './support/seed.ts';
+import { cpuSeconds, treeCpuSeconds } from './support/process-cpu.ts';
 import { positiveInteger } from './support/settings.ts';
 import { startApp, startPostgres } from './support/stack.ts';
 import { markdownTable } from './support/table.ts';
@@ -77,7 +78,7 @@ function call(method: string, url: string, token: string, body: object): Promise
 }
 
 async function main(): Promise<number> {
-  const { serverUrl } = await startPostgres(cleanup, progress);
+  const { serverUrl, postmasterPid } = await startPostgres(cleanup, progress);
   await ensureDatabase(serverUrl, 'yello_webhooks');
   const app = await startApp(cleanup, {
     url: databaseUrl(serverUrl, 'yello_webhooks'),
@@ -97,7 +98,14 @@ async function main(): Promise<number> {
   const created = await call('POST', `${api}/webhooks`, token, { url: receiver.url, events: ['task.updated'] });
   if (created !== 201) throw new Error(`creating the webhook: ${created}`);
 
+  // Where the CPU goes while the changes are made and delivered (Linux only: /proc).
+  const cpuNow = async () => ({
+    app: await cpuSeconds(app.child.pid),
+    postgres: await treeCpuSeconds(await postmasterPid()),
+    benchmark: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  });
   progress(`${changes} task PATCHes from ${writers} clients`);
+  const cpuBefore = await cpuNow();
   const started = performance.now();
   let sent = 0;
   let failed = 0;
@@ -113,6 +121,11 @@ async function main(): Promise<number> {
   const lastCommit = performance.now();
   const expected = changes - failed;
   while (receiver.arrivals.size < expected && performance.now() - started < GIVE_UP_MS) await sleep(50);
+  const cpuAfter = await cpuNow();
+  const cpuSpent = (part: keyof typeof cpuBefore) => {
+    const [before, after] = [cpuBefore[part], cpuAfter[part]];
+    return before === undefined || after === undefined ? '–' : (after - before).toFixed(2);
+  };
   const lastArrival = Math.max(...receiver.arrivals.values());
   const all = receiver.arrivals.size >= expected && failed === 0;
   const toLast = (lastArrival - started) / 1000;
@@ -132,6 +145,7 @@ async function main(): Promise<number> {
           'first change → last commit s',
           'first change → last delivery s',
           'last commit → last delivery s',
+          'CPU s app / PostgreSQL / benchmark',
         ],
         [
           [
@@ -140,6 +154,7 @@ async function main(): Promise<number> {
             ((lastCommit - started) / 1000).toFixed(2),
             toLast.toFixed(2),
             ((lastArrival - lastCommit) / 1000).toFixed(2),
+            `${cpuSpent('app')} / ${cpuSpent('postgres')} / ${cpuSpent('benchmark')}`,
           ],
         ],
       ),

@@ -2,7 +2,7 @@
 // app (`dist/main.js`) as deployed in production, the seeded data, and the hand-written
 // baseline server, all stopped by `cleanup` whatever happens.
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,6 +61,8 @@ export interface Postgres {
   serverUrl: string;
   /** Records the statements the server logs while `record` runs (see statement-trace.ts). */
   trace: StatementTrace;
+  /** The postmaster's process id (from `postmaster.pid`), for its CPU time; undefined if unreadable. */
+  postmasterPid: () => Promise<number | undefined>;
 }
 
 export async function startPostgres(cleanup: Cleanup, progress: (message: string) => void): Promise<Postgres> {
@@ -78,7 +80,12 @@ export async function startPostgres(cleanup: Cleanup, progress: (message: string
     onLog: trace.onLog,
   });
   cleanup.add('stop PostgreSQL', () => postgres.stop());
-  return { serverUrl: postgres.url, trace };
+  const postmasterPid = async () => {
+    const pidFile = await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8').catch(() => '');
+    const pid = Number(pidFile.split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  };
+  return { serverUrl: postgres.url, trace, postmasterPid };
 }
 
 /** What the app and the baseline share: production mode, the default log level, the same pool and secret. */
