@@ -99,11 +99,14 @@ async function main(): Promise<number> {
   if (created !== 201) throw new Error(`creating the webhook: ${created}`);
 
   // Where the CPU goes while the changes are made and delivered (Linux only: /proc).
-  const cpuNow = async () => ({
-    app: await cpuSeconds(app.child.pid),
-    postgres: await treeCpuSeconds(await postmasterPid()),
-    benchmark: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-  });
+  const cpuNow = async () => {
+    const own = process.cpuUsage();
+    return {
+      app: await cpuSeconds(app.child.pid),
+      postgres: await treeCpuSeconds(await postmasterPid()),
+      benchmark: (own.user + own.system) / 1e6,
+    };
+  };
   progress(`${changes} task PATCHes from ${writers} clients`);
   const cpuBefore = await cpuNow();
   const started = performance.now();
