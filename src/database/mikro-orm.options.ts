@@ -117,6 +117,10 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
       lock_timeout: connection.lockTimeoutMs,
       options: startupOptions(connection),
       query_timeout: connection.statementTimeoutMs === undefined ? undefined : connection.statementTimeoutMs + 1_000,
+      // Statements go out without waiting for the one before to be answered (`sendAhead`:
+      // a transaction's COMMIT right behind its event append). Code that awaits each
+      // statement, as all of it does, sees no difference; no query holds a portal open.
+      pipeline: true,
     },
     metadataProvider: ReflectMetadataProvider,
     extensions: [SchemaGenerator, Migrator],

@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, RequestContext } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -65,15 +65,38 @@ export const isLockTimeout = (error: unknown): boolean => sqlStateOf(error) === 
  */
 export class TransactionScope {
   private readonly finals: ((em: EntityManager) => Promise<void>)[] = [];
+  private readonly sentAhead: Promise<unknown>[] = [];
 
   beforeCommit(work: (em: EntityManager) => Promise<void>): void {
     this.finals.push(work);
+  }
+
+  /**
+   * Final work's statement sent without waiting for its answer (`sendAhead`): the COMMIT
+   * goes out right behind it. If the statement fails, PostgreSQL rolls the transaction back
+   * at that COMMIT, which then fails as aborted; `Transactions.run` reports the statement's
+   * failure instead, the cause.
+   */
+  commitsBehind(answer: Promise<unknown>): void {
+    this.sentAhead.push(answer);
   }
 
   /** @internal Run by `Transactions` when the transaction's own work is done. */
   async finish(em: EntityManager): Promise<void> {
     // An array's iterator reads its length at every step: work queued by final work runs too.
     for (const work of this.finals) await work(em);
+  }
+
+  /** @internal Why the transaction failed: the failure of a statement sent ahead of the COMMIT, else `thrown`. */
+  async causeOf(thrown: unknown): Promise<{ error: unknown; sentAhead: boolean }> {
+    for (const answer of this.sentAhead) {
+      try {
+        await answer;
+      } catch (error) {
+        return { error, sentAhead: true };
+      }
+    }
+    return { error: thrown, sentAhead: false };
   }
 }
 
@@ -105,19 +128,23 @@ export class Transactions {
     // Inside another transaction: part of it, rerun (if at all) by the outermost `run`.
     if (this.em.isInTransaction()) return work(this.em);
     for (let attempt = 0; ; attempt++) {
+      const scope = new TransactionScope();
       try {
-        return await this.em.transactional((em) => {
-          const scope = new TransactionScope();
-          return this.scopes.run(scope, async () => {
+        return await this.em.transactional((em) =>
+          this.scopes.run(scope, async () => {
             const result = await work(em);
             // The unit of work's own changes first: MikroORM would flush them after this
             // callback, behind the final work (the event log's counter, meant as the last lock).
             await em.flush();
             await scope.finish(em);
             return result;
-          });
-        });
-      } catch (error) {
+          }),
+        );
+      } catch (thrown) {
+        const { error, sentAhead } = await scope.causeOf(thrown);
+        // MikroORM merged this attempt's entities into the request's before the COMMIT, which
+        // rolled back: they hold what never happened.
+        if (sentAhead) RequestContext.getEntityManager()?.clear();
         if (isLockTimeout(error)) throw new WriteContention('Waited too long for other changes to the same items');
         if (!(error instanceof TransientConflict) && !TRANSIENT_SQLSTATES.has(sqlStateOf(error) ?? '')) throw error;
         if (attempt >= this.retries) {

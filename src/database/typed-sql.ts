@@ -73,21 +73,45 @@ export function sqlCompiler(): Kysely<Database> {
 export function precompiled<R>(
   arity: number,
   build: (db: Kysely<Database>, ...values: string[]) => Compilable<R>,
-): (db: Kysely<Database>, ...values: readonly unknown[]) => Promise<QueryResult<R>> {
+): Precompiled<R> {
   const standIns = Array.from({ length: arity }, (_, index) => `\u0000value ${index}`);
   const template = build(sqlCompiler(), ...standIns).compile();
   const slots = template.parameters.map((parameter) =>
     typeof parameter === 'string' ? standIns.indexOf(parameter) : -1,
   );
   if (standIns.some((_, index) => !slots.includes(index))) throw new Error('A precompiled statement ignores a value');
-  return (db, ...values) =>
-    db.executeQuery<R>({
-      ...template,
-      parameters: template.parameters.map((parameter, index) => {
-        const slot = slots[index] ?? -1;
-        return slot >= 0 ? values[slot] : parameter;
-      }),
-    });
+  const withValues = (values: readonly unknown[]): CompiledQuery<R> => ({
+    ...template,
+    parameters: template.parameters.map((parameter, index) => {
+      const slot = slots[index] ?? -1;
+      return slot >= 0 ? values[slot] : parameter;
+    }),
+  });
+  return Object.assign((db: Kysely<Database>, ...values: readonly unknown[]) => db.executeQuery(withValues(values)), {
+    withValues,
+  });
+}
+
+/** A statement compiled once (`precompiled`): run it on `db` with its values. */
+export interface Precompiled<R> {
+  (db: Kysely<Database>, ...values: readonly unknown[]): Promise<QueryResult<R>>;
+  /** The statement with these values, for `sendAhead`. */
+  withValues(values: readonly unknown[]): CompiledQuery<R>;
+}
+
+/**
+ * Sends `query` on `db`'s connection (a transaction's) and returns without waiting for its
+ * answer, so the statement that follows (the COMMIT) is sent right behind it: the pool's
+ * connections pipeline their statements (`pipeline` in mikro-orm.options.ts). Kysely would
+ * hold its connection until the answer came back; the answer is `answer`, which the caller
+ * must await. Statements behind a failed one fail too, and a COMMIT behind it rolls back.
+ */
+export function sendAhead<R>(db: Kysely<Database>, query: CompiledQuery<R>): Promise<{ answer: Promise<QueryResult<R>> }> {
+  return db.getExecutor().provideConnection((connection) => {
+    const answer = connection.executeQuery<R>(query);
+    answer.catch(() => undefined); // the caller's await sees the failure; nothing else must
+    return Promise.resolve({ answer });
+  });
 }
 
 /** Collects the values an input binds while `StatementShapes` maps it to its shape. */

@@ -42,4 +42,29 @@ describe('Transactions.run', () => {
       spy.mockRestore();
     }
   });
+
+  // The append is sent with the COMMIT right behind it: its failure must still fail the run,
+  // and the COMMIT must have rolled everything back.
+  it('rolls the whole transaction back and throws when the event append fails', async () => {
+    const owner = await registerUser(t.http);
+    const tenant = await createTenant(t.http, owner);
+    const transactions = t.app.get(Transactions);
+    const eventLog = t.app.get(EventLog);
+    const attempt = (key: string, eventNote: string) =>
+      transactions.run(async (em) => {
+        const project = em.create(Project, { tenant: em.getReference(Tenant, tenant.id), key, name: key });
+        await em.flush();
+        eventLog.record(
+          { tenantId: tenant.id, userId: owner.id },
+          { type: 'project.created', projectId: project.id, data: { project: { id: project.id }, note: eventNote } },
+        );
+      });
+    // jsonb refuses the escaped NUL character: the append statement fails in PostgreSQL.
+    await expect(attempt('NUL', 'a \u0000')).rejects.toMatchObject({ code: '22P05' });
+    await attempt('FINE', 'fine');
+    const projects = await t.http.get(`/api/v1/tenants/${tenant.id}/projects`).set(owner.auth).expect(200);
+    expect(projects.body.data.map((project: { key: string }) => project.key)).toEqual(['FINE']);
+    const events = await t.http.get(`/api/v1/tenants/${tenant.id}/events`).set(owner.auth).expect(200);
+    expect(events.body.data).toEqual([expect.objectContaining({ seq: 1, type: 'project.created' })]);
+  });
 });

@@ -43,7 +43,7 @@ export class EventLog {
     if (!byTenant) {
       const queued = new Map<string, EventRow[]>();
       this.pending.set(scope, queued);
-      scope.beforeCommit((em) => this.append(em, queued));
+      scope.beforeCommit((em) => this.append(em, scope, queued));
       byTenant = queued;
     }
     const rows = byTenant.get(actor.tenantId) ?? [];
@@ -71,11 +71,17 @@ export class EventLog {
     this.steps.push(step);
   }
 
-  private async append(em: EntityManager, byTenant: ReadonlyMap<string, readonly EventRow[]>): Promise<void> {
+  private async append(
+    em: EntityManager,
+    scope: TransactionScope,
+    byTenant: ReadonlyMap<string, readonly EventRow[]>,
+  ): Promise<void> {
     // Tenants in id order: two transactions appending to the same two tenants lock alike.
     const tenants = [...byTenant.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [tenantId, rows] of tenants) {
-      if (rows.length > 0) await em.getRepository(TenantEvent).append(tenantId, rows, this.steps);
+      if (rows.length === 0) continue;
+      const { appended } = await em.getRepository(TenantEvent).append(tenantId, rows, this.steps);
+      scope.commitsBehind(appended);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { sql, type OperationNodeSource, type QueryCreator, type RawBuilder } from 'kysely';
 import type { Database } from '../../database/database-schema.js';
-import { precompiled, SqlRepository } from '../../database/typed-sql.js';
+import { precompiled, sendAhead, SqlRepository } from '../../database/typed-sql.js';
 import type { TenantEvent } from './entities/tenant-event.entity.js';
 import type { EventData, EventType } from './event-types.js';
 
@@ -195,12 +195,18 @@ export class EventRepository extends SqlRepository<TenantEvent> {
    * locked until the transaction ends, so numbers follow commit order; the notification
    * (delivered at commit, dropped at rollback) wakes the streams of every instance.
    * `steps` run in the same statement, with the numbered events.
+   * Sent ahead (`sendAhead`): the transaction's COMMIT follows on the wire without waiting
+   * for the answer, so the counter row is held for the statement and the commit only, not
+   * for a round trip through a busy app. The returned `appended` settles with the answer.
    */
-  async append(tenantId: string, events: readonly EventRow[], steps: readonly AppendStep[]): Promise<StoredEvent[]> {
+  async append(
+    tenantId: string,
+    events: readonly EventRow[],
+    steps: readonly AppendStep[],
+  ): Promise<{ appended: Promise<unknown> }> {
     const statement = appendStatement(steps);
-    const { rows } = await statement(this.sql(), tenantId, events.length, ...eventColumns(events));
-    const seqs = new Map(rows.map((row) => [row.id, Number(row.seq)]));
-    return events.map((event) => ({ ...event, seq: seqs.get(event.id) ?? 0 }));
+    const { answer } = await sendAhead(this.sql(), statement.withValues([tenantId, events.length, ...eventColumns(events)]));
+    return { appended: answer };
   }
 
   /** The tenant's last seq and the last seq retention deleted (0 and 0 before its first event). */
