@@ -106,7 +106,10 @@ export interface Precompiled<R> {
  * hold its connection until the answer came back; the answer is `answer`, which the caller
  * must await. Statements behind a failed one fail too, and a COMMIT behind it rolls back.
  */
-export function sendAhead<R>(db: Kysely<Database>, query: CompiledQuery<R>): Promise<{ answer: Promise<QueryResult<R>> }> {
+export function sendAhead<R>(
+  db: Kysely<Database>,
+  query: CompiledQuery<R>,
+): Promise<{ answer: Promise<QueryResult<R>> }> {
   return db.getExecutor().provideConnection((connection) => {
     const answer = connection.executeQuery<R>(query);
     answer.catch(() => undefined); // the caller's await sees the failure; nothing else must

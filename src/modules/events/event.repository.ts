@@ -205,7 +205,10 @@ export class EventRepository extends SqlRepository<TenantEvent> {
     steps: readonly AppendStep[],
   ): Promise<{ appended: Promise<unknown> }> {
     const statement = appendStatement(steps);
-    const { answer } = await sendAhead(this.sql(), statement.withValues([tenantId, events.length, ...eventColumns(events)]));
+    const { answer } = await sendAhead(
+      this.sql(),
+      statement.withValues([tenantId, events.length, ...eventColumns(events)]),
+    );
     return { appended: answer };
   }
 
