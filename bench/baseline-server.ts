@@ -51,6 +51,7 @@ const pool = new pg.Pool({
   // The app's default DATABASE_MAX_PARALLEL_WORKERS_PER_GATHER.
   options: '-c max_parallel_workers_per_gather=0',
   types,
+  idleTimeoutMillis: 60_000,
 });
 
 // ---- The statements the app sends (it inlines the values; this uses bind parameters) ----

@@ -109,7 +109,9 @@ class SchemaGenerator extends SqlSchemaGenerator {
 export function mikroOrmOptions(connection: DatabaseConnection, overrides: Options = {}): Options {
   return defineConfig({
     clientUrl: connection.url,
-    pool: { min: 0, max: connection.poolMax },
+    // An idle connection is kept a minute (pg's default: 10 s): reconnecting after every
+    // lull costs a SCRAM exchange, a new backend and its cold caches, in the app and in PostgreSQL.
+    pool: { min: 0, max: connection.poolMax, idleTimeoutMillis: 60_000 },
     // Fail fast when PostgreSQL is down or hangs (503 to the client) instead of queueing forever.
     driverOptions: {
       connectionTimeoutMillis: connection.connectTimeoutMs,
