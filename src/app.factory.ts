@@ -1,3 +1,4 @@
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -82,6 +83,10 @@ export async function createApp(config: AppConfig, database?: SupervisedDatabase
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Each request's own EntityManager, opened by a Fastify hook as MikroORM's guide does it
+  // (a Nest middleware would run through middie, a layer more per request).
+  const orm = app.get(MikroORM);
+  adapter.getInstance().addHook('onRequest', (_request, _reply, done) => RequestContext.create(orm.em, done));
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({

@@ -18,7 +18,8 @@ import { Transactions } from './transactions.js';
         // Its messages (the migrator's) go into our log lines: no terminal colour codes there.
         colors: false,
         autoLoadEntities: true,
-        registerRequestContext: true,
+        // Opened by a Fastify hook instead (`createApp`).
+        registerRequestContext: false,
       }),
     }),
   ],
