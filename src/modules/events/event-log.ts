@@ -26,7 +26,8 @@ export interface NewEvent {
  * tenant's counter row the last lock of every transaction (see the README's lock order) and
  * holds it for the shortest time: `seq` follows commit order without gaps, at the cost of
  * one tenant's writers committing one at a time through that row (one statement and the
- * commit long: the append, with its steps, is a single statement).
+ * commit long: the append, with its steps, is a single statement, and the COMMIT follows it
+ * on the wire without waiting for its answer).
  * A sequence would not do: its numbers are taken in start order and lost on rollback.
  */
 @Injectable()
