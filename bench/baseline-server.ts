@@ -48,6 +48,7 @@ const pool = new pg.Pool({
   connectionTimeoutMillis: Number(setting('DATABASE_CONNECT_TIMEOUT_MS')),
   statement_timeout: STATEMENT_TIMEOUT_MS,
   query_timeout: STATEMENT_TIMEOUT_MS + 1_000,
+  pipeline: true,
   // The app's default DATABASE_MAX_PARALLEL_WORKERS_PER_GATHER.
   options: '-c max_parallel_workers_per_gather=0',
   types,
@@ -461,14 +462,20 @@ function setTaskHeaders(reply: FastifyReply, task: TaskRow): void {
   void reply.header('ETag', `"${task.version}"`);
 }
 
-/** A transaction on one pooled connection, as MikroORM's `em.transactional`. */
-async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * A transaction on one pooled connection, as MikroORM's `em.transactional` with the app's
+ * `Transactions.run`: statements `work` sends ahead (the event append) are answered after the
+ * COMMIT, which follows them on the wire (the pool pipelines, as the app's).
+ */
+async function transaction<T>(work: (client: pg.PoolClient, sentAhead: Promise<unknown>[]) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('begin');
     try {
-      const result = await work(client);
+      const sentAhead: Promise<unknown>[] = [];
+      const result = await work(client, sentAhead);
       await client.query('commit');
+      for (const statement of sentAhead) await statement;
       return result;
     } catch (error) {
       await client.query('rollback');
@@ -479,37 +486,47 @@ async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Prom
   }
 }
 
-/** Appends one event of the caller's tenant with the app's statement (see `APPEND_EVENTS_SQL`). */
-async function appendEvent(
+/**
+ * Sends the append of one event of the caller's tenant (`APPEND_EVENTS_SQL`) ahead of the
+ * COMMIT, as the app does: named, as the app sends it (prepared once per connection).
+ */
+function appendEvent(
   client: pg.PoolClient,
+  sentAhead: Promise<unknown>[],
   caller: Caller,
   type: string,
   projectId: string,
   data: Record<string, unknown>,
-): Promise<void> {
+): void {
   const { tenantId } = caller;
-  await client.query(APPEND_EVENTS_SQL, [
-    tenantId,
-    1,
-    1,
-    tenantId,
-    tenantId,
-    1,
-    [uuidv7()],
-    [type],
-    [new Date()],
-    [caller.userId],
-    [null],
-    [projectId],
-    [JSON.stringify(data)],
-    tenantId,
-    'pending',
-    tenantId,
-    true,
-    WEBHOOK_DELIVERY_TASK,
-    WEBHOOK_DELIVERY_ATTEMPTS,
-    'webhook-delivery:',
-  ]);
+  const sent = client.query({
+    name: 'append_events',
+    text: APPEND_EVENTS_SQL,
+    values: [
+      tenantId,
+      1,
+      1,
+      tenantId,
+      tenantId,
+      1,
+      [uuidv7()],
+      [type],
+      [new Date()],
+      [caller.userId],
+      [null],
+      [projectId],
+      [JSON.stringify(data)],
+      tenantId,
+      'pending',
+      tenantId,
+      true,
+      WEBHOOK_DELIVERY_TASK,
+      WEBHOOK_DELIVERY_ATTEMPTS,
+      'webhook-delivery:',
+    ],
+  });
+  sent.catch(() => undefined); // awaited after the COMMIT by `transaction`
+  sentAhead.push(sent);
 }
 
 function titleOf(value: unknown): string {
@@ -668,7 +685,7 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
   const title = titleOf(body.title);
   const priority = body.priority ?? 'none';
   if (typeof priority !== 'string' || !TASK_PRIORITIES.includes(priority)) throw new HttpProblem(400, 'Bad Request');
-  const task = await transaction(async (client) => {
+  const task = await transaction(async (client, sentAhead) => {
     const { rows: found } = await client.query(PROJECT_EXISTS_SQL, [caller.tenantId, projectId]);
     if (found.length === 0) throw new HttpProblem(404, 'Project not found');
     const state = (
@@ -740,7 +757,7 @@ app.post('/api/v1/tenants/:tenantId/projects/:projectId/tasks', async (request, 
       uuidv7(),
       new Date(),
     ]);
-    await appendEvent(client, caller, 'task.created', projectId, { task: taskBody(created) });
+    appendEvent(client, sentAhead, caller, 'task.created', projectId, { task: taskBody(created) });
     return created;
   });
   void reply
@@ -766,7 +783,7 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
   if (typeof status !== 'string' || !TASK_STATUSES.includes(status) || status === 'done') {
     throw new HttpProblem(400, 'Bad Request');
   }
-  const task = await transaction(async (client) => {
+  const task = await transaction(async (client, sentAhead) => {
     const locked = (
       await client.query<LockedTask>(LOCK_FOR_STATUS_SQL, [status, caller.tenantId, ref.key, caller.tenantId, status])
     ).rows[0];
@@ -812,7 +829,7 @@ app.patch('/api/v1/tenants/:tenantId/tasks/:taskRef', async (request, reply) => 
       ...activity('status', locked.status, status),
       ...activity('position', locked.position, position),
     ]);
-    await appendEvent(client, caller, 'task.updated', locked.projectId, {
+    appendEvent(client, sentAhead, caller, 'task.updated', locked.projectId, {
       task: taskBody(updated),
       changes: { status: { from: locked.status, to: status }, position: { from: locked.position, to: position } },
     });

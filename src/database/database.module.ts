@@ -3,6 +3,7 @@ import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Global, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, InjectAppConfig, type AppConfig } from '../config/app-config.module.js';
 import { mikroOrmOptions } from './mikro-orm.options.js';
+import { appDialect } from './named-statements.js';
 import { assertSchemaKnown, migrateJobQueue, migrateOnStart } from './startup-migrator.js';
 import { Transactions } from './transactions.js';
 
@@ -15,6 +16,8 @@ import { Transactions } from './transactions.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
         ...mikroOrmOptions(config.database),
+        // Its own pool: one that sends the hot statements as named ones (named-statements.ts).
+        driverOptions: () => appDialect(config.database),
         // Its messages (the migrator's) go into our log lines: no terminal colour codes there.
         colors: false,
         autoLoadEntities: true,

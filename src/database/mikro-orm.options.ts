@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type pg from 'pg';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import {
@@ -102,6 +103,26 @@ class SchemaGenerator extends SqlSchemaGenerator {
   }
 }
 
+/** The settings of every `pg` pool of the app's database (MikroORM's for the CLI, `createAppPool`'s). */
+export function poolSettings(connection: DatabaseConnection): pg.PoolConfig {
+  return {
+    max: connection.poolMax,
+    // An idle connection is kept a minute (pg's default: 10 s): reconnecting after every
+    // lull costs a SCRAM exchange, a new backend and its cold caches, in the app and in PostgreSQL.
+    idleTimeoutMillis: 60_000,
+    // Fail fast when PostgreSQL is down or hangs (503 to the client) instead of queueing forever.
+    connectionTimeoutMillis: connection.connectTimeoutMs,
+    statement_timeout: connection.statementTimeoutMs,
+    lock_timeout: connection.lockTimeoutMs,
+    options: startupOptions(connection),
+    query_timeout: connection.statementTimeoutMs === undefined ? undefined : connection.statementTimeoutMs + 1_000,
+    // Statements go out without waiting for the one before to be answered (`sendAhead`:
+    // a transaction's COMMIT right behind its event append). Code that awaits each
+    // statement, as all of it does, sees no difference; no query holds a portal open.
+    pipeline: true,
+  };
+}
+
 /**
  * Settings shared by the app, the MikroORM CLI and the test harness. Migrations are
  * the only way the schema changes (never `schema:update` outside tests).
@@ -109,21 +130,9 @@ class SchemaGenerator extends SqlSchemaGenerator {
 export function mikroOrmOptions(connection: DatabaseConnection, overrides: Options = {}): Options {
   return defineConfig({
     clientUrl: connection.url,
-    // An idle connection is kept a minute (pg's default: 10 s): reconnecting after every
-    // lull costs a SCRAM exchange, a new backend and its cold caches, in the app and in PostgreSQL.
-    pool: { min: 0, max: connection.poolMax, idleTimeoutMillis: 60_000 },
-    // Fail fast when PostgreSQL is down or hangs (503 to the client) instead of queueing forever.
-    driverOptions: {
-      connectionTimeoutMillis: connection.connectTimeoutMs,
-      statement_timeout: connection.statementTimeoutMs,
-      lock_timeout: connection.lockTimeoutMs,
-      options: startupOptions(connection),
-      query_timeout: connection.statementTimeoutMs === undefined ? undefined : connection.statementTimeoutMs + 1_000,
-      // Statements go out without waiting for the one before to be answered (`sendAhead`:
-      // a transaction's COMMIT right behind its event append). Code that awaits each
-      // statement, as all of it does, sees no difference; no query holds a portal open.
-      pipeline: true,
-    },
+    pool: { min: 0, max: connection.poolMax },
+    // The app replaces it with its own pool (`DatabaseModule`, `createAppPool`).
+    driverOptions: poolSettings(connection),
     metadataProvider: ReflectMetadataProvider,
     extensions: [SchemaGenerator, Migrator],
     forceUtcTimezone: true,

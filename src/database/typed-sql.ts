@@ -88,6 +88,7 @@ export function precompiled<R>(
     }),
   });
   return Object.assign((db: Kysely<Database>, ...values: readonly unknown[]) => db.executeQuery(withValues(values)), {
+    sql: template.sql,
     withValues,
   });
 }
@@ -95,6 +96,8 @@ export function precompiled<R>(
 /** A statement compiled once (`precompiled`): run it on `db` with its values. */
 export interface Precompiled<R> {
   (db: Kysely<Database>, ...values: readonly unknown[]): Promise<QueryResult<R>>;
+  /** The statement's text. */
+  readonly sql: string;
   /** The statement with these values, for `sendAhead`. */
   withValues(values: readonly unknown[]): CompiledQuery<R>;
 }

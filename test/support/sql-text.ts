@@ -5,3 +5,10 @@ export function textOf(query: unknown): string {
     ? query.text
     : '';
 }
+
+/** The statement name of a `pg` query call (a named statement is parsed and planned once per connection). */
+export function nameOf(query: unknown): string | undefined {
+  return typeof query === 'object' && query !== null && 'name' in query && typeof query.name === 'string'
+    ? query.name
+    : undefined;
+}

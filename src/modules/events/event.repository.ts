@@ -1,5 +1,6 @@
 import { sql, type OperationNodeSource, type QueryCreator, type RawBuilder } from 'kysely';
 import type { Database } from '../../database/database-schema.js';
+import { sendAsNamedStatement } from '../../database/named-statements.js';
 import { precompiled, sendAhead, SqlRepository } from '../../database/typed-sql.js';
 import type { TenantEvent } from './entities/tenant-event.entity.js';
 import type { EventData, EventType } from './event-types.js';
@@ -184,6 +185,8 @@ function appendStatement(steps: readonly AppendStep[]): ReturnType<typeof buildA
   const known = appendStatements.get(steps);
   if (known?.count === steps.length) return known.run;
   const run = buildAppendStatement(steps);
+  // Parsing and planning it took longer than running it.
+  sendAsNamedStatement(run.sql);
   appendStatements.set(steps, { count: steps.length, run });
   return run;
 }

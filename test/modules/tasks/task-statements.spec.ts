@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { createProject, createTask, type CreatedTask } from '../../factories/projects.js';
 import { createTenantCrew, type TenantCrew } from '../../factories/tenants.js';
 import { createWebhook } from '../../factories/webhooks.js';
-import { textOf } from '../../support/sql-text.js';
+import { nameOf, textOf } from '../../support/sql-text.js';
 import { built } from '../../support/built.js';
 import { useTestApp } from '../../support/test-app.js';
 
@@ -26,6 +26,11 @@ describe('the statements of a task PATCH', () => {
 
   /** The statements the app sent while changing the task's status to `status`, each shortened to its start. */
   async function statementsOfPatch(status: string): Promise<string[]> {
+    return (await callsOfPatch(status)).map(({ sql }) => sql);
+  }
+
+  /** The same, with the name each was sent under (named statements). */
+  async function callsOfPatch(status: string): Promise<{ sql: string; name?: string }[]> {
     // At the driver (calls pass through): MikroORM's statements and typed Kysely's alike, as sent.
     const spy = jest.spyOn(pg.Client.prototype, 'query');
     try {
@@ -34,7 +39,10 @@ describe('the statements of a task PATCH', () => {
         .set(crew.member.auth)
         .send({ status })
         .expect(200);
-      return spy.mock.calls.map(([query]: unknown[]) => textOf(query).replace(/\s+/g, ' ').trim());
+      return spy.mock.calls.map(([query]: unknown[]) => ({
+        sql: textOf(query).replace(/\s+/g, ' ').trim(),
+        name: nameOf(query),
+      }));
     } finally {
       spy.mockRestore();
     }
@@ -63,6 +71,14 @@ describe('the statements of a task PATCH', () => {
     const statements = await statementsOfPatch('in_progress');
     expect(statements.map(shape)).toEqual(PATH);
     expect(statements.find((sql) => sql.startsWith('with "counter"'))).toContain('"webhooks"');
+  });
+
+  // Its parsing and planning cost more than its run: each connection prepares it once.
+  it('sends the event append as a named statement, and the others unnamed', async () => {
+    const calls = await callsOfPatch('todo');
+    expect(calls.filter(({ name }) => name !== undefined).map(({ sql }) => shape(sql))).toEqual([
+      'with event_counters events counter webhook_deliveries appended webhooks',
+    ]);
   });
 
   it('costs a tenant with webhooks no statement more: deliveries and their jobs are written by the append', async () => {
