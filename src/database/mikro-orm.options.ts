@@ -103,7 +103,7 @@ class SchemaGenerator extends SqlSchemaGenerator {
   }
 }
 
-/** The settings of every `pg` pool of the app's database (MikroORM's for the CLI, `createAppPool`'s). */
+/** The settings of every `pg` pool of the app's database (MikroORM's for the CLI, `appDialect`'s for the app). */
 export function poolSettings(connection: DatabaseConnection): pg.PoolConfig {
   return {
     max: connection.poolMax,
@@ -131,7 +131,7 @@ export function mikroOrmOptions(connection: DatabaseConnection, overrides: Optio
   return defineConfig({
     clientUrl: connection.url,
     pool: { min: 0, max: connection.poolMax },
-    // The app replaces it with its own pool (`DatabaseModule`, `createAppPool`).
+    // The app replaces it with its own pool (`DatabaseModule`, `appDialect`).
     driverOptions: poolSettings(connection),
     metadataProvider: ReflectMetadataProvider,
     extensions: [SchemaGenerator, Migrator],
