@@ -130,7 +130,6 @@ export function poolSettings(connection: DatabaseConnection): pg.PoolConfig {
 export function mikroOrmOptions(connection: DatabaseConnection, overrides: Options = {}): Options {
   return defineConfig({
     clientUrl: connection.url,
-    pool: { min: 0, max: connection.poolMax },
     // The app replaces it with its own pool (`DatabaseModule`, `appDialect`).
     driverOptions: poolSettings(connection),
     metadataProvider: ReflectMetadataProvider,
