@@ -26,8 +26,8 @@ export function sendAsNamedStatement(text: string): void {
 }
 
 type Command = PostgresQueryResult<unknown>['command'];
-const COMMANDS: readonly string[] = ['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE', 'COMMIT', 'ROLLBACK'];
-const isCommand = (command: string): command is Command => COMMANDS.includes(command);
+const COMMANDS: ReadonlySet<string> = new Set(['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE', 'COMMIT', 'ROLLBACK']);
+const isCommand = (command: string): command is Command => COMMANDS.has(command);
 
 /**
  * A pooled `pg` client as Kysely uses it, which names the statements `sendAsNamedStatement`
@@ -56,11 +56,12 @@ class NamingClient implements PostgresPoolClient {
   }
 
   private async run<R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> {
-    const result = await this.client.query<R & pg.QueryResultRow>({
-      text,
-      values: [...parameters],
-      name: names.get(text),
-    });
+    const name = names.get(text);
+    // pg copies a query given as an object, property descriptors and all: only a named one is.
+    const result =
+      name === undefined
+        ? await this.client.query<R & pg.QueryResultRow>(text, [...parameters])
+        : await this.client.query<R & pg.QueryResultRow>({ text, values: [...parameters], name });
     // Kysely reads the command only to tell writes and COMMIT/ROLLBACK apart.
     return {
       command: isCommand(result.command) ? result.command : 'SELECT',
