@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import { createHash, createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import pg from 'pg';
-import { pinoHttp } from 'pino-http';
+import { pinoHttp, type StdSerializedResults } from 'pino-http';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import helmet from 'helmet';
 
@@ -541,9 +541,15 @@ const requestIds = new WeakMap<IncomingMessage, string>();
 const accessLog = pinoHttp({
   level: process.env.LOG_LEVEL ?? 'info',
   genReqId: (request) => requestIds.get(request) ?? randomUUID(),
-  redact: {
-    paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    censor: '[redacted]',
+  // The app's access line (src/common/logging/logger-options.ts): credentials replaced, the response's status only.
+  serializers: {
+    req: (request: StdSerializedResults['req']) => {
+      const headers: Record<string, string> = { ...request.headers };
+      for (const name of ['authorization', 'cookie']) if (name in headers) headers[name] = '[redacted]';
+      const { id, method, url, remoteAddress, remotePort } = request;
+      return { id, method, url, headers, remoteAddress, remotePort };
+    },
+    res: (response: StdSerializedResults['res']) => ({ statusCode: response.statusCode }),
   },
   customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
 });

@@ -11,6 +11,7 @@ describe('the log of a development start', () => {
   const database = `yello_logs_${randomBytes(4).toString('hex')}`;
   let child: ChildProcessWithoutNullStreams;
   let output = '';
+  const secret = randomBytes(16).toString('hex');
 
   beforeAll(async () => {
     await ensureDatabase(testServerUrl(), database); // empty: the migrator runs and logs
@@ -36,6 +37,12 @@ describe('the log of a development start', () => {
         }
       });
     });
+    // One refused request with a credential, for its access line.
+    const api = /listening at (\S+)/.exec(output)?.[1];
+    await fetch(`${api}/users/me`, { headers: { authorization: `Bearer ${secret}` } });
+    for (let waited = 0; !output.includes('"statusCode":401') && waited < 5_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     child.kill('SIGTERM');
     await once(child, 'exit');
   }, 90_000);
@@ -56,6 +63,19 @@ describe('the log of a development start', () => {
     const escape = String.fromCharCode(0x1b);
     expect(output).not.toContain(escape);
     expect(output).not.toContain('\\u001b');
+  });
+
+  it('writes an access line per request without its credential or the response headers', () => {
+    const line = output
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text))
+      .find((entry) => entry.msg === 'request completed');
+    expect(line).toMatchObject({
+      req: { method: 'GET', url: '/api/v1/users/me', headers: { authorization: '[redacted]' } },
+    });
+    expect(line.res).toEqual({ statusCode: 401 });
+    expect(output).not.toContain(secret);
   });
 
   it('names the paths the probes are served at', () => {

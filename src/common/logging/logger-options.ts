@@ -1,15 +1,34 @@
 import { createRequire } from 'node:module';
 import type { Params } from 'nestjs-pino';
+import type { StdSerializedResults } from 'pino-http';
 import type { LoadedConfig } from '../../config/configuration.js';
 import { API_PREFIX, UNPREFIXED_ROUTES } from '../http/resource-headers.js';
 
+/** Request headers that carry credentials: logged as `[redacted]`. */
+const SECRET_HEADERS = ['authorization', 'cookie'] as const;
+
 /**
- * Where secrets appear in a log line (the access line's headers); pino replaces them before
- * serialising. No line carries a request or response body, where passwords and tokens
- * travel: a line that ever does needs its exact paths here. Not wildcards (`*.password`):
- * those run on every key of every line, which cost as much as the rest of the access line.
+ * A request as its log lines show it: its id, method, URL, headers and client address, with
+ * credentials replaced. No line carries a request or response body, where passwords and
+ * tokens travel. Written out rather than pino's `redact`, which clones the request's
+ * headers path by path on every line: that and the response's headers were a sixth of a
+ * read's CPU (docs/benchmarks.md).
  */
-const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+export function loggedRequest(request: StdSerializedResults['req']): Record<string, unknown> {
+  const headers: Record<string, string> = { ...request.headers };
+  for (const name of SECRET_HEADERS) if (name in headers) headers[name] = '[redacted]';
+  const { id, method, url, remoteAddress, remotePort } = request;
+  return { id, method, url, headers, remoteAddress, remotePort };
+}
+
+/**
+ * A response as the access line shows it: its status. Its headers are left out: helmet's
+ * are the same on every line, and what varies (`ETag`, `RateLimit-*`) says nothing an
+ * operator reads the access log for.
+ */
+export function loggedResponse(response: StdSerializedResults['res']): Record<string, unknown> {
+  return { statusCode: response.statusCode };
+}
 
 /** `pino-pretty` is a devDependency: the production image has none. */
 function prettyPrinterInstalled(): boolean {
@@ -58,7 +77,7 @@ export function loggerParams({ environment, log }: Pick<LoadedConfig, 'environme
           }
         : undefined,
       // The request id is Fastify's (see `requestIdFor`), which pino-http picks up.
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { req: loggedRequest, res: loggedResponse },
       hooks: {
         logMethod(args, method) {
           if (isContext(args[0], 'RoutesResolver') && typeof args[1] === 'string') {
