@@ -3,10 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const EXIT_WITH_PARENT = fileURLToPath(new URL('./exit-with-parent.ts', import.meta.url));
+/** The Node flags production starts the server with (the Dockerfile's `CMD`, `npm start`; docs/operations.md#node-flags). */
+const SERVER_NODE_FLAGS = ['--no-allocation-site-pretenuring'];
 const TAIL_LINES = 40;
 const STOP_GRACE_MS = 5_000;
 
-/** A Node process the benchmark started (the app or the baseline), and how to stop it. */
+/** A server the benchmark started (the app or the baseline), run with production's Node flags, and how to stop it. */
 export class Child {
   readonly name: string;
   readonly exited: Promise<void>;
@@ -16,7 +18,7 @@ export class Child {
 
   constructor(name: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
     this.name = name;
-    this.process = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, ...args], {
+    this.process = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, ...SERVER_NODE_FLAGS, ...args], {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
