@@ -6,7 +6,8 @@
 //
 // Settings (environment): BENCH_CONNECTIONS (32), BENCH_DURATION seconds per measured run
 // (5), BENCH_ROUNDS measured runs per route and server, of which the table shows the median (3),
-// BENCH_WARMUP seconds of warm-up before a route's runs (3), BENCH_ROUTES (a route's exact name, or a substring: only the routes
+// BENCH_WARMUP seconds of warm-up before a route's runs (3), BENCH_WARMUP_PASS seconds per route of the
+// warm-up pass over every route that each server takes first (3), BENCH_ROUTES (a route's exact name, or a substring: only the routes
 // whose name contains it), BENCH_SHOW_SQL=1 to list each route's SQL, BENCH_CPU_PROFILE=<dir>
 // to write CPU profiles of both servers into <dir>/app and <dir>/baseline (`node --cpu-prof`), DATABASE_POOL_MAX (10, both servers).
 import { availableParallelism, loadavg } from 'node:os';
@@ -32,6 +33,7 @@ const settings = {
   connections: positiveInteger('BENCH_CONNECTIONS', 32),
   seconds: positiveInteger('BENCH_DURATION', 5),
   warmupSeconds: positiveInteger('BENCH_WARMUP', 3),
+  warmupPassSeconds: positiveInteger('BENCH_WARMUP_PASS', 3),
   rounds: positiveInteger('BENCH_ROUNDS', 3),
   poolMax: positiveInteger('DATABASE_POOL_MAX', 10),
   showSql: process.env.BENCH_SHOW_SQL === '1',
@@ -170,8 +172,8 @@ async function run(server: Server, target: Target, data: SeededData, seconds: nu
   });
 }
 
-async function warmUp(server: Server, target: Target, data: SeededData): Promise<void> {
-  const warmup = await run(server, target, data, settings.warmupSeconds);
+async function warmUp(server: Server, target: Target, data: SeededData, seconds: number): Promise<void> {
+  const warmup = await run(server, target, data, seconds);
   if (warmup.bad > 0) {
     throw new Error(
       `${server.name} ${target.route}: ${warmup.bad} failed responses during warm-up (${warmup.badDetail}); ` +
@@ -246,7 +248,11 @@ function formatTable(rows: readonly Row[]): { text: string; failed: number; inva
 }
 
 async function main(): Promise<number> {
-  const loadMs = targets.length * 2 * (settings.warmupSeconds + settings.rounds * settings.seconds) * 1000;
+  const loadMs =
+    targets.length *
+    2 *
+    (settings.warmupPassSeconds + settings.warmupSeconds + settings.rounds * settings.seconds) *
+    1000;
   // Nothing may hang: past its budget the run stops everything and fails.
   setTimeout(() => {
     progress(`watchdog: still running after ${Math.round((FIXED_BUDGET_MS + loadMs) / 1000)} s, giving up`);
@@ -267,14 +273,22 @@ async function main(): Promise<number> {
 
   progress(
     `load: ${settings.connections} connections over ${data.members.length} users' tokens, ` +
+      `a ${settings.warmupPassSeconds} s warm-up pass over every route, then ` +
       `${settings.warmupSeconds} s warm-up + ${settings.rounds} × ${settings.seconds} s per route and server, ` +
       `about ${Math.round(loadMs / 1000)} s`,
   );
   const loadBefore = loadavg()[0] ?? 0;
+  // A server's first ~20 s of load are V8 still compiling the path every route shares (the
+  // app's CPU per request fell by a third over them; the baseline, a few hundred lines, is
+  // done in a second or two): each server first takes every route once, so the runs compare
+  // servers in their steady state, as they spend their lives.
+  for (const server of servers) {
+    for (const target of targets) await warmUp(server, target, data, settings.warmupPassSeconds);
+  }
   const rows: Row[] = [];
   for (const [index, target] of targets.entries()) {
     const results = new Map<Server, Measured[]>(servers.map((server) => [server, []]));
-    for (const server of servers) await warmUp(server, target, data);
+    for (const server of servers) await warmUp(server, target, data, settings.warmupSeconds);
     for (let round = 0; round < settings.rounds; round++) {
       // Alternate who goes first, so neither side always runs on a warmer (or busier) machine.
       const order = (index + round) % 2 === 0 ? servers : [...servers].reverse();
@@ -296,7 +310,8 @@ async function main(): Promise<number> {
       `${(loadavg()[0] ?? 0).toFixed(2)} after), embedded PostgreSQL, pool of ${settings.poolMax} connections each, ` +
       `NODE_ENV=production, LOG_LEVEL=info; autocannon on 127.0.0.1, ${settings.connections} connections over ` +
       `${data.members.length} users, median of ${settings.rounds} runs of ${settings.seconds} s per route and ` +
-      `server (alternating which goes first) after ${settings.warmupSeconds} s of warm-up`,
+      `server (alternating which goes first) after a ${settings.warmupPassSeconds} s warm-up pass over every ` +
+      `route and ${settings.warmupSeconds} s of warm-up`,
     '',
     text,
     '',
