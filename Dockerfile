@@ -39,5 +39,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node directly (not npm) so SIGTERM reaches the app and it drains in-flight requests; the
-# flag keeps V8 from promoting whole requests under load (docs/operations.md#node-flags).
+# flag turns off V8's allocation-site pretenuring, which promoted whole requests under load
+# (docs/operations.md#node-flags).
 CMD ["node", "--no-allocation-site-pretenuring", "dist/main.js"]

@@ -14,7 +14,7 @@ const SECRET_HEADERS = ['authorization', 'cookie'] as const;
  * headers path by path on every line: that and the response's headers were a sixth of a
  * read's CPU (docs/benchmarks.md).
  */
-export function loggedRequest(request: StdSerializedResults['req']): Record<string, unknown> {
+function loggedRequest(request: StdSerializedResults['req']): Record<string, unknown> {
   const headers: Record<string, string> = { ...request.headers };
   for (const name of SECRET_HEADERS) if (name in headers) headers[name] = '[redacted]';
   const { id, method, url, remoteAddress, remotePort } = request;
@@ -26,7 +26,7 @@ export function loggedRequest(request: StdSerializedResults['req']): Record<stri
  * are the same on every line, and what varies (`ETag`, `RateLimit-*`) says nothing an
  * operator reads the access log for.
  */
-export function loggedResponse(response: StdSerializedResults['res']): Record<string, unknown> {
+function loggedResponse(response: StdSerializedResults['res']): Record<string, unknown> {
   return { statusCode: response.statusCode };
 }
 
